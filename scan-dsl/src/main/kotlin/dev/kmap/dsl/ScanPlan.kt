@@ -1,0 +1,54 @@
+package dev.kmap.dsl
+
+import kotlinx.serialization.SerializationException
+import kotlinx.serialization.Serializable
+import kotlinx.serialization.json.Json
+
+/**
+ * Everything a scan will do, as an immutable value: built by [scan], inspected, serialized,
+ * and run by the engine. Equal plans are `==`; [toJson] and [fromJson] round-trip unchanged.
+ *
+ * An empty [scanTypes] with [pingOnly] false means the default TCP scan (SYN with raw-socket
+ * privileges, connect otherwise), as in nmap.
+ *
+ * ```kotlin
+ * val plan = scan { targets("10.0.0.0/24"); ports("22,80"); syn() }
+ * check(ScanPlan.fromJson(plan.toJson()) == plan)
+ * ```
+ */
+@Serializable
+public data class ScanPlan(
+    val targets: Targets,
+    val ports: PortSet,
+    val scanTypes: List<ScanType> = emptyList(),
+    val pingOnly: Boolean = false,
+    val discovery: Discovery = Discovery(),
+    val timing: Timing = Timing(),
+    val serviceDetection: ServiceDetection? = null,
+    val osDetection: Boolean = false,
+    val scripts: List<ScriptSelection> = emptyList(),
+    val outputs: List<OutputSpec> = emptyList(),
+    val dns: DnsResolution = DnsResolution.DEFAULT,
+    val preferIpv6: Boolean = false,
+) {
+    /** This plan as JSON. */
+    public fun toJson(): String = json.encodeToString(serializer(), this)
+
+    public companion object {
+        private val json = Json { encodeDefaults = true; prettyPrint = true }
+
+        /** Reads a plan written by [toJson]; raises [InvalidSpecException] for anything else. */
+        public fun fromJson(text: String): ScanPlan = try {
+            json.decodeFromString(serializer(), text)
+        } catch (e: InvalidSpecException) {
+            throw e
+        } catch (e: SerializationException) {
+            invalid("invalid scan plan JSON: ${oneLine(e.message)}")
+        } catch (e: IllegalArgumentException) {
+            invalid("invalid scan plan JSON: ${oneLine(e.message)}")
+        }
+
+        private fun oneLine(message: String?): String =
+            (message ?: "unreadable").lineSequence().first().take(200)
+    }
+}
