@@ -1,0 +1,30 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.ScanType
+import dev.kmap.engine.internal.ConnectSession
+import dev.kmap.engine.internal.FileDescriptorBudget
+import kotlin.reflect.KClass
+
+/**
+ * The TCP connect scan (`-sT`) and the unprivileged TCP connect ping: a full kernel connect() per
+ * probe, on non-blocking NIO channels driven by one selector (no thread or coroutine per socket).
+ * Refused → closed (`conn-refused`), established → open (`syn-ack`, then reset at once with
+ * SO_LINGER 0 so no TIME_WAIT piles up), unreachable → filtered with the reason, no answer after
+ * the retries → filtered (`no-response`). Sockets in flight stay under the process's open-file
+ * limit.
+ *
+ * ```kotlin
+ * val report = scan(scan { targets("127.0.0.1"); ports("1-1024"); connect() })
+ * ```
+ */
+public object ConnectScanModule : ProbeModule {
+    override val name: String = "connect"
+    override val scanTypes: Set<ScanType> = setOf(ScanType.CONNECT)
+    override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.TcpConnect::class)
+    override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
+
+    override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = (probe as DiscoveryProbe.TcpConnect).ports
+
+    override fun open(): ProbeSession = ConnectSession(FileDescriptorBudget.available())
+}

@@ -1,0 +1,28 @@
+package dev.kmap.engine
+
+import kotlinx.serialization.Serializable
+
+/**
+ * Everything found about one host. [ports] lists every scanned port in ascending order (with
+ * [PortResult.protocol] TCP before UDP); [reason] is why the host counts as up or down
+ * (`syn-ack`, `conn-refused`, `user-set` for `-Pn`, `no-response`); [latencyMicros] is the first
+ * reply's round trip. [timedOut] is true when `--host-timeout` cut the host short, and [error]
+ * says why a host could not be scanned (e.g. an unresolvable name).
+ *
+ * ```kotlin
+ * val open = result.ports.filter { it.state == PortState.OPEN }.map { it.port }
+ * ```
+ */
+@Serializable
+public data class HostResult(
+    val host: Host,
+    val status: HostStatus,
+    val reason: String,
+    val ports: List<PortResult> = emptyList(),
+    val reverseName: String? = null,
+    val latencyMicros: Long? = null,
+    val startedAtMillis: Long = 0,
+    val finishedAtMillis: Long = 0,
+    val timedOut: Boolean = false,
+    val error: String? = null,
+)

@@ -1,0 +1,36 @@
+package dev.kmap.engine
+
+import java.net.InetAddress
+
+/**
+ * One probe in flight: a [port] of [address], the [attempt] number (0 for the first send), and
+ * [sentAtNanos]. Modules may keep their own handle in [attachment] (a socket, say).
+ * The engine keeps probes only while they are in flight.
+ *
+ * ```kotlin
+ * override fun send(probe: Probe): SendResult { probe.attachment = openSocket(probe.address, probe.port); return SendResult.SENT }
+ * ```
+ */
+public class Probe internal constructor(
+    /** Destination address. */
+    public val address: InetAddress,
+    /** Destination port (0 for probes without one, such as ICMP echo). */
+    public val port: Int,
+    /** 0 for the first send, 1 for the first retransmission... */
+    public val attempt: Int,
+    internal val slot: Int,
+    internal val portIndex: Int,
+) {
+    /** When the probe was sent, in the engine clock's nanoseconds. */
+    public var sentAtNanos: Long = 0
+        internal set
+
+    /** The module's own per-probe handle. */
+    public var attachment: Any? = null
+
+    internal var done: Boolean = false
+
+    internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex)
+
+    override fun toString(): String = "Probe(${address.hostAddress}:$port, attempt $attempt)"
+}

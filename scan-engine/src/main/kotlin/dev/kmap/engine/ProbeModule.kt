@@ -1,0 +1,41 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.ScanType
+import kotlin.reflect.KClass
+
+/**
+ * A scan technique as a plug-in: how to send one probe, how to read replies, and what silence
+ * means. The engine runs every module through the same loop (send new probes, retransmit the
+ * expired, wait for replies, process them) and holds no list of scan kinds of its own; modules
+ * are registered in [EngineConfig.modules].
+ *
+ * ```kotlin
+ * val config = EngineConfig(modules = EngineConfig.defaultModules + MyUdpModule)
+ * ```
+ */
+public interface ProbeModule {
+    /** A short name for messages, e.g. `connect`. */
+    public val name: String
+
+    /** The port scan types this module performs. */
+    public val scanTypes: Set<ScanType>
+
+    /** The host discovery probes this module performs. */
+    public val discoveryProbes: Set<KClass<out DiscoveryProbe>>
+
+    /** The verdict for a port whose every probe went unanswered (e.g. filtered, open|filtered). */
+    public val silence: Verdict
+
+    /**
+     * Why this module cannot run here (e.g. no raw-socket privilege), or null when it can.
+     * The engine reports it as an error, or falls back where the plan allows.
+     */
+    public fun unavailableReason(): String? = null
+
+    /** The ports [probe] (one of [discoveryProbes]) goes to; 0 stands for "no port" (ICMP). */
+    public fun discoveryPorts(probe: DiscoveryProbe): List<Int> = listOf(0)
+
+    /** Opens a session for one run of the probe loop. Called on the engine's I/O thread. */
+    public fun open(): ProbeSession
+}

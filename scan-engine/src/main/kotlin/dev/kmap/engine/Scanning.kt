@@ -1,0 +1,52 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.ScanPlan
+import dev.kmap.engine.internal.ScanRunner
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.channels.trySendBlocking
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.channelFlow
+import kotlinx.coroutines.runInterruptible
+
+/**
+ * Runs [plan] and streams what it finds. The flow is cold: each collection runs the scan once.
+ * The probe loop runs on [Dispatchers.IO]; cancelling the collector stops it quickly, and every
+ * event already emitted stays valid. For a graceful stop that still reports partial hosts and a
+ * [ScanEvent.Finished], use [EngineConfig.control].
+ *
+ * ```kotlin
+ * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
+ * ```
+ */
+public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> = channelFlow {
+    val events = channel
+    runInterruptible(Dispatchers.IO) {
+        ScanRunner(plan, config) { event -> events.trySendBlocking(event).getOrThrow() }.run()
+    }
+}.buffer(EVENT_BUFFER)
+
+/**
+ * Runs [plan] to the end and returns the whole [ScanReport]. It holds every host's result, so for
+ * very large scans prefer [scanFlow]. Stopped through [EngineConfig.control], it returns the
+ * partial report with `stats.interrupted` set.
+ *
+ * ```kotlin
+ * val report = scan(scan { targets("127.0.0.1"); ports("22,80"); connect() })
+ * println(report.hosts.single().ports)
+ * ```
+ */
+public suspend fun scan(plan: ScanPlan, config: EngineConfig = EngineConfig()): ScanReport {
+    val hosts = ArrayList<HostResult>()
+    var stats: ScanStats? = null
+    scanFlow(plan, config).collect { e ->
+        when (e) {
+            is ScanEvent.HostFinished -> hosts += e.result
+            is ScanEvent.Finished -> stats = e.stats
+            else -> Unit
+        }
+    }
+    return ScanReport(plan, hosts, checkNotNull(stats) { "scan ended without its Finished event" })
+}
+
+private const val EVENT_BUFFER = 4_096

@@ -1,0 +1,370 @@
+package dev.kmap.engine.internal
+
+import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.IpAddress
+import dev.kmap.dsl.PortList
+import dev.kmap.dsl.Protocol
+import dev.kmap.dsl.ScanPlan
+import dev.kmap.dsl.ScanType
+import dev.kmap.dsl.ServiceNames
+import dev.kmap.dsl.TargetHost
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.Host
+import dev.kmap.engine.HostResult
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
+import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.ScanStats
+import dev.kmap.engine.ScanUnavailableException
+import dev.kmap.engine.Verdict
+import java.net.InetAddress
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+
+/**
+ * Runs a plan on the calling thread: expands targets lazily into host groups; per group resolves
+ * names, runs discovery, then each port scan step through a [ProbeLoop]; reports through [emit].
+ * Memory: one group of hosts (and its results) at a time, plus probes in flight.
+ */
+internal class ScanRunner(
+    private val plan: ScanPlan,
+    private val config: EngineConfig,
+    private val emit: (ScanEvent) -> Unit,
+) {
+    private class Step(val module: ProbeModule, val protocol: Protocol, val ports: PortList)
+    private class DiscoveryStep(val module: ProbeModule, val ports: List<Int>)
+
+    private class GroupHost(val host: Host, val inet: InetAddress) {
+        var up = false
+        var reason: String? = null
+        var latencyNanos = -1L
+        val results = ArrayList<PortResult>()
+        var pending = 0
+        var totalPorts = 0
+        var startedMillis = 0L
+        var deadlineNanos = Long.MAX_VALUE
+        var timedOut = false
+        var finished = false
+        var reverseName: String? = null
+    }
+
+    private val clock = config.clock
+    private val control = config.control
+    private val startMillis = System.currentTimeMillis()
+    private val startNanos = clock()
+    private var probesSent = 0L
+    private var hostsUp = 0L
+    private var hostsDown = 0L
+    private var hostsDone = 0L
+    private var hostsTotal = 0L
+    private var lastProgressNanos = startNanos
+    private var lastProgressProbes = 0L
+    private var lastTimeoutCheck = startNanos
+    private var currentGroup: List<GroupHost> = emptyList()
+    private var currentTiming: TimingController? = null
+
+    fun run(): ScanStats {
+        val steps = scanSteps()
+        val discovery = if (plan.discovery.skip) emptyList() else discoverySteps()
+        val expansion = plan.targets.expand(config.readLines)
+        hostsTotal = expansion.indexSize
+        emit(ScanEvent.Started(plan, startMillis, expansion.indexSize))
+        val groupSize = groupSize(steps)
+        val targets = expansion.iterator()
+        var interrupted = false
+        while (targets.hasNext()) {
+            if (stopRequested()) { interrupted = true; break }
+            val group = nextGroup(targets, groupSize)
+            if (!scanGroup(group, discovery, steps)) { interrupted = true; break }
+        }
+        val stats = ScanStats(startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, probesSent, interrupted)
+        emit(ScanEvent.Finished(stats))
+        return stats
+    }
+
+    private fun stopRequested() = control.isStopped || Thread.currentThread().isInterrupted
+
+    // --- plan -> steps (modules are looked up in the registry; the engine knows no scan kinds) ---
+
+    private fun available(m: ProbeModule) = m.unavailableReason() == null
+
+    private fun moduleFor(type: ScanType): ProbeModule {
+        val candidates = config.modules.filter { type in it.scanTypes }
+        candidates.firstOrNull(::available)?.let { return it }
+        val why = candidates.firstNotNullOfOrNull { it.unavailableReason() }
+            ?: "no probe module implements it yet; the connect scan -sT works without privileges"
+        throw ScanUnavailableException("scan type ${type.flag} is unavailable: $why")
+    }
+
+    private fun scanSteps(): List<Step> {
+        if (plan.pingOnly) return emptyList()
+        val types = plan.scanTypes.ifEmpty {
+            // nmap's default: SYN where raw packets work, connect otherwise
+            listOf(if (config.modules.any { ScanType.SYN in it.scanTypes && available(it) }) ScanType.SYN else ScanType.CONNECT)
+        }
+        return types.map { Step(moduleFor(it), it.protocol, plan.ports[it.protocol]) }.filter { !it.ports.isEmpty() }
+    }
+
+    private fun discoverySteps(): List<DiscoveryStep> {
+        val probes = plan.discovery.probes.ifEmpty { defaultDiscovery() }
+        return probes.map { probe ->
+            val candidates = config.modules.filter { probe::class in it.discoveryProbes }
+            val module = candidates.firstOrNull(::available) ?: throw ScanUnavailableException(
+                "discovery probe ${probe.javaClass.simpleName} is unavailable: " +
+                    (candidates.firstNotNullOfOrNull { it.unavailableReason() } ?: "no probe module implements it yet") +
+                    " (use -Pn to skip discovery)",
+            )
+            DiscoveryStep(module, module.discoveryPorts(probe))
+        }
+    }
+
+    private fun defaultDiscovery(): List<DiscoveryProbe> {
+        val raw = listOf(DiscoveryProbe.IcmpEcho, DiscoveryProbe.TcpSyn(listOf(443)), DiscoveryProbe.TcpAck(listOf(80)), DiscoveryProbe.IcmpTimestamp)
+        val rawAvailable = raw.all { p -> config.modules.any { p::class in it.discoveryProbes && available(it) } }
+        return if (rawAvailable) raw else listOf(DiscoveryProbe.TcpConnect(listOf(80, 443)))
+    }
+
+    private fun groupSize(steps: List<Step>): Int {
+        val portsPerHost = steps.sumOf { it.ports.size }.coerceAtLeast(1)
+        return (MAX_PROBES_PER_GROUP / portsPerHost).coerceIn(1, MAX_GROUP)
+    }
+
+    // --- groups ---
+
+    private fun nextGroup(targets: Iterator<TargetHost>, size: Int): List<GroupHost> {
+        val group = ArrayList<GroupHost>(minOf(size, 1024))
+        while (group.size < size && targets.hasNext()) {
+            when (val t = targets.next()) {
+                is TargetHost.Ip -> group += GroupHost(Host(t.address), InetAddress.getByAddress(t.address.toBytes()))
+                is TargetHost.Name -> {
+                    val inet = config.resolver.resolve(t.name, plan.preferIpv6).firstOrNull()
+                    if (inet == null) {
+                        hostsDone++
+                        emit(ScanEvent.HostFinished(HostResult(Host(IpAddress.parse(if (plan.preferIpv6) "::" else "0.0.0.0"), t.name),
+                            HostStatus.UNKNOWN, "unresolved", error = "failed to resolve \"${t.name}\"")))
+                    } else {
+                        group += GroupHost(Host(IpAddress.ofBytes(inet.address), t.name), inet)
+                    }
+                }
+            }
+        }
+        return group
+    }
+
+    /** Returns false when the scan was stopped. */
+    private fun scanGroup(group: List<GroupHost>, discovery: List<DiscoveryStep>, steps: List<Step>): Boolean {
+        currentGroup = group
+        val nowMillis = System.currentTimeMillis()
+        group.forEach { it.startedMillis = nowMillis }
+        if (discovery.isEmpty()) {
+            group.forEach { it.up = true; it.reason = "user-set" }
+        } else {
+            for (step in discovery) {
+                if (!discover(group, step)) return finishStopped(group)
+            }
+        }
+        val (up, down) = group.partition { it.up }
+        reverseLookups(if (plan.dns == DnsResolution.ALWAYS) group else up)
+        down.forEach { finish(it, HostStatus.DOWN) }
+        val hostTimeout = plan.timing.effectiveHostTimeoutMillis
+        val now = clock()
+        up.forEach { h ->
+            h.totalPorts = steps.sumOf { it.ports.size }
+            h.pending = h.totalPorts
+            if (hostTimeout > 0) h.deadlineNanos = now + hostTimeout * 1_000_000
+            emit(ScanEvent.HostStarted(h.host))
+        }
+        for (step in steps) {
+            if (!portScan(up, step)) return finishStopped(group)
+        }
+        up.forEach { if (!it.finished) finish(it, HostStatus.UP) }
+        return true
+    }
+
+    private fun finishStopped(group: List<GroupHost>): Boolean {
+        group.forEach { if (!it.finished) finish(it, if (it.up) HostStatus.UP else HostStatus.UNKNOWN) }
+        return false
+    }
+
+    private fun finish(h: GroupHost, status: HostStatus) {
+        h.finished = true
+        hostsDone++
+        when (status) {
+            HostStatus.UP -> hostsUp++
+            HostStatus.DOWN -> hostsDown++
+            HostStatus.UNKNOWN -> Unit
+        }
+        h.results.sortWith(compareBy<PortResult>({ it.protocol }, { it.port }))
+        emit(
+            ScanEvent.HostFinished(
+                HostResult(
+                    host = h.host,
+                    status = status,
+                    reason = h.reason ?: "no-response",
+                    ports = h.results.toList(),
+                    reverseName = h.reverseName,
+                    latencyMicros = if (h.latencyNanos >= 0) h.latencyNanos / 1_000 else null,
+                    startedAtMillis = h.startedMillis,
+                    finishedAtMillis = System.currentTimeMillis(),
+                    timedOut = h.timedOut,
+                ),
+            ),
+        )
+        h.results.clear()
+    }
+
+    private fun reverseLookups(hosts: List<GroupHost>) {
+        if (plan.dns == DnsResolution.NEVER || hosts.isEmpty()) return
+        val pool = Executors.newFixedThreadPool(minOf(16, hosts.size)) { r -> Thread(r, "kmap-rdns").apply { isDaemon = true } }
+        try {
+            val futures = hosts.map { h -> h to pool.submit<String?> { config.resolver.reverse(h.inet) } }
+            val deadline = System.nanoTime() + RDNS_BUDGET_NANOS
+            for ((h, f) in futures) {
+                h.reverseName = runCatching { f.get((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS) }.getOrNull()
+            }
+        } finally {
+            pool.shutdownNow()
+        }
+    }
+
+    // --- discovery ---
+
+    private fun discover(group: List<GroupHost>, step: DiscoveryStep): Boolean {
+        val candidates = group.filter { !it.up }
+        if (candidates.isEmpty()) return true
+        var hostIndex = 0
+        var portIndex = 0
+        val source = object : ProbeSource {
+            override fun next(): Probe? {
+                while (hostIndex < candidates.size) {
+                    val h = candidates[hostIndex]
+                    if (h.up || portIndex >= step.ports.size) { hostIndex++; portIndex = 0; continue }
+                    val pi = portIndex++
+                    return Probe(h.inet, step.ports[pi], 0, hostIndex, pi)
+                }
+                return null
+            }
+        }
+        val listener = object : ProbeListener {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {
+                val h = candidates[probe.slot]
+                if (verdict.hostResponded) {
+                    h.up = true
+                    h.reason = verdict.reason
+                    h.latencyNanos = rttNanos
+                } else {
+                    h.reason = verdict.reason
+                }
+            }
+
+            override fun onSilence(probe: Probe) {}
+            override fun isAbandoned(probe: Probe) = candidates[probe.slot].up
+            override fun tick(nowNanos: Long) = progress(nowNanos)
+        }
+        return runLoop(step.module, source, listener)
+    }
+
+    // --- port scan ---
+
+    private fun portScan(up: List<GroupHost>, step: Step): Boolean {
+        val hosts = up.filter { !it.finished }
+        if (hosts.isEmpty()) return true
+        val ports = step.ports
+        var portIndex = 0
+        var slot = 0
+        val source = object : ProbeSource {
+            override fun next(): Probe? {
+                while (portIndex < ports.size) {
+                    if (slot >= hosts.size) { slot = 0; portIndex++; continue }
+                    val s = slot++
+                    val h = hosts[s]
+                    if (h.finished) continue
+                    return Probe(h.inet, ports[portIndex], 0, s, portIndex)
+                }
+                return null
+            }
+        }
+        val listener = object : ProbeListener {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) =
+                record(hosts[probe.slot], step.protocol, probe.port, verdict, rttNanos)
+
+            override fun onSilence(probe: Probe) =
+                record(hosts[probe.slot], step.protocol, probe.port, step.module.silence, -1)
+
+            override fun isAbandoned(probe: Probe) = hosts[probe.slot].finished
+
+            override fun tick(nowNanos: Long) {
+                progress(nowNanos)
+                if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) {
+                    lastTimeoutCheck = nowNanos
+                    for (h in hosts) {
+                        if (!h.finished && nowNanos > h.deadlineNanos) {
+                            h.timedOut = true
+                            finish(h, HostStatus.UP)
+                        }
+                    }
+                }
+            }
+        }
+        return runLoop(step.module, source, listener)
+    }
+
+    private fun record(h: GroupHost, protocol: Protocol, port: Int, verdict: Verdict, rttNanos: Long) {
+        if (h.finished) return
+        if (h.latencyNanos < 0 && rttNanos >= 0 && verdict.hostResponded) h.latencyNanos = rttNanos
+        val result = PortResult(
+            port = port,
+            protocol = protocol,
+            state = verdict.state,
+            reason = verdict.reason,
+            service = ServiceNames.name(protocol, port),
+            rttMicros = if (rttNanos >= 0) rttNanos / 1_000 else null,
+        )
+        h.results += result
+        emit(ScanEvent.PortFound(h.host, result))
+        if (--h.pending == 0) finish(h, HostStatus.UP)
+    }
+
+    private fun runLoop(module: ProbeModule, source: ProbeSource, listener: ProbeListener): Boolean =
+        module.open().use { session ->
+            val timing = TimingController(plan.timing, session.capacity, clock())
+            currentTiming = timing
+            val loop = ProbeLoop(session, timing, clock, source, listener, control::isStopped)
+            try {
+                loop.run()
+            } finally {
+                probesSent += timing.probesSent
+                currentTiming = null
+            }
+        }
+
+    private fun progress(nowNanos: Long) {
+        val interval = config.progressIntervalMillis * 1_000_000
+        if (interval <= 0 || nowNanos - lastProgressNanos < interval) return
+        val sent = probesSent + (currentTiming?.probesSent ?: 0)
+        val rate = (sent - lastProgressProbes) / ((nowNanos - lastProgressNanos) / 1e9)
+        lastProgressNanos = nowNanos
+        lastProgressProbes = sent
+        val inGroup = currentGroup.sumOf { h ->
+            when {
+                h.finished -> 0.0
+                h.totalPorts > 0 -> 1.0 - h.pending.toDouble() / h.totalPorts
+                else -> 0.0
+            }
+        }
+        val fraction = if (hostsTotal > 0) ((hostsDone + inGroup) / hostsTotal).coerceIn(0.0, 1.0) else 0.0
+        val elapsed = (nowNanos - startNanos) / 1_000_000
+        val eta = if (fraction > 0.001) ((elapsed / fraction) - elapsed).toLong().coerceAtLeast(0) else null
+        emit(ScanEvent.Progress(hostsDone, hostsTotal, sent, rate, eta))
+    }
+
+    private companion object {
+        const val MAX_GROUP = 4_096
+        const val MAX_PROBES_PER_GROUP = 262_144
+        const val TIMEOUT_CHECK_NANOS = 10_000_000L
+        const val RDNS_BUDGET_NANOS = 5_000_000_000L
+    }
+}

@@ -1,0 +1,153 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.Timing
+import dev.kmap.dsl.TimingTemplate
+import dev.kmap.engine.FakeNetwork.Companion.CLOSED
+import dev.kmap.engine.FakeNetwork.Companion.MS
+import dev.kmap.engine.FakeNetwork.Companion.OPEN
+import dev.kmap.engine.internal.ProbeListener
+import dev.kmap.engine.internal.ProbeLoop
+import dev.kmap.engine.internal.ProbeSource
+import dev.kmap.engine.internal.TimingController
+import java.net.InetAddress
+import kotlin.random.Random
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+/** The probe loop and its timing, against [FakeNetwork] in virtual time. */
+class ProbeLoopTest {
+    private val addr = InetAddress.getByAddress(byteArrayOf(10, 0, 0, 1))
+    private val silence = Verdict(PortState.FILTERED, "no-response", false)
+
+    private class Outcome(val verdicts: MutableMap<Int, Verdict> = HashMap(), var duplicates: Int = 0)
+
+    private fun run(
+        net: FakeNetwork,
+        ports: IntRange,
+        timing: Timing = Timing(TimingTemplate.T4),
+        stopAfter: Int = Int.MAX_VALUE,
+    ): Pair<Outcome, Boolean> {
+        val out = Outcome()
+        val it = ports.iterator()
+        val source = object : ProbeSource {
+            override fun next(): Probe? = if (it.hasNext()) it.next().let { Probe(addr, it, 0, 0, it) } else null
+        }
+        val listener = object : ProbeListener {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {
+                if (out.verdicts.put(probe.port, verdict) != null) out.duplicates++
+            }
+            override fun onSilence(probe: Probe) {
+                if (out.verdicts.put(probe.port, silence) != null) out.duplicates++
+            }
+        }
+        val timingController = TimingController(timing, net.capacity, net.now)
+        val completed = ProbeLoop(net, timingController, net.clock, source, listener) { out.verdicts.size >= stopAfter }.run()
+        return out to completed
+    }
+
+    @Test
+    fun `every port is decided exactly once on a clean network`() {
+        val net = FakeNetwork { p -> 1 * MS to (if (p.port % 100 == 0) OPEN else CLOSED) }
+        val (out, completed) = run(net, 1..5000)
+        assertTrue(completed)
+        assertEquals(5000, out.verdicts.size)
+        assertEquals(0, out.duplicates)
+        assertEquals(50, out.verdicts.values.count { it == OPEN })
+        assertEquals(5000, net.sent, "no retransmissions without loss")
+        assertTrue(net.maxInFlight > 100, "the window grew in slow start (max in flight ${net.maxInFlight})")
+        assertTrue(net.now < 1_000 * MS, "5000 probes at 1 ms RTT finish well within a virtual second, took ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `a silent port is retried and then reported with the module's silence verdict`() {
+        val net = FakeNetwork { p -> if (p.port == 7) null else 1 * MS to CLOSED }
+        val (out, _) = run(net, 1..10)
+        assertEquals(silence, out.verdicts[7])
+        assertEquals(9, out.verdicts.values.count { it == CLOSED })
+        assertEquals(11, net.sent, "one retransmission: nothing ever needed a retry to be answered")
+        // T4: min RTT timeout 100 ms, so two timeouts of ~100 ms each
+        assertTrue(net.now in 200 * MS..300 * MS, "took ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `random loss of first probes is recovered by retransmissions`() {
+        val rnd = Random(42)
+        val net = FakeNetwork { p -> if (p.attempt == 0 && rnd.nextDouble() < 0.3) null else (1 + rnd.nextLong(3)) * MS to CLOSED }
+        val (out, completed) = run(net, 1..3000)
+        assertTrue(completed)
+        assertEquals(3000, out.verdicts.size)
+        assertTrue(out.verdicts.values.all { it == CLOSED }, "every dropped probe was eventually answered")
+        assertEquals(0, out.duplicates)
+        assertTrue(net.sent in 3600..4200, "about 30% resent: ${net.sent}")
+    }
+
+    @Test
+    fun `ports that need several retries raise the retry cap as answers show they help`() {
+        val rnd = Random(7)
+        // attempts 0 and 1 are lost half the time each; a port silent on every attempt stays silent
+        val net = FakeNetwork { p ->
+            when {
+                p.port == 999 -> null
+                p.attempt < 2 && rnd.nextBoolean() -> null
+                else -> 1 * MS to CLOSED
+            }
+        }
+        val (out, _) = run(net, 1..999)
+        assertEquals(silence, out.verdicts[999])
+        val answered = out.verdicts.values.count { it == CLOSED }
+        assertTrue(answered >= 990, "once an attempt-2 answer is seen, later ports get 3 tries: $answered of 998")
+    }
+
+    @Test
+    fun `the timeout adapts to a slow network instead of retransmitting everything`() {
+        val net = FakeNetwork { 400 * MS to CLOSED } // slower than T4's 500 ms initial timeout allows for after variance
+        val (out, _) = run(net, 1..500, Timing(TimingTemplate.T3))
+        assertEquals(500, out.verdicts.size)
+        assertTrue(out.verdicts.values.all { it == CLOSED })
+        assertTrue(net.sent < 550, "few spurious retransmissions: sent ${net.sent}")
+    }
+
+    @Test
+    fun `max rate paces the probes`() {
+        val net = FakeNetwork { 1 * MS to CLOSED }
+        run(net, 1..500, Timing(TimingTemplate.T4, maxRate = 1000.0))
+        val span = net.sendTimes.last() - net.sendTimes.first()
+        assertTrue(span >= 480 * MS, "500 probes at 1000/s span about half a second, got ${span / MS} ms")
+    }
+
+    @Test
+    fun `min rate keeps probes going past a small window`() {
+        val slow = FakeNetwork { 50 * MS to CLOSED }
+        run(slow, 1..200, Timing(TimingTemplate.T4, maxParallelism = 1))
+        val serial = slow.now
+        val fast = FakeNetwork { 50 * MS to CLOSED }
+        run(fast, 1..200, Timing(TimingTemplate.T4, minParallelism = 1, minRate = 1000.0))
+        assertTrue(fast.now < serial / 5, "min-rate ${fast.now / MS} ms vs serial ${serial / MS} ms")
+    }
+
+    @Test
+    fun `scan delay serialises probes`() {
+        val net = FakeNetwork { 1 * MS to CLOSED }
+        run(net, 1..20, Timing(TimingTemplate.T4, scanDelayMillis = 100))
+        assertEquals(1, net.maxInFlight)
+        assertTrue(net.now >= 19 * 100 * MS)
+    }
+
+    @Test
+    fun `a session out of resources is back-pressure, not failure`() {
+        val net = FakeNetwork(capacityLimit = 7) { 2 * MS to CLOSED }
+        val (out, completed) = run(net, 1..1000, Timing(TimingTemplate.T5))
+        assertTrue(completed)
+        assertEquals(1000, out.verdicts.size)
+        assertTrue(net.maxInFlight <= 7)
+    }
+
+    @Test
+    fun `a stop request ends the loop early and keeps what was decided`() {
+        val net = FakeNetwork { 1 * MS to CLOSED }
+        val (out, completed) = run(net, 1..10_000, stopAfter = 300)
+        assertEquals(false, completed)
+        assertTrue(out.verdicts.size in 300 until 10_000)
+    }
+}

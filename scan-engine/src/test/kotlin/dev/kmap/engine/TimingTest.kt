@@ -1,0 +1,107 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.Timing
+import dev.kmap.dsl.TimingTemplate
+import dev.kmap.engine.internal.CongestionWindow
+import dev.kmap.engine.internal.RttEstimator
+import dev.kmap.engine.internal.TimingController
+import dev.kmap.engine.internal.TokenBucket
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+class TimingTest {
+    private val ms = 1_000_000L
+
+    @Test
+    fun `rtt estimator follows Jacobson Karels and clamps the timeout`() {
+        val e = RttEstimator(initialRtoNanos = 1000 * ms, minRtoNanos = 100 * ms, maxRtoNanos = 10_000 * ms)
+        assertEquals(1000 * ms, e.rtoNanos, "before any sample: the initial timeout")
+        e.sample(200 * ms)
+        assertEquals(200 * ms, e.srttNanos)
+        assertEquals(100 * ms, e.rttvarNanos)
+        assertEquals(600 * ms, e.rtoNanos) // 200 + 4 * 100
+        e.sample(100 * ms) // delta -100: srtt 187.5, rttvar 100 + (100 - 100)/4 = 100
+        assertEquals(187_500_000, e.srttNanos)
+        assertEquals(100 * ms, e.rttvarNanos)
+        repeat(200) { e.sample(1 * ms) }
+        assertEquals(100 * ms, e.rtoNanos, "clamped to the minimum")
+        repeat(50) { e.sample(Long.MAX_VALUE) }
+        assertEquals(10_000 * ms, e.rtoNanos, "huge samples neither overflow nor exceed the maximum")
+        e.sample(-5)
+        assertTrue(e.rtoNanos in 100 * ms..10_000 * ms)
+    }
+
+    @Test
+    fun `congestion window slow start, avoidance and back-off`() {
+        val w = CongestionWindow(initial = 10.0, minWindow = 1.0, maxWindow = 1000.0, initialSsthresh = 20.0)
+        repeat(10) { w.onReply() }
+        assertEquals(20, w.window, "slow start: +1 per reply")
+        repeat(20) { w.onReply() }
+        assertEquals(20, w.window, "avoidance: about +1 per window of replies")
+        repeat(25) { w.onReply() }
+        assertEquals(22, w.window)
+        w.onLoss(inFlight = 40)
+        assertEquals(20, w.window, "loss halves to inFlight/2")
+        assertEquals(20.0, w.ssthresh)
+        repeat(100) { w.onLoss(0) }
+        assertEquals(1, w.window, "never below the minimum")
+        repeat(100_000) { w.onReply() }
+        assertTrue(w.window <= 1000)
+    }
+
+    @Test
+    fun `token bucket paces to the rate`() {
+        val b = TokenBucket(ratePerSecond = 1000.0, burst = 1.0, startNanos = 0)
+        assertTrue(b.tryTake(0))
+        assertEquals(false, b.tryTake(0))
+        assertTrue(b.nanosUntilToken(0) in 999_999..1_000_001)
+        assertTrue(b.tryTake(1 * ms))
+        var taken = 0
+        var t = 1 * ms
+        while (t <= 1_001 * ms) { if (b.tryTake(t)) taken++; t += 100_000 }
+        assertTrue(taken in 999..1001, "about 1000 tokens in a second, got $taken")
+    }
+
+    @Test
+    fun `templates map to nmap's values and overrides win`() {
+        val t4 = Timing(TimingTemplate.T4)
+        assertEquals(6, t4.effectiveMaxRetries)
+        assertEquals(1250, t4.effectiveMaxRttTimeoutMillis)
+        assertEquals(500, t4.effectiveInitialRttTimeoutMillis)
+        assertEquals(100, t4.effectiveMinRttTimeoutMillis)
+        val t5 = Timing(TimingTemplate.T5, maxRetries = 0)
+        assertEquals(0, t5.effectiveMaxRetries)
+        assertEquals(900_000, t5.effectiveHostTimeoutMillis)
+        assertEquals(1, Timing(TimingTemplate.T0).effectiveMaxParallelism)
+        assertEquals(300_000, Timing(TimingTemplate.T0).effectiveScanDelayMillis)
+    }
+
+    @Test
+    fun `controller limits in-flight probes by window, capacity and max parallelism`() {
+        val c = TimingController(Timing(TimingTemplate.T4, maxParallelism = 5), capacity = 100, startNanos = 0)
+        assertEquals(0, c.sendDelay(0, 4))
+        assertEquals(TimingController.WAIT_FOR_REPLY, c.sendDelay(0, 5))
+        val small = TimingController(Timing(TimingTemplate.T4), capacity = 3, startNanos = 0)
+        assertEquals(TimingController.WAIT_FOR_REPLY, small.sendDelay(0, 3), "never more than the session can hold")
+    }
+
+    @Test
+    fun `retries are capped by the highest answered attempt plus one`() {
+        val c = TimingController(Timing(TimingTemplate.T3), capacity = 100, startNanos = 0)
+        assertEquals(1, c.allowedRetries)
+        c.onReply(attempt = 3, rttNanos = ms, inFlight = 0)
+        assertEquals(4, c.allowedRetries)
+        c.onReply(attempt = 20, rttNanos = ms, inFlight = 0)
+        assertEquals(10, c.allowedRetries, "capped by --max-retries")
+    }
+
+    @Test
+    fun `rate overrides are validated`() {
+        val bad = listOf<() -> Unit>(
+            { Timing(minRate = Double.NaN) }, { Timing(maxRate = -1.0) }, { Timing(minRate = 10.0, maxRate = 5.0) },
+            { Timing(maxRetries = -1) }, { Timing(hostTimeoutMillis = -1) }, { Timing(maxParallelism = 0) },
+        )
+        bad.forEach { f -> kotlin.test.assertFailsWith<dev.kmap.dsl.InvalidSpecException> { f() } }
+    }
+}
