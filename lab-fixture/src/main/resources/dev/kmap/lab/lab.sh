@@ -169,13 +169,9 @@ while True:
 EOF
 }
 
-# kill a pid only if it is one of our listeners (pids get reused)
-kill_listener() {
-  local pid=$1 sig=$2
-  [[ $pid =~ ^[0-9]+$ ]] || return 0
-  grep -qs "listener.py" "/proc/$pid/cmdline" 2>/dev/null || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-}
+# a process that exists and is not a zombie (an exited listener stays a zombie until
+# whoever adopted it, often PID 1, reaps it)
+running() { [[ $1 =~ ^[0-9]+$ ]] && grep -qs '^State:[[:space:]]*[^Z[:space:]]' "/proc/$1/status"; }
 
 down() {
   local ns pid f l pids=()
@@ -185,17 +181,21 @@ down() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid"); done
   done
   if [[ -d $STATE ]]; then
-    for f in "$STATE"/*.pid; do [[ -f $f ]] && pids+=("$(cat "$f")"); done
+    for f in "$STATE"/*.pid; do # only if still our listener: pids get reused
+      [[ -f $f ]] || continue
+      pid=$(cat "$f")
+      if running "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$STATE/listener.py"; then pids+=("$pid"); fi
+    done
   fi
   if ((${#pids[@]})); then
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for _ in $(seq 20); do # wait up to 2 s
       local alive=0
-      for pid in "${pids[@]}"; do [[ -d /proc/$pid ]] && alive=1; done
+      for pid in "${pids[@]}"; do running "$pid" && alive=1; done
       ((alive)) || break
       sleep 0.1
     done
-    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do if running "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi; done
   fi
   for ns in $nss; do ip netns del "$ns" 2>/dev/null || true; done
   # the bridge lives in the root netns; routes via it go with it. Host-side veths vanish
