@@ -134,9 +134,14 @@ public class LabExtension : ExecutionCondition, BeforeAllCallback, BeforeEachCal
             return if (required()) null else reason
         }
 
-        internal fun required(): Boolean =
+        /** Test hook: when set, replaces `kmap.lab.required` / `KMAP_LAB_REQUIRED`. */
+        @Volatile
+        internal var requiredOverride: Boolean? = null
+
+        internal fun required(): Boolean = requiredOverride ?: (
             System.getProperty("kmap.lab.required")?.lowercase() == "true" ||
                 System.getenv("KMAP_LAB_REQUIRED").let { it == "1" || it?.lowercase() == "true" }
+            )
 
         private fun warnOnce(reason: String) {
             if (!quiet && warned.compareAndSet(false, true)) System.err.println("[kmap lab] SKIPPING lab tests: $reason")

@@ -38,11 +38,13 @@ class LabExtensionTest {
     @BeforeEach
     fun quiet() {
         LabExtension.quiet = true
+        LabExtension.requiredOverride = false // independent of KMAP_LAB_REQUIRED in the environment
     }
 
     @AfterEach
     fun reset() {
         LabExtension.quiet = false
+        LabExtension.requiredOverride = null
         LabPreconditions.override = null
         System.clearProperty("kmap.lab.required")
         System.clearProperty("kmap.lab.skip")
@@ -69,6 +71,7 @@ class LabExtensionTest {
     @Test
     fun `when the lab is required an unusable machine fails the tests`() {
         LabPreconditions.override = { "lab tests need root (network namespaces); run bin/test as root" }
+        LabExtension.requiredOverride = null
         System.setProperty("kmap.lab.required", "true")
         val r = runSample()
         assertTrue(r.skipped.isEmpty(), "skipped: ${r.skipped}")
