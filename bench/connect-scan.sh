@@ -14,7 +14,7 @@ TARGET=10.203.0.11
 OPEN="22 80 443 8080 31337 50000 65535"; FILTERED="8081 9999"
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces)" >&2; exit 2; }
-"$ROOT/bin/install-deps" bench >/dev/null
+"$ROOT/bin/install-deps" lab nmap >/dev/null
 trap 'bash "$LAB" down >/dev/null 2>&1 || true' EXIT
 bash "$LAB" up >/dev/null
 "$ROOT/bin/kmap" --version >/dev/null   # build and make the class-data archive outside the timing
