@@ -98,24 +98,22 @@ class ScanDslTest {
         assertEquals(PortList.of(22, 53), both.ports.udp)
     }
 
+    private fun expectError(message: String, block: ScanBuilder.() -> Unit) {
+        assertEquals(message, assertFailsWith<InvalidSpecException> { scan(block) }.message)
+    }
+
     @Test
     fun `bad input is one typed error naming the value`() {
-        val cases: List<Pair<ScanBuilder.() -> Unit, String>> = listOf(
-            { targets("127.0.0.1"); syn(); connect() } to "scan types -sS and -sT cannot be combined (choose one TCP scan type; -sU may be added)",
-            { targets("127.0.0.1"); pingOnly(); syn() } to "ping scan -sn cannot be combined with port scan -sS (-sn skips the port scan)",
-            { serviceDetection(intensity = 10) } to "version intensity 10 is out of range (expected 0..9)",
-            { ports { range(1..70000) } } to "port 70000 in 1..70000 is out of range (ports are 0..65535)",
-            { ports { top(0) } } to "top ports count 0 is out of range (expected at least 1)",
-            { timing(T4) { maxRetries = -1 } } to "max retries -1 is out of range (expected 0..1000)",
-            { timing(T4) { minRate = 100; maxRate = 10 } } to "min rate 100.0 is above max rate 10.0 (expected min rate <= max rate)",
-            { script("bad name") } to "invalid script selector \"bad name\" (expected a script name, glob or category)",
-            { targets { cidr("10.0.0.1") } } to "invalid target \"10.0.0.1\" (expected a CIDR block such as 10.0.0.0/24)",
-            { targets("127.0.0.1"); ports { port(22); exclude("22") } } to "no ports to scan (the port list is empty after exclusions)",
-        )
-        for ((block, message) in cases) {
-            val e = assertFailsWith<InvalidSpecException> { scan(block) }
-            assertEquals(message, e.message)
-        }
+        expectError("scan types -sS and -sT cannot be combined (choose one TCP scan type; -sU may be added)") { targets("127.0.0.1"); syn(); connect() }
+        expectError("ping scan -sn cannot be combined with port scan -sS (-sn skips the port scan)") { targets("127.0.0.1"); pingOnly(); syn() }
+        expectError("version intensity 10 is out of range (expected 0..9)") { serviceDetection(intensity = 10) }
+        expectError("port 70000 in 1..70000 is out of range (ports are 0..65535)") { ports { range(1..70000) } }
+        expectError("top ports count 0 is out of range (expected at least 1)") { ports { top(0) } }
+        expectError("max retries -1 is out of range (expected 0..1000)") { timing(T4) { maxRetries = -1 } }
+        expectError("min rate 100.0 is above max rate 10.0 (expected min rate <= max rate)") { timing(T4) { minRate = 100; maxRate = 10 } }
+        expectError("invalid script selector \"bad name\" (expected a script name, glob or category)") { script("bad name") }
+        expectError("invalid target \"10.0.0.1\" (expected a CIDR block such as 10.0.0.0/24)") { targets { cidr("10.0.0.1") } }
+        expectError("no ports to scan (the port list is empty after exclusions)") { targets("127.0.0.1"); ports { port(22); exclude("22") } }
         assertEquals(
             "invalid timing template \"9\" (expected 0..5, T0..T5, or paranoid|sneaky|polite|normal|aggressive|insane)",
             assertFailsWith<InvalidSpecException> { TimingTemplate.parse("9") }.message,
