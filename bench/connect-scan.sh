@@ -17,6 +17,12 @@ OPEN="22 80 443 8080 31337 50000 65535"; FILTERED="8081 9999"
 "$ROOT/bin/install-deps" lab nmap >/dev/null
 trap 'bash "$LAB" down >/dev/null 2>&1 || true' EXIT
 bash "$LAB" up >/dev/null
+# Safety: scan only while the target routes through the lab's own bridge.
+guard() {
+  local dev; dev=$(ip -o route get "$TARGET" | grep -o 'dev [^ ]*' | awk '{print $2}')
+  [[ $dev == "${KMAP_LAB_PREFIX}-br0" ]] || { echo "bench: $TARGET routes via '$dev', not the lab bridge: refusing to scan" >&2; exit 3; }
+}
+guard
 "$ROOT/bin/kmap" --version >/dev/null   # build and make the class-data archive outside the timing
 
 # check OUTPUT_FILE: exact port states from nmap/kmap normal output ("Not shown" + table)
@@ -26,7 +32,7 @@ import re, sys
 text = open(sys.argv[1]).read()
 want_open = set(map(int, sys.argv[2].split())); want_filt = set(map(int, sys.argv[3].split()))
 rows = {int(p): s for p, s in re.findall(r"^(\d+)/tcp\s+(\S+)", text, re.M)}
-shown = dict(re.findall(r"Not shown: (\d+) (\S+) tcp ports", text))
+shown = {s: n for n, s in re.findall(r"Not shown: (\d+) (\S+) tcp ports", text)}
 got_open = {p for p, s in rows.items() if s == "open"}
 got_filt = {p for p, s in rows.items() if s == "filtered"} | (set() if "filtered" not in shown else {-1})
 closed = int(shown.get("closed", 0)) + sum(1 for s in rows.values() if s == "closed")
@@ -40,7 +46,9 @@ declare -a NT KT
 NEXACT=0; KEXACT=0
 printf '%-4s %-10s %-8s %-10s %-8s\n' run nmap-s nmap kmap-s kmap
 for ((i = 1; i <= RUNS; i++)); do
+  guard
   t0=$(now); nmap -sT -T4 -p- -Pn -n "$TARGET" >/tmp/kmb-nmap.txt 2>&1; t1=$(now)
+  guard
   t2=$(now); "$ROOT/bin/kmap" -sT -T4 -p- -Pn -n "$TARGET" >/tmp/kmb-kmap.txt 2>&1; t3=$(now)
   n=$(awk "BEGIN{print $t1 - $t0}"); k=$(awk "BEGIN{print $t3 - $t2}")
   nc=$(check /tmp/kmb-nmap.txt); kc=$(check /tmp/kmb-kmap.txt)

@@ -24,6 +24,8 @@ public object ConnectScanModule : ProbeModule {
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.TcpConnect::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
 
+    override val concurrentSessions: Int = Runtime.getRuntime().availableProcessors().coerceIn(1, 4)
+
     override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = (probe as DiscoveryProbe.TcpConnect).ports
 
     override fun open(): ProbeSession = ConnectSession(FileDescriptorBudget.available())

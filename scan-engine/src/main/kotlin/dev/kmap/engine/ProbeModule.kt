@@ -33,6 +33,13 @@ public interface ProbeModule {
      */
     public fun unavailableReason(): String? = null
 
+    /**
+     * How many sessions of this module may run at once, each on its own thread with a disjoint
+     * share of the probes (and of any rate limit). 1 for modules that must see every reply in one
+     * place; the connect scan uses the cores, since its cost is per-socket system calls.
+     */
+    public val concurrentSessions: Int get() = 1
+
     /** The ports [probe] (one of [discoveryProbes]) goes to; 0 stands for "no port" (ICMP). */
     public fun discoveryPorts(probe: DiscoveryProbe): List<Int> = listOf(0)
 

@@ -7,6 +7,7 @@ import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.channelFlow
+import kotlinx.coroutines.flow.transform
 import kotlinx.coroutines.runInterruptible
 
 /**
@@ -20,11 +21,12 @@ import kotlinx.coroutines.runInterruptible
  * ```
  */
 public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> = channelFlow {
-    val events = channel
+    val batches = channel
     runInterruptible(Dispatchers.IO) {
-        ScanRunner(plan, config) { event -> events.trySendBlocking(event).getOrThrow() }.run()
+        // events cross threads in batches: one hand-off per batch, not per port
+        ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
     }
-}.buffer(EVENT_BUFFER)
+}.buffer(BATCH_BUFFER).transform { batch -> batch.forEach { emit(it) } }
 
 /**
  * Runs [plan] to the end and returns the whole [ScanReport]. It holds every host's result, so for
@@ -49,4 +51,4 @@ public suspend fun scan(plan: ScanPlan, config: EngineConfig = EngineConfig()): 
     return ScanReport(plan, hosts, checkNotNull(stats) { "scan ended without its Finished event" })
 }
 
-private const val EVENT_BUFFER = 4_096
+private const val BATCH_BUFFER = 64

@@ -8,6 +8,8 @@ import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
 import java.io.IOException
 import java.net.ConnectException
+import java.net.Inet6Address
+import java.net.StandardProtocolFamily
 import java.net.InetSocketAddress
 import java.net.NoRouteToHostException
 import java.net.StandardSocketOptions
@@ -22,16 +24,18 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
 
     override fun send(probe: Probe): SendResult {
         val channel = try {
-            SocketChannel.open()
+            // a socket of the target's own family: no dual-stack setsockopt per probe
+            SocketChannel.open(if (probe.address is Inet6Address) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET)
         } catch (e: IOException) {
             return SendResult.BUSY // out of file descriptors (EMFILE/ENFILE) or buffers: back off
         }
         try {
             channel.configureBlocking(false)
-            channel.setOption(StandardSocketOptions.SO_LINGER, 0)
-            if (channel.connect(InetSocketAddress(probe.address, probe.port))) {
+            // On a LAN the kernel has often processed the answer before connect() returns: one
+            // poll then decides the port without registering with the selector at all.
+            if (channel.connect(InetSocketAddress(probe.address, probe.port)) || channel.finishConnect()) {
                 immediate += probe to OPEN
-                channel.close()
+                reset(channel)
             } else {
                 probe.attachment = channel.register(selector, SelectionKey.OP_CONNECT, probe)
             }
@@ -64,7 +68,7 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
                 classify(e)
             }
             key.cancel()
-            channel.close()
+            if (verdict === OPEN) reset(channel) else channel.close()
             probe.attachment = null
             sink.reply(probe, verdict)
         }
@@ -81,6 +85,12 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
     override fun close() {
         for (key in selector.keys()) runCatching { key.channel().close() }
         selector.close()
+    }
+
+    /** Closes an established connection with RST (SO_LINGER 0): no FIN handshake, no TIME_WAIT. */
+    private fun reset(channel: SocketChannel) {
+        runCatching { channel.setOption(StandardSocketOptions.SO_LINGER, 0) }
+        channel.close()
     }
 
     private fun isResourceShortage(e: IOException): Boolean {

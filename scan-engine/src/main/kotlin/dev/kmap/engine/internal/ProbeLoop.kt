@@ -25,6 +25,9 @@ internal interface ProbeListener {
 
     /** Called once per loop turn, for progress reports and host timeouts. */
     fun tick(nowNanos: Long) {}
+
+    /** The loop ended: hand on anything still buffered. */
+    fun drain() {}
 }
 
 /**

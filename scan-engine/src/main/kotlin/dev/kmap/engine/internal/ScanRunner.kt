@@ -26,13 +26,15 @@ import java.util.concurrent.TimeUnit
 
 /**
  * Runs a plan on the calling thread: expands targets lazily into host groups; per group resolves
- * names, runs discovery, then each port scan step through a [ProbeLoop]; reports through [emit].
+ * names, runs discovery, then each port scan step through [ProbeLoop]s (several at once, on
+ * disjoint shares of the probes, where the module allows); reports through [sink] in batches.
  * Memory: one group of hosts (and its results) at a time, plus probes in flight.
+ * Threading: [run] is called on one thread; loop threads share state only under [lock].
  */
 internal class ScanRunner(
     private val plan: ScanPlan,
     private val config: EngineConfig,
-    private val emit: (ScanEvent) -> Unit,
+    private val sink: (List<ScanEvent>) -> Unit,
 ) {
     private class Step(val module: ProbeModule, val protocol: Protocol, val ports: PortList)
     private class DiscoveryStep(val module: ProbeModule, val ports: List<Int>)
@@ -64,7 +66,23 @@ internal class ScanRunner(
     private var lastProgressProbes = 0L
     private var lastTimeoutCheck = startNanos
     private var currentGroup: List<GroupHost> = emptyList()
-    private var currentTiming: TimingController? = null
+    private val runningTimings = ArrayList<TimingController>()
+    private val lock = Any()
+    private var batch = ArrayList<ScanEvent>(BATCH)
+    private var lastFlushNanos = startNanos
+
+    private fun emit(event: ScanEvent) = synchronized(lock) {
+        batch += event
+        if (batch.size >= BATCH) flush()
+    }
+
+    private fun flush() = synchronized(lock) {
+        lastFlushNanos = clock()
+        if (batch.isEmpty()) return
+        val full = batch
+        batch = ArrayList(BATCH)
+        sink(full)
+    }
 
     fun run(): ScanStats {
         val steps = scanSteps()
@@ -78,14 +96,20 @@ internal class ScanRunner(
         while (targets.hasNext()) {
             if (stopRequested()) { interrupted = true; break }
             val group = nextGroup(targets, groupSize)
-            if (!scanGroup(group, discovery, steps)) { interrupted = true; break }
+            val completed = scanGroup(group, discovery, steps)
+            flush()
+            if (!completed) { interrupted = true; break }
         }
         val stats = ScanStats(startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, probesSent, interrupted)
         emit(ScanEvent.Finished(stats))
+        flush()
         return stats
     }
 
-    private fun stopRequested() = control.isStopped || Thread.currentThread().isInterrupted
+    @Volatile
+    private var aborted = false
+
+    private fun stopRequested() = control.isStopped || aborted || Thread.currentThread().isInterrupted
 
     // --- plan -> steps (modules are looked up in the registry; the engine knows no scan kinds) ---
 
@@ -189,7 +213,8 @@ internal class ScanRunner(
         return false
     }
 
-    private fun finish(h: GroupHost, status: HostStatus) {
+    private fun finish(h: GroupHost, status: HostStatus) = synchronized(lock) {
+        if (h.finished) return
         h.finished = true
         hostsDone++
         when (status) {
@@ -235,27 +260,15 @@ internal class ScanRunner(
     private fun discover(group: List<GroupHost>, step: DiscoveryStep): Boolean {
         val candidates = group.filter { !it.up }
         if (candidates.isEmpty()) return true
-        var hostIndex = 0
-        var portIndex = 0
-        val source = object : ProbeSource {
-            override fun next(): Probe? {
-                while (hostIndex < candidates.size) {
-                    val h = candidates[hostIndex]
-                    if (h.up || portIndex >= step.ports.size) { hostIndex++; portIndex = 0; continue }
-                    val pi = portIndex++
-                    return Probe(h.inet, step.ports[pi], 0, hostIndex, pi)
-                }
-                return null
-            }
-        }
+        val ports = step.ports
         val listener = object : ProbeListener {
-            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) = synchronized(lock) {
                 val h = candidates[probe.slot]
-                if (verdict.hostResponded) {
+                if (verdict.hostResponded && !h.up) {
                     h.up = true
-                    h.reason = verdict.reason
                     h.latencyNanos = rttNanos
-                } else {
+                    h.reason = verdict.reason
+                } else if (!h.up) {
                     h.reason = verdict.reason
                 }
             }
@@ -264,101 +277,173 @@ internal class ScanRunner(
             override fun isAbandoned(probe: Probe) = candidates[probe.slot].up
             override fun tick(nowNanos: Long) = progress(nowNanos)
         }
-        return runLoop(step.module, source, listener)
+        // host-major order: all of a host's discovery probes go out together, as nmap's do
+        return runLoops(step.module, { listener }, candidates.size.toLong() * ports.size) { flat ->
+            val h = candidates[(flat / ports.size).toInt()]
+            if (h.up) null else Probe(h.inet, ports[(flat % ports.size).toInt()], 0, (flat / ports.size).toInt(), (flat % ports.size).toInt())
+        }
     }
 
     // --- port scan ---
+
+    private class Found(val host: GroupHost, val result: PortResult)
+
+    /**
+     * One loop's listener: results are buffered per loop and committed under the lock in batches,
+     * so parallel loops do not contend for the lock on every port.
+     */
+    private inner class PortScanListener(private val hosts: List<GroupHost>, private val step: Step) : ProbeListener {
+        private val buffer = ArrayList<Found>(COMMIT_BATCH)
+        private var lastCommit = clock()
+
+        override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) = add(probe, verdict, rttNanos)
+        override fun onSilence(probe: Probe) = add(probe, step.module.silence, -1)
+        override fun isAbandoned(probe: Probe) = hosts[probe.slot].finished
+
+        private fun add(probe: Probe, verdict: Verdict, rttNanos: Long) {
+            buffer += Found(
+                hosts[probe.slot],
+                PortResult(
+                    port = probe.port,
+                    protocol = step.protocol,
+                    state = verdict.state,
+                    reason = verdict.reason,
+                    service = ServiceNames.name(step.protocol, probe.port),
+                    rttMicros = if (rttNanos >= 0 && verdict.hostResponded) rttNanos / 1_000 else null,
+                ),
+            )
+            if (buffer.size >= COMMIT_BATCH) drain()
+        }
+
+        override fun drain() {
+            lastCommit = clock()
+            if (buffer.isEmpty()) return
+            synchronized(lock) {
+                for (f in buffer) {
+                    val h = f.host
+                    if (h.finished) continue
+                    val rtt = f.result.rttMicros
+                    if (rtt != null && (h.latencyNanos < 0 || rtt * 1_000 < h.latencyNanos)) h.latencyNanos = rtt * 1_000
+                    h.results += f.result
+                    emit(ScanEvent.PortFound(h.host, f.result))
+                    if (--h.pending == 0) finish(h, HostStatus.UP)
+                }
+            }
+            buffer.clear()
+        }
+
+        override fun tick(nowNanos: Long) {
+            if (nowNanos - lastCommit > COMMIT_NANOS) drain()
+            progress(nowNanos)
+            if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {
+                lastTimeoutCheck = nowNanos
+                for (h in hosts) {
+                    if (!h.finished && nowNanos > h.deadlineNanos) {
+                        h.timedOut = true
+                        finish(h, HostStatus.UP)
+                    }
+                }
+            }
+        }
+    }
 
     private fun portScan(up: List<GroupHost>, step: Step): Boolean {
         val hosts = up.filter { !it.finished }
         if (hosts.isEmpty()) return true
         val ports = step.ports
-        var portIndex = 0
-        var slot = 0
-        val source = object : ProbeSource {
-            override fun next(): Probe? {
-                while (portIndex < ports.size) {
-                    if (slot >= hosts.size) { slot = 0; portIndex++; continue }
-                    val s = slot++
-                    val h = hosts[s]
-                    if (h.finished) continue
-                    return Probe(h.inet, ports[portIndex], 0, s, portIndex)
-                }
-                return null
-            }
+        // port-major order: every host of the group gets its next port before any gets two
+        return runLoops(step.module, { PortScanListener(hosts, step) }, ports.size.toLong() * hosts.size) { flat ->
+            val slot = (flat % hosts.size).toInt()
+            val portIndex = (flat / hosts.size).toInt()
+            val h = hosts[slot]
+            if (h.finished) null else Probe(h.inet, ports[portIndex], 0, slot, portIndex)
         }
-        val listener = object : ProbeListener {
-            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) =
-                record(hosts[probe.slot], step.protocol, probe.port, verdict, rttNanos)
-
-            override fun onSilence(probe: Probe) =
-                record(hosts[probe.slot], step.protocol, probe.port, step.module.silence, -1)
-
-            override fun isAbandoned(probe: Probe) = hosts[probe.slot].finished
-
-            override fun tick(nowNanos: Long) {
-                progress(nowNanos)
-                if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) {
-                    lastTimeoutCheck = nowNanos
-                    for (h in hosts) {
-                        if (!h.finished && nowNanos > h.deadlineNanos) {
-                            h.timedOut = true
-                            finish(h, HostStatus.UP)
-                        }
-                    }
-                }
-            }
-        }
-        return runLoop(step.module, source, listener)
     }
 
-    private fun record(h: GroupHost, protocol: Protocol, port: Int, verdict: Verdict, rttNanos: Long) {
-        if (h.finished) return
-        if (h.latencyNanos < 0 && rttNanos >= 0 && verdict.hostResponded) h.latencyNanos = rttNanos
-        val result = PortResult(
-            port = port,
-            protocol = protocol,
-            state = verdict.state,
-            reason = verdict.reason,
-            service = ServiceNames.name(protocol, port),
-            rttMicros = if (rttNanos >= 0) rttNanos / 1_000 else null,
+    /**
+     * Runs [size] probes (flat indexes 0 until size, each turned into a probe by [probeAt], null to
+     * skip) through as many parallel loops as the module allows; loop k takes the indexes ≡ k.
+     * Returns false when the scan was stopped.
+     */
+    private fun runLoops(module: ProbeModule, listener: () -> ProbeListener, size: Long, probeAt: (Long) -> Probe?): Boolean {
+        val loops = module.concurrentSessions.coerceIn(1, MAX_LOOPS).toLong().coerceAtMost(maxOf(1, size / MIN_PROBES_PER_LOOP)).toInt()
+        val timing = if (loops == 1) plan.timing else plan.timing.copy(
+            minRate = plan.timing.minRate?.div(loops),
+            maxRate = plan.timing.maxRate?.div(loops),
         )
-        h.results += result
-        emit(ScanEvent.PortFound(h.host, result))
-        if (--h.pending == 0) finish(h, HostStatus.UP)
-    }
-
-    private fun runLoop(module: ProbeModule, source: ProbeSource, listener: ProbeListener): Boolean =
-        module.open().use { session ->
-            val timing = TimingController(plan.timing, session.capacity, clock())
-            currentTiming = timing
-            val loop = ProbeLoop(session, timing, clock, source, listener, control::isStopped)
-            try {
-                loop.run()
-            } finally {
-                probesSent += timing.probesSent
-                currentTiming = null
+        fun loop(k: Int): Boolean {
+            var next = k.toLong()
+            val source = object : ProbeSource {
+                override fun next(): Probe? {
+                    while (next < size) {
+                        val p = probeAt(next)
+                        next += loops
+                        if (p != null) return p
+                    }
+                    return null
+                }
+            }
+            val l = listener()
+            return module.open().use { session ->
+                val t = TimingController(timing, session.capacity, clock())
+                synchronized(lock) { runningTimings += t }
+                try {
+                    ProbeLoop(session, t, clock, source, l, ::stopRequested).run()
+                } finally {
+                    l.drain()
+                    synchronized(lock) {
+                        runningTimings -= t
+                        probesSent += t.probesSent
+                    }
+                    flush()
+                }
             }
         }
+        if (loops == 1) return loop(0)
+        val results = BooleanArray(loops)
+        val failures = arrayOfNulls<Throwable>(loops)
+        val threads = (1 until loops).map { k ->
+            Thread({ try { results[k] = loop(k) } catch (e: Throwable) { failures[k] = e; aborted = true } }, "kmap-probe-loop-$k")
+                .apply { isDaemon = true; start() }
+        }
+        try {
+            results[0] = loop(0)
+        } catch (e: Throwable) {
+            aborted = true
+            throw e
+        } finally {
+            for (t in threads) {
+                while (t.isAlive) {
+                    try { t.join() } catch (e: InterruptedException) { aborted = true; Thread.currentThread().interrupt() }
+                }
+            }
+        }
+        failures.firstOrNull { it != null }?.let { throw it }
+        return results.all { it }
+    }
 
     private fun progress(nowNanos: Long) {
+        if (nowNanos - lastFlushNanos > FLUSH_NANOS) flush()
         val interval = config.progressIntervalMillis * 1_000_000
         if (interval <= 0 || nowNanos - lastProgressNanos < interval) return
-        val sent = probesSent + (currentTiming?.probesSent ?: 0)
-        val rate = (sent - lastProgressProbes) / ((nowNanos - lastProgressNanos) / 1e9)
-        lastProgressNanos = nowNanos
-        lastProgressProbes = sent
-        val inGroup = currentGroup.sumOf { h ->
-            when {
-                h.finished -> 0.0
-                h.totalPorts > 0 -> 1.0 - h.pending.toDouble() / h.totalPorts
-                else -> 0.0
+        synchronized(lock) {
+            if (nowNanos - lastProgressNanos < interval) return
+            val sent = probesSent + runningTimings.sumOf { it.probesSent }
+            val rate = (sent - lastProgressProbes) / ((nowNanos - lastProgressNanos) / 1e9)
+            lastProgressNanos = nowNanos
+            lastProgressProbes = sent
+            val inGroup = currentGroup.sumOf { h ->
+                when {
+                    h.finished -> 0.0
+                    h.totalPorts > 0 -> 1.0 - h.pending.toDouble() / h.totalPorts
+                    else -> 0.0
+                }
             }
+            val fraction = if (hostsTotal > 0) ((hostsDone + inGroup) / hostsTotal).coerceIn(0.0, 1.0) else 0.0
+            val elapsed = (nowNanos - startNanos) / 1_000_000
+            val eta = if (fraction > 0.001) ((elapsed / fraction) - elapsed).toLong().coerceAtLeast(0) else null
+            emit(ScanEvent.Progress(hostsDone, hostsTotal, sent, rate, eta))
         }
-        val fraction = if (hostsTotal > 0) ((hostsDone + inGroup) / hostsTotal).coerceIn(0.0, 1.0) else 0.0
-        val elapsed = (nowNanos - startNanos) / 1_000_000
-        val eta = if (fraction > 0.001) ((elapsed / fraction) - elapsed).toLong().coerceAtLeast(0) else null
-        emit(ScanEvent.Progress(hostsDone, hostsTotal, sent, rate, eta))
     }
 
     private companion object {
@@ -366,5 +451,11 @@ internal class ScanRunner(
         const val MAX_PROBES_PER_GROUP = 262_144
         const val TIMEOUT_CHECK_NANOS = 10_000_000L
         const val RDNS_BUDGET_NANOS = 5_000_000_000L
+        const val BATCH = 512
+        const val FLUSH_NANOS = 20_000_000L
+        const val MAX_LOOPS = 8
+        const val MIN_PROBES_PER_LOOP = 2_048L
+        const val COMMIT_BATCH = 256
+        const val COMMIT_NANOS = 5_000_000L
     }
 }

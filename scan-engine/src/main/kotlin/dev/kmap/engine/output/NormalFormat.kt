@@ -54,22 +54,19 @@ public class NormalFormat(
         val shown = result.ports.filter { !openOnly || it.state == PortState.OPEN || it.state == PortState.OPEN_FILTERED }
         if (openOnly && shown.isEmpty()) return
         out.append("kmap scan report for $title\n")
-        val latency = result.latencyMicros?.let { String.format(Locale.ROOT, " (%.5fs latency)", it / 1e6) } ?: ""
+        val latency = result.latencyMicros?.let { " (${seconds(it)}s latency)" } ?: ""
         out.append("Host is up${if (showReason) reasonSuffix(result.reason) else ""}$latency.\n")
         if (result.timedOut) out.append("Skipping host $title due to host timeout\n")
         if (result.ports.isEmpty()) { out.append("\n"); return }
         val folded = foldedStates(result.ports)
-        for ((state, ports) in result.ports.filter { it.state in folded }.groupBy { it.state to it.protocol }) {
-            val reasons = ports.groupingBy { it.reason }.eachCount().entries.sortedByDescending { it.value }
-                .joinToString(", ") { "${it.value} ${it.key}" }
-            out.append("Not shown: ${ports.size} ${state.first.label} ${state.second.label} ports ($reasons)\n")
-        }
         val rows = shown.filter { it.state !in folded }
-        if (rows.isEmpty()) {
-            if (!openOnly) out.append("All ${result.ports.size} scanned ports are in ignored states.\n")
-        } else {
-            table(rows, out)
+        if (rows.isEmpty() && !openOnly) out.append("All ${result.ports.size} scanned ports on $title are in ignored states.\n")
+        for ((key, ports) in result.ports.filter { it.state in folded }.groupBy { it.state to it.protocol }) {
+            val reasons = ports.groupingBy { it.reason }.eachCount().entries.sortedByDescending { it.value }
+            val why = reasons.singleOrNull()?.key ?: reasons.joinToString(", ") { "${it.value} ${it.key}" }
+            out.append("Not shown: ${ports.size} ${key.first.label} ${key.second.label} ports ($why)\n")
         }
+        if (rows.isNotEmpty()) table(rows, out)
         out.append("\n")
     }
 
@@ -94,6 +91,10 @@ public class NormalFormat(
     }
 
     private fun reasonSuffix(reason: String) = ", received $reason"
+
+    /** nmap prints latencies with two significant digits: 0.000060s, 0.0012s. */
+    private fun seconds(micros: Long): String =
+        java.math.BigDecimal(micros.coerceAtLeast(1)).movePointLeft(6).round(java.math.MathContext(2)).toPlainString()
 
     /** nmap folds a non-open state into "Not shown" when more than 25 ports share it. */
     private fun foldedStates(ports: List<PortResult>): Set<PortState> =
