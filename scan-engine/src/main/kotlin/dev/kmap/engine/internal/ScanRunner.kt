@@ -159,16 +159,20 @@ internal class ScanRunner(
     // --- groups ---
 
     private fun nextGroup(targets: Iterator<TargetHost>, size: Int): List<GroupHost> {
-        val group = ArrayList<GroupHost>(minOf(size, 1024))
-        while (group.size < size && targets.hasNext()) {
-            when (val t = targets.next()) {
+        val items = ArrayList<TargetHost>(minOf(size, 1024))
+        while (items.size < size && targets.hasNext()) items += targets.next()
+        val names = items.filterIsInstance<TargetHost.Name>().map { it.name }.distinct()
+        val resolved = resolveAll(names)
+        val group = ArrayList<GroupHost>(items.size)
+        for (t in items) {
+            when (t) {
                 is TargetHost.Ip -> group += GroupHost(Host(t.address), InetAddress.getByAddress(t.address.toBytes()))
                 is TargetHost.Name -> {
-                    val inet = config.resolver.resolve(t.name, plan.preferIpv6).firstOrNull()
+                    val inet = resolved[t.name]
                     if (inet == null) {
                         hostsDone++
-                        emit(ScanEvent.HostFinished(HostResult(Host(IpAddress.parse(if (plan.preferIpv6) "::" else "0.0.0.0"), t.name),
-                            HostStatus.UNKNOWN, "unresolved", error = "failed to resolve \"${t.name}\"")))
+                        val none = IpAddress.parse(if (plan.preferIpv6) "::" else "0.0.0.0")
+                        emit(ScanEvent.HostFinished(HostResult(Host(none, t.name), HostStatus.UNKNOWN, "unresolved", error = "failed to resolve \"${t.name}\"")))
                     } else {
                         group += GroupHost(Host(IpAddress.ofBytes(inet.address), t.name), inet)
                     }
@@ -176,6 +180,29 @@ internal class ScanRunner(
             }
         }
         return group
+    }
+
+    /** Resolves a group's names in parallel (the resolver may block); unresolved ones are absent. */
+    private fun resolveAll(names: List<String>): Map<String, InetAddress> {
+        if (names.isEmpty()) return emptyMap()
+        return parallel(names, DNS_BUDGET_NANOS) { config.resolver.resolve(it, plan.preferIpv6).firstOrNull() }
+    }
+
+    /** Runs [work] for each item on a small pool within [budgetNanos]; results that came in time. */
+    private fun <T, R : Any> parallel(items: List<T>, budgetNanos: Long, work: (T) -> R?): Map<T, R> {
+        val pool = Executors.newFixedThreadPool(minOf(16, items.size)) { r -> Thread(r, "kmap-dns").apply { isDaemon = true } }
+        try {
+            val futures = items.map { it to pool.submit<R?> { work(it) } }
+            val deadline = System.nanoTime() + budgetNanos
+            val out = HashMap<T, R>()
+            for ((item, f) in futures) {
+                runCatching { f.get((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS) }.getOrNull()
+                    ?.let { out[item] = it }
+            }
+            return out
+        } finally {
+            pool.shutdownNow()
+        }
     }
 
     /** Returns false when the scan was stopped. */
@@ -243,16 +270,8 @@ internal class ScanRunner(
 
     private fun reverseLookups(hosts: List<GroupHost>) {
         if (plan.dns == DnsResolution.NEVER || hosts.isEmpty()) return
-        val pool = Executors.newFixedThreadPool(minOf(16, hosts.size)) { r -> Thread(r, "kmap-rdns").apply { isDaemon = true } }
-        try {
-            val futures = hosts.map { h -> h to pool.submit<String?> { config.resolver.reverse(h.inet) } }
-            val deadline = System.nanoTime() + RDNS_BUDGET_NANOS
-            for ((h, f) in futures) {
-                h.reverseName = runCatching { f.get((deadline - System.nanoTime()).coerceAtLeast(0), TimeUnit.NANOSECONDS) }.getOrNull()
-            }
-        } finally {
-            pool.shutdownNow()
-        }
+        val names = parallel(hosts, DNS_BUDGET_NANOS) { config.resolver.reverse(it.inet) }
+        hosts.forEach { it.reverseName = names[it] }
     }
 
     // --- discovery ---
@@ -450,7 +469,7 @@ internal class ScanRunner(
         const val MAX_GROUP = 4_096
         const val MAX_PROBES_PER_GROUP = 262_144
         const val TIMEOUT_CHECK_NANOS = 10_000_000L
-        const val RDNS_BUDGET_NANOS = 5_000_000_000L
+        const val DNS_BUDGET_NANOS = 5_000_000_000L
         const val BATCH = 512
         const val FLUSH_NANOS = 20_000_000L
         const val MAX_LOOPS = 8
