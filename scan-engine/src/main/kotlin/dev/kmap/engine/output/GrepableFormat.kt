@@ -46,7 +46,8 @@ public class GrepableFormat(private val options: ReportOptions = ReportOptions()
     override fun host(result: HostResult, out: Appendable) {
         if (result.error != null) return
         addresses++
-        val prefix = "Host: ${result.host.address} (${clean(NmapText.displayName(result) ?: "")})"
+        // nmap prints the reverse DNS name here (empty with -n), not the name the target was given as
+        val prefix = "Host: ${result.host.address} (${clean(result.reverseName ?: "")})"
         when (result.status) {
             HostStatus.DOWN -> { if (options.verbosity > 0) out.append("$prefix\tStatus: Down\n"); return }
             HostStatus.UNKNOWN -> { if (options.verbosity > 0) out.append("$prefix\tStatus: Unknown\n"); return }
