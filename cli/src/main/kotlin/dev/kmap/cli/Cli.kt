@@ -56,8 +56,14 @@ internal object Cli {
         engine: EngineConfig, observer: (ScanEvent) -> Unit,
     ): Int {
         val command = ScanCommand(engine.modules)
+        val argv = NmapArgs.normalize(args)
+        val known = command.registeredOptions().flatMap { it.names }.toSet() + setOf("-h", "--help")
+        NmapArgs.unknownOption(argv, known)?.let { unknown ->
+            val guess = NmapArgs.closest(unknown, known)?.let { " (did you mean $it?)" } ?: ""
+            throw UserError("no such option $unknown$guess", Hints.HELP)
+        }
         try {
-            command.parse(NmapArgs.normalize(args))
+            command.parse(argv)
         } catch (e: PrintHelpMessage) {
             out.print(command.getFormattedHelp(e)); out.println(); return EXIT_OK
         } catch (e: PrintMessage) {

@@ -33,6 +33,43 @@ internal object NmapArgs {
         return out
     }
 
+    /**
+     * The first word that looks like an option but is none of [known] (nor a cluster of known
+     * one-letter flags such as `-vv`). Clikt would read `-sC` as `-s -C` and complain about `-s`;
+     * nmap users typing nmap flags kmap lacks deserve the flag they typed.
+     */
+    fun unknownOption(args: List<String>, known: Set<String>): String? {
+        var expectValue = false
+        for (a in args) {
+            if (expectValue) { expectValue = false; continue }
+            if (a == "--") return null
+            if (!a.startsWith("-") || a == "-") continue
+            val name = a.substringBefore('=')
+            if (name in known) { expectValue = '=' !in a && name in VALUE_OPTIONS; continue }
+            if (!a.startsWith("--") && a.drop(1).all { "-$it" in known && "-$it" !in VALUE_OPTIONS }) continue
+            if (!a.startsWith("--") && a.length > 2 && a.substring(0, 2) in VALUE_OPTIONS) continue // -p22: a glued value
+            return name
+        }
+        return null
+    }
+
+    /** The known option nearest to [name] (edit distance at most 2, long options only), for "did you mean". */
+    fun closest(name: String, known: Set<String>): String? {
+        if (!name.startsWith("--")) return null
+        return known.filter { it.startsWith("--") }.map { it to distance(name, it) }.filter { it.second <= 2 }.minByOrNull { it.second }?.first
+    }
+
+    private fun distance(a: String, b: String): Int {
+        var prev = IntArray(b.length + 1) { it }
+        for (i in 1..a.length) {
+            val cur = IntArray(b.length + 1)
+            cur[0] = i
+            for (j in 1..b.length) cur[j] = minOf(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + if (a[i - 1] == b[j - 1]) 0 else 1)
+            prev = cur
+        }
+        return prev[b.length]
+    }
+
     /** Options whose next word is their value, so a value such as `-PS.txt` is never rewritten. */
     private val VALUE_OPTIONS = setOf(
         "-p", "--top-ports", "--exclude-ports", "-iL", "--exclude", "--excludefile", "--seed", "--shard", "-T", "--timing",
