@@ -85,6 +85,11 @@ internal object Cli {
         } catch (e: IOException) {
             err.println("kmap: ${e.message ?: e.javaClass.simpleName}")
             EXIT_FAILED
+        } catch (e: RuntimeException) {
+            // a bug or an unexpected condition: one line, the stack trace only with -d
+            err.println("kmap: the scan failed: ${e.javaClass.simpleName}: ${(e.message ?: "").lineSequence().firstOrNull().orEmpty()}")
+            if (command.debug > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
+            EXIT_FAILED
         }
     }
 

@@ -3,7 +3,10 @@ package dev.kmap.cli
 import dev.kmap.engine.ConnectScanModule
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeSession
+import dev.kmap.engine.ReplySink
+import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
 import dev.kmap.engine.PortState
 import dev.kmap.dsl.DiscoveryProbe
@@ -166,5 +169,46 @@ class CliTest {
     fun `the command line in reports is shell-quoted`() {
         assertEquals("kmap -sT -p 1-100 10.0.0.0/24", Cli.commandLine(listOf("-sT", "-p", "1-100", "10.0.0.0/24")))
         assertEquals("kmap --exclude 'a b' 'it'\\''s' ''", Cli.commandLine(listOf("--exclude", "a b", "it's", "")))
+    }
+
+    /** Answers every probe "closed" at once, then fails on its 1501st probe: an engine failure after the scan started. */
+    private object FailingModule : ProbeModule {
+        override val name = "failing"
+        override val scanTypes = setOf(ScanType.CONNECT)
+        override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = emptySet()
+        override val silence = Verdict(PortState.FILTERED, "no-response", false)
+        override fun open(): ProbeSession = object : ProbeSession {
+            private val pending = ArrayDeque<Probe>()
+            private var sent = 0
+            override val capacity = 64
+            override fun send(probe: Probe): SendResult {
+                if (++sent > 1_500) throw IllegalStateException("socket table exploded")
+                pending += probe
+                return SendResult.SENT
+            }
+            override fun poll(timeoutNanos: Long, sink: ReplySink) {
+                if (pending.isEmpty()) Thread.sleep(minOf(1L, timeoutNanos / 1_000_000))
+                while (pending.isNotEmpty()) sink.reply(pending.removeFirst(), Verdict(PortState.CLOSED, "conn-refused", true))
+            }
+            override fun abandon(probe: Probe) { pending.remove(probe) }
+            override fun close() {}
+        }
+    }
+
+    @Test
+    fun `an engine failure midway is one line, exit 1, and the outputs are still closed`() {
+        val xml = File(tmp, "failed.xml")
+        val json = File(tmp, "failed.json")
+        val engine = EngineConfig(modules = listOf(FailingModule), progressIntervalMillis = 0)
+        var started = false
+        val r = test(listOf("-sT", "-Pn", "-n", "-p", "1-3000", "-oX", xml.path, "-oJ", json.path, "127.0.0.1"), engine = engine) { e ->
+            if (e is dev.kmap.engine.ScanEvent.Started) started = true
+        }
+        assertEquals(Cli.EXIT_FAILED, r.code)
+        assertEquals(listOf("kmap: the scan failed: IllegalStateException: socket table exploded", "hint: rerun with -d for the stack trace"), r.errLines)
+        assertTrue(started, "the failure came after the scan started")
+        assertValidNmapXml(xml.readText())
+        kotlinx.serialization.json.Json.parseToJsonElement(json.readText())
+        assertTrue("\tat " in test(listOf("-d", "-sT", "-Pn", "-n", "-p", "1-3000", "127.0.0.1"), engine = engine).err)
     }
 }

@@ -33,7 +33,10 @@ import java.util.Locale
 public class JunitFormat(private val options: ReportOptions = ReportOptions()) : ReportFormatter {
     private class Case(val name: String, val time: Double, val outcome: String? = null, val message: String? = null, val out: String? = null)
 
+    private var scanStart = 0L
+
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
+        scanStart = startedAtMillis
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.append("<testsuites name=\"${e("kmap ${options.version}: ${options.commandLine}")}\">\n")
     }
@@ -54,7 +57,9 @@ public class JunitFormat(private val options: ReportOptions = ReportOptions()) :
         val ports = result.ports.filter { it.state == PortState.OPEN || it.state == PortState.OPEN_FILTERED }.map { p ->
             Case("${p.port}/${p.protocol.label} ${p.state.label} ${p.service ?: "unknown"}", (p.rttMicros ?: 0) / 1e6, out = p.reason)
         }
-        suite(title, result.host.address.toString(), result.startedAtMillis, seconds, listOf(status) + ports, out)
+        val started = if (result.startedAtMillis > 0) result.startedAtMillis else scanStart
+        val hostname = if (result.error != null) result.host.name ?: result.host.address.toString() else result.host.address.toString()
+        suite(title, hostname, started, seconds, listOf(status) + ports, out)
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {
@@ -67,7 +72,7 @@ public class JunitFormat(private val options: ReportOptions = ReportOptions()) :
     }
 
     private fun suite(name: String, hostname: String?, startedAt: Long, seconds: Double, cases: List<Case>, out: Appendable) {
-        val classname = if (hostname == null) "kmap" else "host_" + hostname.replace('.', '_').replace(':', '_')
+        val classname = if (hostname == null) "kmap" else "host_" + hostname.map { if (it.isLetterOrDigit()) it else '_' }.joinToString("")
         out.append("<testsuite name=\"${e(name)}\" tests=\"${cases.size}\"")
         out.append(" failures=\"${cases.count { it.outcome == "failure" }}\" errors=\"${cases.count { it.outcome == "error" }}\"")
         out.append(" skipped=\"${cases.count { it.outcome == "skipped" }}\" time=\"${time(seconds)}\"")
