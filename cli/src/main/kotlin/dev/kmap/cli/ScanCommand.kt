@@ -25,6 +25,7 @@ import dev.kmap.dsl.TimingTemplate
 import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.output.ReportFormats
 import java.io.File
 import kotlin.time.Duration.Companion.milliseconds
 
@@ -249,7 +250,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         outAll?.let { base ->
             if (base == "-") throw UserError("-oA cannot write to standard output (it writes three files)", "use -oN -, -oX - or -oG - for one format on stdout")
             for (f in listOf(OutputFormat.NORMAL, OutputFormat.XML, OutputFormat.GREPABLE)) {
-                add(f, "$base.${dev.kmap.engine.output.ReportFormats.extension(f)}", "-oA")
+                add(f, "$base.${ReportFormats.extension(f)}", "-oA")
             }
         }
         add(OutputFormat.NDJSON, outNdjson)
