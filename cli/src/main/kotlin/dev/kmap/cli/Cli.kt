@@ -1,31 +1,22 @@
 package dev.kmap.cli
 
 import com.github.ajalt.clikt.core.CliktError
+import com.github.ajalt.clikt.core.NoSuchOption
 import com.github.ajalt.clikt.core.PrintHelpMessage
 import com.github.ajalt.clikt.core.PrintMessage
 import com.github.ajalt.clikt.core.UsageError
 import com.github.ajalt.clikt.core.parse
 import com.github.ajalt.clikt.output.ParameterFormatter
 import dev.kmap.dsl.InvalidSpecException
-import dev.kmap.dsl.OutputFormat
-import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.ScanUnavailableException
-import dev.kmap.engine.output.JsonFormat
-import dev.kmap.engine.output.NdjsonFormat
-import dev.kmap.engine.output.NormalFormat
-import dev.kmap.engine.output.ReportFormatter
-import dev.kmap.engine.scanFlow
-import kotlinx.coroutines.runBlocking
-import java.io.File
 import java.io.IOException
 import java.io.PrintStream
-import java.io.Writer
 
 /**
- * The command line, callable in-process (tests use [run] with captured streams). Exit codes:
+ * The command line, callable in-process: tests call [run] with captured streams. Exit codes:
  * 0 done, 1 the scan failed, 2 bad usage or input, 130 interrupted.
  */
 internal object Cli {
@@ -34,83 +25,116 @@ internal object Cli {
     const val EXIT_USAGE = 2
     const val EXIT_INTERRUPTED = 130
 
-    fun run(args: List<String>, out: PrintStream, err: PrintStream, control: ScanControl = ScanControl()): Int {
-        when (args.firstOrNull()) {
-            "version" -> { out.println("kmap version ${Version.text}"); return EXIT_OK }
-            "run" -> return usage(err, "subcommand run is not supported yet (the script runner has not landed)")
-            "self-test" -> return usage(err, "subcommand self-test is not supported yet")
+    /**
+     * Runs `kmap args`. [terminal] says stderr is a terminal (progress bar); [control] stops a
+     * scan gracefully (Main's Ctrl-C hook); [observer] sees every scan event (tests).
+     */
+    fun run(
+        args: List<String>,
+        out: PrintStream,
+        err: PrintStream,
+        control: ScanControl = ScanControl(),
+        terminal: Boolean = false,
+        engine: EngineConfig = EngineConfig(),
+        observer: (ScanEvent) -> Unit = {},
+    ): Int {
+        if (args == listOf("--version") || args == listOf("-V")) { out.println("kmap version ${Version.text}"); return EXIT_OK }
+        return try {
+            when (args.firstOrNull()) {
+                "version" -> version(args.drop(1), out)
+                "run" -> run(args.drop(1), out)
+                "self-test" -> selfTest(args.drop(1), out)
+                else -> scan(args, out, err, control, terminal, engine, observer)
+            }
+        } catch (e: UserError) {
+            usage(err, e.message ?: "invalid arguments", e.hint)
         }
-        val command = ScanCommand()
+    }
+
+    private fun scan(
+        args: List<String>, out: PrintStream, err: PrintStream, control: ScanControl, terminal: Boolean,
+        engine: EngineConfig, observer: (ScanEvent) -> Unit,
+    ): Int {
+        val command = ScanCommand(engine.modules)
+        val argv = NmapArgs.normalize(args)
+        val known = command.registeredOptions().flatMap { it.names }.toSet() + setOf("-h", "--help")
+        NmapArgs.unknownOption(argv, known)?.let { unknown ->
+            val guess = NmapArgs.closest(unknown, known)?.let { " (did you mean $it?)" } ?: ""
+            throw UserError("no such option $unknown$guess", Hints.HELP)
+        }
         try {
-            command.parse(NmapArgs.normalize(args))
+            command.parse(argv)
         } catch (e: PrintHelpMessage) {
             out.print(command.getFormattedHelp(e)); out.println(); return EXIT_OK
         } catch (e: PrintMessage) {
             out.println(e.message); return EXIT_OK
+        } catch (e: NoSuchOption) {
+            return usage(err, e.formatMessage(command.currentContext.localization, ParameterFormatter.Plain), Hints.HELP)
         } catch (e: UsageError) {
-            return usage(err, e.formatMessage(command.currentContext.localization, ParameterFormatter.Plain))
+            return usage(err, e.formatMessage(command.currentContext.localization, ParameterFormatter.Plain), Hints.HELP)
         } catch (e: CliktError) {
-            return usage(err, e.message ?: "invalid arguments")
-        } catch (e: InvalidSpecException) {
-            return usage(err, e.message!!)
+            return usage(err, e.message ?: "invalid arguments", Hints.HELP)
         }
         val plan = command.plan ?: return EXIT_OK
         return try {
-            execute(plan, command, out, control)
+            ScanRun(plan, command, Version.text, commandLine(args), out, err, terminal, control, engine, observer).execute()
         } catch (e: InvalidSpecException) {
-            usage(err, e.message!!)
+            usage(err, e.message ?: "invalid input", hintFor(e.message ?: ""))
         } catch (e: ScanUnavailableException) {
-            usage(err, e.message!!)
+            usage(err, e.message ?: "scan unavailable", Hints.RAW)
         } catch (e: IOException) {
             err.println("kmap: ${e.message ?: e.javaClass.simpleName}")
+            EXIT_FAILED
+        } catch (e: RuntimeException) {
+            // a bug or an unexpected condition: one line, the stack trace only with -d
+            err.println("kmap: the scan failed: ${e.javaClass.simpleName}: ${(e.message ?: "").lineSequence().firstOrNull().orEmpty()}")
+            if (command.debug > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
             EXIT_FAILED
         }
     }
 
-    private fun usage(err: PrintStream, message: String): Int {
-        err.println("kmap: ${message.lineSequence().first()}")
-        err.println("hint: kmap --help lists every option")
+    private fun version(args: List<String>, out: PrintStream): Int {
+        if (args.isNotEmpty()) throw UserError("kmap version takes no arguments (got ${args.first()})", "kmap version")
+        out.println("kmap version ${Version.text}")
+        out.println("Kotlin ${KotlinVersion.CURRENT}, JVM ${System.getProperty("java.vm.name")} ${System.getProperty("java.version")}")
+        out.println("${System.getProperty("os.name")} ${System.getProperty("os.version")} ${System.getProperty("os.arch")}")
+        return EXIT_OK
+    }
+
+    private fun run(args: List<String>, out: PrintStream): Int {
+        if (args.firstOrNull() in setOf("-h", "--help")) {
+            out.println("Usage: kmap run FILE.scan.kts|FILE.main.kts [args]\n\nRuns a scan script. Not supported yet: the script runner has not landed.")
+            return EXIT_OK
+        }
+        throw UserError("kmap run is not supported yet (the script runner has not landed)", "write the scan as flags for now, e.g. kmap -sT -p 1-1024 127.0.0.1")
+    }
+
+    private fun selfTest(args: List<String>, out: PrintStream): Int {
+        if (args.firstOrNull() in setOf("-h", "--help")) {
+            out.println("Usage: kmap self-test\n\nChecks what kmap needs: privileges, libpcap, raw sockets, interfaces, DNS, loopback, database.")
+            out.println("Prints PASS/FAIL/SKIP per check; exits 0 when every essential check passes, 1 otherwise.")
+            return EXIT_OK
+        }
+        if (args.isNotEmpty()) throw UserError("kmap self-test takes no arguments (got ${args.first()})", "kmap self-test")
+        return SelfTest(SelfTest.defaultChecks()).run(out)
+    }
+
+    private fun usage(err: PrintStream, message: String, hint: String): Int {
+        err.println("kmap: ${message.lineSequence().first().trim()}")
+        err.println("hint: $hint")
         return EXIT_USAGE
     }
 
-    private class Sink(val formatter: ReportFormatter, val writer: Writer, val closeAfter: Boolean)
+    private fun hintFor(message: String): String = when {
+        "file" in message -> Hints.FILE
+        "port" in message -> Hints.PORTS
+        "target" in message || "resolve" in message -> Hints.TARGETS
+        else -> Hints.HELP
+    }
 
-    private fun execute(plan: ScanPlan, cmd: ScanCommand, out: PrintStream, control: ScanControl): Int {
-        val stdout = out.writer()
-        val verbose = cmd.verbose > 0
-        val sinks = ArrayList<Sink>()
-        sinks += Sink(NormalFormat(verbose, cmd.reason, cmd.openOnly, Version.text), stdout, false)
-        try {
-            for (o in plan.outputs) {
-                val formatter = when (o.format) {
-                    OutputFormat.NORMAL -> NormalFormat(verbose, cmd.reason, cmd.openOnly, Version.text)
-                    OutputFormat.JSON -> JsonFormat(Version.text)
-                    OutputFormat.NDJSON -> NdjsonFormat()
-                    else -> throw InvalidSpecException("output format ${o.format.flag} is not supported yet")
-                }
-                val writer = if (o.path == "-") stdout else File(o.path).bufferedWriter()
-                sinks += Sink(formatter, writer, o.path != "-")
-            }
-            var interrupted = false
-            runBlocking {
-                scanFlow(plan, EngineConfig(control = control)).collect { e ->
-                    when (e) {
-                        is ScanEvent.Started -> sinks.forEach { it.formatter.start(plan, e.startedAtMillis, it.writer); it.writer.flush() }
-                        is ScanEvent.PortFound -> if (verbose && e.result.state.label.startsWith("open")) {
-                            stdout.append("Discovered ${e.result.state.label} port ${e.result.port}/${e.result.protocol.label} on ${e.host.address}\n")
-                        }
-                        is ScanEvent.HostFinished -> sinks.forEach { it.formatter.host(e.result, it.writer); it.writer.flush() }
-                        is ScanEvent.Finished -> {
-                            interrupted = e.stats.interrupted
-                            sinks.forEach { it.formatter.finish(e.stats, it.writer); it.writer.flush() }
-                        }
-                        else -> Unit
-                    }
-                }
-            }
-            return if (interrupted) EXIT_INTERRUPTED else EXIT_OK
-        } finally {
-            sinks.forEach { if (it.closeAfter) it.writer.close() else it.writer.flush() }
-        }
+    /** The command line as a shell would need it, for reports (`args=` in XML, `# … as:` lines). */
+    fun commandLine(args: List<String>): String = (listOf("kmap") + args).joinToString(" ") { word ->
+        if (word.isNotEmpty() && word.all { it.isLetterOrDigit() || it in "-_./:,=+@%^[]" }) word
+        else "'" + word.replace("'", "'\\''") + "'"
     }
 }

@@ -3,19 +3,30 @@ package dev.kmap.cli
 import dev.kmap.engine.ScanControl
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.system.exitProcess
 
-/** `kmap`: Ctrl-C stops the scan gracefully, so every output still gets the hosts found so far. */
+/**
+ * `kmap`: Ctrl-C (or SIGTERM) stops the scan gracefully: the JVM's shutdown hook asks the engine
+ * to stop and waits while every output gets the hosts found so far and its closing; the process
+ * then exits 130.
+ */
 fun main(args: Array<String>) {
     val control = ScanControl()
     val done = CountDownLatch(1)
-    val hook = Thread {
-        control.stop()
-        done.await(5, TimeUnit.SECONDS) // let the scan write its partial results before the JVM exits
-    }
-    Runtime.getRuntime().addShutdownHook(hook)
-    val code = Cli.run(args.toList(), System.out, System.err, control)
+    val running = AtomicBoolean(true)
+    Runtime.getRuntime().addShutdownHook(Thread {
+        if (running.get()) {
+            control.stop()
+            System.err.println("\nkmap: interrupted: stopping the scan and writing partial results...")
+            done.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+        }
+    })
+    val code = Cli.run(args.toList(), System.out, System.err, control, terminal = Terminal.stderrIsTty())
     System.out.flush()
+    running.set(false)
     done.countDown()
     exitProcess(code)
 }
+
+private const val SHUTDOWN_WAIT_SECONDS = 15L

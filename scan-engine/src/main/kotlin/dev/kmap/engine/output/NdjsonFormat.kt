@@ -5,11 +5,13 @@ import dev.kmap.engine.HostResult
 import dev.kmap.engine.ScanStats
 
 /**
- * Newline-delimited JSON (`--ndjson`): one [HostResult] object per line as each host finishes,
- * then a last line `{"stats":{…}}`. Tools can tail it while the scan runs.
+ * Newline-delimited JSON (`--ndjson`): one [HostResult] object per line as each host finishes
+ * (the `host` definition of [JsonFormat.SCHEMA_RESOURCE]), then a last line
+ * `{"stats":{…}}`. Tools can tail it while the scan runs; nothing is written at start, so an
+ * interrupted scan leaves only whole lines.
  *
  * ```kotlin
- * NdjsonFormat().host(result, System.out) // {"host":{"address":"10.0.0.1"},"status":"up",…}
+ * NdjsonFormat().host(result, System.out) // {"host":{"address":"10.0.0.1","name":null},"status":"up",…}
  * ```
  */
 public class NdjsonFormat : ReportFormatter {

@@ -4,104 +4,133 @@ import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
-import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
-import java.time.Instant
-import java.time.ZoneId
-import java.time.format.DateTimeFormatter
-import java.util.Locale
+import dev.kmap.engine.output.internal.NmapText
+import dev.kmap.engine.output.internal.PortSummary
 
 /**
- * nmap's normal output (`-oN`): a report per host with a PORT/STATE/SERVICE table, where a state
- * shared by many ports is folded into one "Not shown" line as nmap does.
- * [verbose] also lists hosts found down; [showReason] adds the REASON column (`--reason`);
- * [openOnly] lists only (possibly) open ports (`--open`).
+ * nmap's normal output: a report per host with a PORT/STATE/SERVICE table, states shared by
+ * many ports folded into one "Not shown" line, as nmap 7.93 prints them.
+ *
+ * Two flavours, as in nmap: [interactive] is what the terminal shows (`Starting kmap … at`,
+ * `kmap done: …`); otherwise it is the `-oN` file (`# kmap … scan initiated … as: …` and
+ * `# kmap done at … -- …` comment lines). `-v` also lists hosts found down, `--reason` adds
+ * the REASON column, `--open` lists only ports that may be open and leaves out hosts without
+ * any (see [ReportOptions]).
  *
  * ```kotlin
- * NormalFormat(verbose = false, showReason = true, openOnly = false).host(result, System.out)
+ * val f = NormalFormat(ReportOptions(showReason = true), interactive = true)
+ * f.start(plan, System.currentTimeMillis(), System.out)
  * ```
  */
 public class NormalFormat(
-    private val verbose: Boolean,
-    private val showReason: Boolean,
-    private val openOnly: Boolean,
-    private val version: String = "",
+    private val options: ReportOptions = ReportOptions(),
+    private val interactive: Boolean = false,
 ) : ReportFormatter {
-    private var hostsScanned = 0L
+    private var addresses = 0L
+    private var portScan = true
+    private var startedAt = 0L
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
-        val time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT)
-            .format(Instant.ofEpochMilli(startedAtMillis).atZone(ZoneId.systemDefault()))
-        out.append("Starting kmap ${version.ifEmpty { "" }} at $time\n".replace("  ", " "))
+        portScan = NmapText.portScans(plan).isNotEmpty()
+        startedAt = startedAtMillis
+        if (interactive) {
+            out.append("Starting kmap ${options.version} at ${NmapText.shortTime(startedAtMillis, options.zone)}\n")
+        } else {
+            out.append("# kmap ${options.version} scan initiated ${NmapText.ctime(startedAtMillis, options.zone)} as: ${options.commandLine}\n")
+        }
     }
 
     override fun host(result: HostResult, out: Appendable) {
-        hostsScanned++
-        val h = result.host
-        val title = when {
-            result.reverseName != null -> "${result.reverseName} (${h.address})"
-            h.name != null -> "${h.name} (${h.address})"
-            else -> h.address.toString()
-        }
+        val title = NmapText.title(result)
         if (result.error != null) {
-            out.append("Failed to resolve \"${h.name ?: h.address}\".\n")
+            out.append("Failed to resolve \"${result.host.name ?: result.host.address}\".\n")
             return
         }
-        if (result.status != HostStatus.UP) {
-            if (verbose) out.append("kmap scan report for $title [host down${reasonSuffix(result.reason)}]\n")
-            return
+        addresses++
+        when (result.status) {
+            HostStatus.DOWN -> {
+                if (options.verbosity > 0) out.append("kmap scan report for $title [host down${reason(result)}]\n")
+                return
+            }
+            HostStatus.UNKNOWN -> {
+                if (options.verbosity > 0) out.append("kmap scan report for $title [host state unknown: the scan stopped first]\n")
+                return
+            }
+            HostStatus.UP -> Unit
         }
-        val shown = result.ports.filter { !openOnly || it.state == PortState.OPEN || it.state == PortState.OPEN_FILTERED }
-        if (openOnly && shown.isEmpty()) return
+        if (portScan && PortSummary.hiddenByOpenOnly(result, options)) return
         out.append("kmap scan report for $title\n")
-        val latency = result.latencyMicros?.let { " (${seconds(it)}s latency)" } ?: ""
-        out.append("Host is up${if (showReason) reasonSuffix(result.reason) else ""}$latency.\n")
-        if (result.timedOut) out.append("Skipping host $title due to host timeout\n")
-        if (result.ports.isEmpty()) { out.append("\n"); return }
-        val folded = foldedStates(result.ports)
-        val rows = shown.filter { it.state !in folded }
-        if (rows.isEmpty() && !openOnly) out.append("All ${result.ports.size} scanned ports on $title are in ignored states.\n")
-        for ((key, ports) in result.ports.filter { it.state in folded }.groupBy { it.state to it.protocol }) {
-            val reasons = ports.groupingBy { it.reason }.eachCount().entries.sortedByDescending { it.value }
-            val why = reasons.singleOrNull()?.key ?: reasons.joinToString(", ") { "${it.value} ${it.key}" }
-            out.append("Not shown: ${ports.size} ${key.first.label} ${key.second.label} ports ($why)\n")
+        val latency = result.latencyMicros?.let { " (${NmapText.seconds(it)}s latency)" } ?: ""
+        out.append("Host is up${reason(result)}$latency.\n")
+        val rdns = result.reverseName
+        if (result.host.name != null && rdns != null && !rdns.equals(result.host.name, ignoreCase = true)) {
+            out.append("rDNS record for ${result.host.address}: $rdns\n")
         }
-        if (rows.isNotEmpty()) table(rows, out)
-        out.append("\n")
+        if (!portScan) return
+        if (options.verbosity > 1 || options.debugging > 0) {
+            val seconds = (result.finishedAtMillis - result.startedAtMillis).coerceAtLeast(0) / 1000
+            out.append("Scanned at ${NmapText.longTime(result.startedAtMillis, options.zone)} for ${seconds}s\n")
+        }
+        if (result.timedOut) out.append("Skipping host $title due to host timeout\n")
+        ports(result, title, out)
+    }
+
+    private fun ports(result: HostResult, title: String, out: Appendable) {
+        val summary = PortSummary(result, options)
+        if (summary.total == 0) {
+            out.append("0 ports scanned on $title\n\n")
+            return
+        }
+        if (summary.allIgnored) {
+            out.append("All ${summary.total} scanned ports on $title are in ignored states.\n")
+        }
+        if (summary.ignored.isNotEmpty()) {
+            out.append("Not shown: ")
+            out.append(
+                summary.ignored.flatMap { ignored ->
+                    ignored.reasons.groupBy { it.protocol }.map { (protocol, reasons) ->
+                        val n = reasons.sumOf { it.count }
+                        "$n ${ignored.state.label} ${protocol.label} port${if (n == 1) "" else "s"} " +
+                            "(${NmapText.reasonSummary(reasons.map { it.reason to it.count })})"
+                    }
+                }.joinToString(", "),
+            )
+            out.append('\n')
+        } else {
+            out.append('\n')
+        }
+        if (summary.shown.isNotEmpty()) table(summary.shown, out)
+        out.append('\n')
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {
-        if (stats.interrupted) out.append("Scan interrupted: results above are partial.\n")
-        val seconds = String.format(Locale.ROOT, "%.2f", stats.elapsedMillis / 1000.0)
-        val n = hostsScanned
-        out.append("kmap done: $n IP address${if (n == 1L) "" else "es"} (${stats.hostsUp} host${if (stats.hostsUp == 1L) "" else "s"} up) scanned in $seconds seconds\n")
-    }
-
-    private fun table(rows: List<PortResult>, out: Appendable) {
-        val portCol = maxOf(9, rows.maxOf { "${it.port}/${it.protocol.label}".length } + 1)
-        val stateCol = maxOf(6, rows.maxOf { it.state.label.length } + 1)
-        val serviceCol = maxOf(8, rows.maxOf { (it.service ?: "unknown").length } + 1)
-        out.append("PORT".padEnd(portCol)).append("STATE".padEnd(stateCol))
-        out.append(if (showReason) "SERVICE".padEnd(serviceCol) + "REASON" else "SERVICE").append('\n')
-        for (r in rows) {
-            out.append("${r.port}/${r.protocol.label}".padEnd(portCol)).append(r.state.label.padEnd(stateCol))
-            val service = r.service ?: "unknown"
-            out.append(if (showReason) service.padEnd(serviceCol) + r.reason else service).append('\n')
+        val elapsed = NmapText.elapsed(stats.elapsedMillis)
+        val summary = NmapText.addressSummary(addresses, stats.hostsUp)
+        if (interactive) {
+            if (stats.interrupted) out.append("Scan interrupted: the results above are partial.\n")
+            out.append("kmap done: $summary scanned in $elapsed seconds\n")
+        } else {
+            if (stats.interrupted) out.append("# Scan interrupted: the results above are partial.\n")
+            out.append("# kmap done at ${NmapText.ctime(stats.finishedAtMillis, options.zone)} -- $summary scanned in $elapsed seconds\n")
         }
     }
 
-    private fun reasonSuffix(reason: String) = ", received $reason"
+    private fun reason(result: HostResult) = if (options.showReason) ", received ${result.reason}" else ""
 
-    /** nmap prints latencies with two significant digits: 0.000060s, 0.0012s. */
-    private fun seconds(micros: Long): String =
-        java.math.BigDecimal(micros.coerceAtLeast(1)).movePointLeft(6).round(java.math.MathContext(2)).toPlainString()
-
-    /** nmap folds a non-open state into "Not shown" when more than 25 ports share it. */
-    private fun foldedStates(ports: List<PortResult>): Set<PortState> =
-        ports.groupingBy { it.state }.eachCount()
-            .filter { (state, count) -> state != PortState.OPEN && count > FOLD_THRESHOLD }.keys
-
-    private companion object {
-        const val FOLD_THRESHOLD = 25
+    /** nmap's table: every column as wide as its widest cell plus one space, the last unpadded. */
+    private fun table(rows: List<PortResult>, out: Appendable) {
+        val header = buildList { add("PORT"); add("STATE"); add("SERVICE"); if (options.showReason) add("REASON") }
+        val cells = rows.map { r ->
+            buildList {
+                add("${r.port}/${r.protocol.label}"); add(r.state.label); add(r.service ?: "unknown")
+                if (options.showReason) add(r.reason)
+            }
+        }
+        val widths = header.indices.map { c -> maxOf(header[c].length, cells.maxOf { it[c].length }) + 1 }
+        for (line in listOf(header) + cells) {
+            line.forEachIndexed { c, cell -> out.append(if (c == line.lastIndex) cell else cell.padEnd(widths[c])) }
+            out.append('\n')
+        }
     }
 }
