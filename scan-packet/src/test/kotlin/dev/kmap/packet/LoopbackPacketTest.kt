@@ -75,4 +75,44 @@ class LoopbackPacketTest {
         assumeRawPackets()
         synExchange("::1")
     }
+
+    @Test
+    fun `filter changes and close from other threads, and close from inside a sink, neither hang nor deadlock`() {
+        assumeRawPackets()
+        PacketIo.open("lo", PacketIoOptions(filter = "udp and dst port 9")).use { io ->
+            val stop = java.util.concurrent.atomic.AtomicBoolean(false)
+            val receiver = Thread {
+                while (!stop.get()) io.receive(2_000_000_000) { _, _, _, _ -> }
+            }
+            receiver.start()
+            Thread.sleep(50)
+            repeat(5) { i ->
+                val t0 = System.nanoTime()
+                io.setFilter("udp and dst port ${9 + i}")
+                assertTrue(System.nanoTime() - t0 < 1_000_000_000, "setFilter waited for the whole receive timeout")
+            }
+            stop.set(true)
+            val t0 = System.nanoTime()
+            io.close()
+            receiver.join(3_000)
+            assertTrue(!receiver.isAlive && System.nanoTime() - t0 < 1_000_000_000, "close ended the receive promptly")
+            assertEquals(0, io.receive(0) { _, _, _, _ -> })
+        }
+        // a sink that closes its own PacketIo
+        ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->
+            val lo = IpAddress.parse("127.0.0.1")
+            val io = PacketIo.open("lo", PacketIoOptions(filter = "tcp and src port ${server.localPort}"))
+            val b = PacketBatch(1)
+            b.commit(TcpProbeTemplate(lo, null, TcpFlags.SYN).write(b.nextBuffer(), 0, lo, 47005, server.localPort, 1))
+            io.send(b)
+            var delivered = 0
+            val deadline = System.nanoTime() + 3_000_000_000
+            while (delivered == 0 && System.nanoTime() < deadline) {
+                io.receive(deadline - System.nanoTime()) { _, _, _, _ -> delivered++; io.close() }
+            }
+            assertEquals(1, delivered)
+            assertEquals(0, io.receive(1_000_000) { _, _, _, _ -> })
+            io.close()
+        }
+    }
 }

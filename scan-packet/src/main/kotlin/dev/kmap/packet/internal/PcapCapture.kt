@@ -16,8 +16,9 @@ import kotlin.concurrent.write
 /**
  * The receive half of the pcap-based packet I/O: a non-blocking libpcap handle read with
  * `pcap_next_ex` into one reused buffer, waiting in `poll(2)` on its selectable descriptor in
- * slices of at most [MAX_WAIT_MILLIS] under our own deadline. (`pcap_next_ex` in blocking mode
- * may never return.) Closing waits for a receive in progress, at most one slice.
+ * slices of at most [MAX_WAIT_MILLIS] under our own deadline (`pcap_next_ex` in blocking mode
+ * may never return). Reading holds a read lock only while draining; changing the filter and
+ * closing take the write lock, so they wait for at most one drain, never for a whole timeout.
  */
 internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) : AutoCloseable {
     private val handle: PcapHandle = Pcap.open(interfaceName, options)
@@ -33,6 +34,9 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
 
     @Volatile
     private var closed = false
+
+    @Volatile
+    private var closeRequested = false
 
     @Volatile
     var received: Long = 0
@@ -52,7 +56,8 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
         }
     }
 
-    fun setFilter(expression: String) = lock.read {
+    /** Exclusive with reading: libpcap drains its ring when the filter changes. */
+    fun setFilter(expression: String) = lock.write {
         if (closed) throw PacketIoException("$interfaceName is closed")
         Pcap.setFilter(handle, expression)
     }
@@ -61,21 +66,26 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
         require(timeoutNanos >= 0) { "timeout must not be negative: $timeoutNanos" }
         require(maxPackets >= 1) { "maxPackets must be positive: $maxPackets" }
         val deadline = System.nanoTime() + timeoutNanos
-        lock.read {
-            var n = 0
-            while (n < maxPackets && !closed) {
-                val got = if (pcap != null) next(pcap, sink) else nextFallback(sink)
-                if (got) {
-                    n++
-                    continue
+        var n = 0
+        try {
+            while (true) {
+                // drain what is there under the lock; wait outside it, so setFilter and close get their turn
+                lock.read {
+                    if (closed) return n
+                    while (n < maxPackets && !closed) {
+                        val got = if (pcap != null) next(pcap, sink) else nextFallback(sink)
+                        if (!got) break
+                        n++
+                    }
                 }
-                if (n > 0) break
+                if (n > 0) return n
                 val remaining = deadline - System.nanoTime()
-                if (remaining <= 0) break
+                if (remaining <= 0 || closed) return n
                 waitReadable(remaining)
             }
+        } finally {
             received += n
-            return n
+            if (closeRequested) close()
         }
     }
 
@@ -126,6 +136,10 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
 
     override fun close() {
         closed = true
+        if (lock.readHoldCount > 0) { // called from a sink, inside receive: receive closes on its way out
+            closeRequested = true
+            return
+        }
         lock.write { if (handle.isOpen) handle.close() }
     }
 

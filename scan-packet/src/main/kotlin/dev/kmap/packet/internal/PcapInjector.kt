@@ -88,7 +88,7 @@ internal class PcapInjector(val interfaceName: String) : AutoCloseable {
         const val REFUSED = 1
         const val FAILED = 2
 
-        /** Matches no packet: two different EtherTypes at once. */
-        const val NEVER = "ether proto 0x88b5 and ether proto 0x88b6"
+        /** Matches no real packet (frames of at most 1 byte); libpcap refuses filters it can prove empty. */
+        const val NEVER = "less 1"
     }
 }
