@@ -53,7 +53,13 @@ public class DuplicateFilter(public val capacity: Int = 1 shl 16) {
         return true
     }
 
-    /** Forgets everything. */
+    /**
+     * Forgets everything.
+     *
+     * ```kotlin
+     * seen.clear(); seen.firstTime(42) // true again
+     * ```
+     */
     public fun clear() {
         current.fill(EMPTY)
         previous.fill(EMPTY)

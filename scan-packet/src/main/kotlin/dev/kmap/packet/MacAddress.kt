@@ -14,7 +14,13 @@ package dev.kmap.packet
 public class MacAddress(bits: Long) {
     public val bits: Long = bits and MASK
 
-    /** The six bytes in transmission order. */
+    /**
+     * The six bytes in transmission order.
+     *
+     * ```kotlin
+     * MacAddress.parse("02:00:00:00:00:01").toBytes() // [2, 0, 0, 0, 0, 1]
+     * ```
+     */
     public fun toBytes(): ByteArray = ByteArray(6) { i -> (bits ushr (40 - 8 * i)).toByte() }
 
     /** True for the group (multicast or broadcast) addresses: the I/G bit of the first byte is set. */

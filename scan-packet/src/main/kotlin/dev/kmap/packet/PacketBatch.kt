@@ -74,13 +74,25 @@ public class PacketBatch(public val capacity: Int, public val maxPacketSize: Int
         commit(length)
     }
 
-    /** The buffer of packet [index] (0 until [size]). */
+    /**
+     * The buffer of packet [index] (0 until [size]); its first [length] bytes are the packet.
+     *
+     * ```kotlin
+     * for (i in 0 until batch.size) send(batch.buffer(i), batch.length(i))
+     * ```
+     */
     public fun buffer(index: Int): ByteArray {
         checkIndex(index)
         return buffers[index]
     }
 
-    /** The length of packet [index] (0 until [size]). */
+    /**
+     * The length of packet [index] (0 until [size]).
+     *
+     * ```kotlin
+     * val bytes = batch.buffer(0).copyOf(batch.length(0))
+     * ```
+     */
     public fun length(index: Int): Int {
         checkIndex(index)
         return lengths[index]
@@ -109,7 +121,13 @@ public class PacketBatch(public val capacity: Int, public val maxPacketSize: Int
         size -= count
     }
 
-    /** Empties the batch. */
+    /**
+     * Empties the batch (the buffers stay allocated).
+     *
+     * ```kotlin
+     * batch.clear(); check(batch.isEmpty)
+     * ```
+     */
     public fun clear() {
         size = 0
     }

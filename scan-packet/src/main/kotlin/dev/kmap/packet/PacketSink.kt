@@ -12,6 +12,10 @@ public fun interface PacketSink {
      * One packet: [length] bytes of [buffer] from [offset], valid only during this call
      * (copy what you keep). [timestampNanos] is the capture time in nanoseconds since the epoch
      * (microsecond resolution from libpcap), or 0 when unknown.
+     *
+     * ```kotlin
+     * override fun packet(buffer: ByteArray, offset: Int, length: Int, timestampNanos: Long) { keep += buffer.copyOfRange(offset, offset + length) }
+     * ```
      */
     public fun packet(buffer: ByteArray, offset: Int, length: Int, timestampNanos: Long)
 }

@@ -8,7 +8,10 @@ import dev.kmap.packet.internal.RawSocketSender
  * JNA) and captures with libpcap on [interfaceName]. For the loopback interface, where frames
  * injected below IP reach IP but never TCP, and for interfaces without Ethernet framing (tun).
  * The kernel routes each packet by its destination, so the route must lead over
- * [interfaceName] for replies to be captured. Needs root or CAP_NET_RAW.
+ * [interfaceName] for replies to be captured. On loopback the capture also sees our own
+ * probes (every packet there is both sent and received): filter on our local ports or the
+ * remote ones, e.g. [CaptureFilter.tcpReplies] with the probes' source port range. Needs root
+ * or CAP_NET_RAW.
  *
  * ```kotlin
  * RawSocketPacketIo.open("lo", PacketIoOptions(filter = "tcp and src port 8080")).use { io ->
