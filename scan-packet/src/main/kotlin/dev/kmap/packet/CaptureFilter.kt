@@ -12,7 +12,8 @@ import dev.kmap.dsl.IpAddress
  */
 public object CaptureFilter {
     /**
-     * TCP segments to [local] (on [localPorts] if given) and ICMP errors to [local].
+     * TCP segments to [local] (on [localPorts] if given) and ICMP messages to [local] (for IPv6
+     * without neighbour discovery, which targets send us all the time).
      *
      * ```kotlin
      * CaptureFilter.tcpReplies(IpAddress.parse("10.208.0.1"), 40000..40999)
@@ -20,17 +21,18 @@ public object CaptureFilter {
      * ```
      */
     public fun tcpReplies(local: IpAddress, localPorts: IntRange? = null): String =
-        "(tcp and dst host $local${ports(localPorts)}) or (${icmp(local)} and dst host $local)"
+        "(tcp and dst host $local${ports(localPorts)}) or (${errors(local)})"
 
     /**
-     * UDP datagrams to [local] (on [localPorts] if given) and ICMP errors to [local].
+     * UDP datagrams to [local] (on [localPorts] if given) and ICMP messages to [local] (IPv6:
+     * without neighbour discovery).
      *
      * ```kotlin
      * CaptureFilter.udpReplies(IpAddress.parse("fd10:208::1"))
      * ```
      */
     public fun udpReplies(local: IpAddress, localPorts: IntRange? = null): String =
-        "(udp and dst host $local${ports(localPorts)}) or (${icmp(local)} and dst host $local)"
+        "(udp and dst host $local${ports(localPorts)}) or (${errors(local)})"
 
     /**
      * ICMP (or ICMPv6) messages to [local]: echo and timestamp replies, errors.
@@ -52,6 +54,10 @@ public object CaptureFilter {
         if (local.isV6) "icmp6 and ip6[40] == 136" else "arp and arp[6:2] == 2"
 
     private fun icmp(local: IpAddress) = if (local.isV6) "icmp6" else "icmp"
+
+    // ICMPv6 types 133..137 are router and neighbour discovery (the type is at ip6[40] without extension headers)
+    private fun errors(local: IpAddress) =
+        if (local.isV6) "icmp6 and dst host $local and (ip6[40] < 133 or ip6[40] > 137)" else "icmp and dst host $local"
 
     private fun ports(r: IntRange?): String = when {
         r == null -> ""

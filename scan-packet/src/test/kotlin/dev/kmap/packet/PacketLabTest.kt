@@ -63,11 +63,9 @@ class PacketLabTest {
         val bridgeMac = MacAddress.parse(lab.bridgeMac)
         assertEquals(Route(ip(h1.ipv4), lab.bridge, ip(lab.scannerIpv4), null, false, bridgeMac), table.route(ip(h1.ipv4)))
         assertEquals(Route(ip(h1.ipv6), lab.bridge, ip(lab.scannerIpv6), null, false, bridgeMac), table.route(ip(h1.ipv6)))
-        val any = ip(lab.anyIpAddress(77 * 256 + 9).hostAddress)
-        assertEquals(Route(any, lab.bridge, ip(lab.scannerIpv4), ip(h1.ipv4), false, bridgeMac), table.route(any))
         assertEquals(Route(ip(lab.scannerIpv4), "lo", ip(lab.scannerIpv4), null, true, null), table.route(ip(lab.scannerIpv4)))
         // the /proc snapshot and the kernel agree (lookups only: nothing is sent to the outside addresses)
-        for (a in listOf(h1.ipv4, h1.ipv6, lab.host(2).ipv4, any.toString(), lab.scannerIpv4, lab.scannerIpv6, "127.0.0.1", "127.3.2.1", "::1", "8.8.8.8", "2001:db8::1")) {
+        for (a in listOf(h1.ipv4, h1.ipv6, lab.host(2).ipv4, lab.scannerIpv4, lab.scannerIpv6, "127.0.0.1", "127.3.2.1", "::1", "8.8.8.8", "2001:db8::1")) {
             assertEquals(command.route(ip(a)), table.route(ip(a)), "route to $a")
         }
     }
@@ -148,7 +146,8 @@ class PacketLabTest {
                 when {
                     r is ParsedReply.Udp && key.isValidUdpReply(r, sports.first, 100) -> echo = r
                     r is ParsedReply.IcmpError && r.isPortUnreachable && r.quoted?.let { key.isValidQuotedProbe(it, sports.first, 100) } == true -> unreachable = r.quoted
-                    else -> others += r
+                    r is ParsedReply.Udp || r is ParsedReply.IcmpError -> others += r // could only be about the filtered port
+                    else -> {} // e.g. the target's kernel checking that we are still there (neighbour discovery)
                 }
             }
             assertEquals(open, echo?.sourcePort, "echo from $dst:$open; others: $others")

@@ -127,7 +127,7 @@ class RouteParsingTest {
     @Test
     fun `capture filters`() {
         assertEquals("(tcp and dst host 10.208.0.1 and dst portrange 40000-40999) or (icmp and dst host 10.208.0.1)", CaptureFilter.tcpReplies(ip("10.208.0.1"), 40000..40999))
-        assertEquals("(udp and dst host fd10:208::1 and dst port 5) or (icmp6 and dst host fd10:208::1)", CaptureFilter.udpReplies(ip("fd10:208::1"), 5..5))
+        assertEquals("(udp and dst host fd10:208::1 and dst port 5) or (icmp6 and dst host fd10:208::1 and (ip6[40] < 133 or ip6[40] > 137))", CaptureFilter.udpReplies(ip("fd10:208::1"), 5..5))
         assertEquals("arp and arp[6:2] == 2", CaptureFilter.neighbourReplies(ip("10.0.0.1")))
     }
 }
