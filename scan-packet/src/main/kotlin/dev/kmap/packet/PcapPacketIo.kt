@@ -1,0 +1,66 @@
+package dev.kmap.packet
+
+import dev.kmap.packet.internal.PcapCapture
+import dev.kmap.packet.internal.PcapInjector
+
+/**
+ * [PacketIo] over libpcap (pcap4j) for Ethernet interfaces: sends complete Ethernet frames with
+ * `pcap_sendpacket` on one handle and captures inbound packets through a kernel BPF filter on
+ * another, with non-blocking reads under our own deadline. Needs root or CAP_NET_RAW.
+ *
+ * ```kotlin
+ * PcapPacketIo.open("kmp-br0", PacketIoOptions(filter = CaptureFilter.replies(src))).use { io -> io.send(batch) }
+ * ```
+ */
+public class PcapPacketIo private constructor(
+    override val interfaceName: String,
+    private val capture: PcapCapture,
+    private val injector: PcapInjector,
+) : PacketIo {
+    override val capabilities: PacketIoCapabilities = PacketIoCapabilities(capture.linkType, canInjectFrames = true, needsRawIpSocket = false)
+
+    override fun send(batch: PacketBatch): Int = injector.send(batch)
+
+    override fun receive(timeoutNanos: Long, maxPackets: Int, sink: PacketSink): Int = capture.receive(timeoutNanos, maxPackets, sink)
+
+    override fun setFilter(expression: String): Unit = capture.setFilter(expression)
+
+    override fun stats(): PacketIoStats = PacketIoStats(injector.sent, injector.refused, injector.failed, capture.received, capture.dropped())
+
+    override fun close() {
+        try {
+            injector.close()
+        } finally {
+            capture.close()
+        }
+    }
+
+    override fun toString(): String = "PcapPacketIo($interfaceName, $capabilities)"
+
+    /** Opening. */
+    public companion object {
+        /**
+         * Opens [interfaceName], which must have Ethernet framing (use [PacketIo.open] to choose
+         * automatically). Raises [PacketIoException] when it cannot.
+         *
+         * ```kotlin
+         * val io = PcapPacketIo.open("kmp-br0")
+         * ```
+         */
+        public fun open(interfaceName: String, options: PacketIoOptions = PacketIoOptions()): PcapPacketIo =
+            over(PcapCapture(interfaceName, options))
+
+        /** Takes over [capture] (closing it on failure). */
+        internal fun over(capture: PcapCapture): PcapPacketIo {
+            try {
+                if (capture.linkType != LinkType.ETHERNET) {
+                    throw PacketIoException("${capture.interfaceName} has ${capture.linkType} framing, not Ethernet: use RawSocketPacketIo")
+                }
+                return PcapPacketIo(capture.interfaceName, capture, PcapInjector(capture.interfaceName))
+            } catch (e: Throwable) {
+                capture.close()
+                throw e
+            }
+        }
+    }
+}
