@@ -16,6 +16,7 @@ import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.ScanUnavailableException
@@ -84,7 +85,13 @@ internal class ScanRunner(
         sink(full)
     }
 
-    fun run(): ScanStats {
+    fun run(): ScanStats = try {
+        runScan()
+    } finally {
+        closeSessions()
+    }
+
+    private fun runScan(): ScanStats {
         val steps = scanSteps()
         val discovery = if (plan.discovery.skip) emptyList() else discoverySteps()
         val expansion = plan.targets.expand(config.readLines)
@@ -403,19 +410,18 @@ internal class ScanRunner(
                 }
             }
             val l = listener()
-            return module.open().use { session ->
-                val t = TimingController(timing, session.capacity, clock())
-                synchronized(lock) { runningTimings += t }
-                try {
-                    ProbeLoop(session, t, clock, source, l, ::stopRequested).run()
-                } finally {
-                    l.drain()
-                    synchronized(lock) {
-                        runningTimings -= t
-                        probesSent += t.probesSent
-                    }
-                    flush()
+            val session = session(module, k)
+            val t = TimingController(timing, session.capacity, clock())
+            synchronized(lock) { runningTimings += t }
+            return try {
+                ProbeLoop(session, t, clock, source, l, ::stopRequested).run()
+            } finally {
+                l.drain()
+                synchronized(lock) {
+                    runningTimings -= t
+                    probesSent += t.probesSent
                 }
+                flush()
             }
         }
         if (loops == 1) return loop(0)
@@ -439,6 +445,17 @@ internal class ScanRunner(
         }
         failures.firstOrNull { it != null }?.let { throw it }
         return results.all { it }
+    }
+
+    /** Sessions live for the whole scan (opening one can mean a capture handle and threads). */
+    private val sessions = HashMap<Pair<ProbeModule, Int>, ProbeSession>()
+
+    private fun session(module: ProbeModule, k: Int): ProbeSession = synchronized(lock) {
+        sessions.getOrPut(module to k) { module.open() }
+    }
+
+    private fun closeSessions() {
+        synchronized(lock) { sessions.values.toList().also { sessions.clear() } }.forEach { runCatching { it.close() } }
     }
 
     private fun progress(nowNanos: Long) {
@@ -466,7 +483,7 @@ internal class ScanRunner(
     }
 
     private companion object {
-        const val MAX_GROUP = 4_096
+        const val MAX_GROUP = 16_384
         const val MAX_PROBES_PER_GROUP = 262_144
         const val TIMEOUT_CHECK_NANOS = 10_000_000L
         const val DNS_BUDGET_NANOS = 5_000_000_000L

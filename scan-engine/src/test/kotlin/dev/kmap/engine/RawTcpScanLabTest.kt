@@ -1,0 +1,115 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.ScanBuilder
+import dev.kmap.dsl.scan
+import dev.kmap.lab.HostPorts
+import dev.kmap.lab.Lab
+import dev.kmap.lab.LabConfig
+import dev.kmap.lab.LabConfigProvider
+import dev.kmap.lab.LabHost
+import dev.kmap.lab.RequiresLab
+import kotlinx.coroutines.runBlocking
+import java.net.InetAddress
+import java.net.ServerSocket
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import dev.kmap.lab.PortState as LabState
+
+/**
+ * Every raw TCP scan type against real Linux TCP stacks in the lab, IPv4 and IPv6, with the
+ * states nmap reports for Linux targets. Linux answers FIN/ACK (Maimon) with RST on open ports
+ * too, and RSTs carry window 0, so Maimon and Window scans see "closed" where a port answers.
+ */
+@RequiresLab(config = RawTcpScanLabTest.Config::class)
+class RawTcpScanLabTest {
+    class Config : LabConfigProvider {
+        override fun config() = LabConfig(
+            prefix = "kmr",
+            hosts = 2,
+            net4 = "10.212.0",
+            net6 = "fd10:212::",
+            anyIpPrefix = null,
+            hostPorts = mapOf(2 to HostPorts(tcp = setOf(21, 25, 3306), filteredTcp = setOf(3307))),
+        ).withSystemOverrides()
+    }
+
+    private val config = EngineConfig(progressIntervalMillis = 0)
+    private val ports = "20-30,79-81,442-444,3306,3307,8079-8082"
+    private val portList = listOf(20..30, 79..81, 442..444, 3306..3307, 8079..8082).flatMap { it.toList() }
+
+    private fun states(host: LabHost, address: String, block: ScanBuilder.() -> Unit): Map<Int, PortState> = runBlocking {
+        val report = scan(scan { targets(address); ports(ports); skipDiscovery(); timing(T4); dns(DnsResolution.NEVER); block() }, config)
+        val result = report.hosts.single()
+        assertEquals(HostStatus.UP, result.status)
+        assertEquals(portList, result.ports.map { it.port }, "every port of ${host.name} reported once")
+        result.ports.associate { it.port to it.state }
+    }
+
+    private fun expect(host: LabHost, open: PortState, closed: PortState, filtered: PortState): Map<Int, PortState> =
+        portList.associateWith {
+            when (host.tcpState(it)) {
+                LabState.OPEN -> open
+                LabState.CLOSED -> closed
+                else -> filtered
+            }
+        }
+
+    private fun forEachAddress(lab: Lab, check: (LabHost, String) -> Unit) {
+        for (h in lab.hosts) {
+            check(h, h.ipv4)
+            check(h, h.ipv6)
+        }
+    }
+
+    @Test
+    fun `SYN scan finds exact states`(lab: Lab) = forEachAddress(lab) { h, a ->
+        assertEquals(expect(h, PortState.OPEN, PortState.CLOSED, PortState.FILTERED), states(h, a) { syn() }, "-sS $a")
+    }
+
+    @Test
+    fun `FIN, NULL and Xmas scans`(lab: Lab) = forEachAddress(lab) { h, a ->
+        val want = expect(h, PortState.OPEN_FILTERED, PortState.CLOSED, PortState.OPEN_FILTERED)
+        assertEquals(want, states(h, a) { fin() }, "-sF $a")
+        assertEquals(want, states(h, a) { nullScan() }, "-sN $a")
+        assertEquals(want, states(h, a) { xmas() }, "-sX $a")
+    }
+
+    @Test
+    fun `ACK scan tells unfiltered from filtered`(lab: Lab) = forEachAddress(lab) { h, a ->
+        assertEquals(expect(h, PortState.UNFILTERED, PortState.UNFILTERED, PortState.FILTERED), states(h, a) { ack() }, "-sA $a")
+    }
+
+    @Test
+    fun `Window and Maimon scans on Linux targets`(lab: Lab) = forEachAddress(lab) { h, a ->
+        assertEquals(expect(h, PortState.CLOSED, PortState.CLOSED, PortState.FILTERED), states(h, a) { window() }, "-sW $a")
+        assertEquals(expect(h, PortState.CLOSED, PortState.CLOSED, PortState.OPEN_FILTERED), states(h, a) { maimon() }, "-sM $a")
+    }
+
+    @Test
+    fun `SYN ping finds hosts up and the default scan is SYN`(lab: Lab) = runBlocking {
+        val report = scan(
+            scan { targets(lab.host(1).ipv4, lab.host(2).ipv6, "10.212.0.99"); ports("22,3306"); discovery { tcpSyn(80, 3306) }; timing(T4); dns(DnsResolution.NEVER) },
+            config,
+        )
+        val byAddress = report.hosts.associateBy { it.host.address.toString() }
+        assertEquals(HostStatus.UP, byAddress.getValue(lab.host(1).ipv4).status)
+        assertEquals("syn-ack", byAddress.getValue(lab.host(1).ipv4).reason)
+        assertEquals(HostStatus.UP, byAddress.getValue(lab.host(2).ipv6).status)
+        assertEquals(HostStatus.DOWN, byAddress.getValue("10.212.0.99").status)
+        // no scan type given: SYN, whose closed ports say "reset" (the connect scan says conn-refused)
+        assertEquals("reset", byAddress.getValue(lab.host(1).ipv4).ports.single { it.port == 3306 }.reason)
+    }
+
+    @Test
+    fun `SYN scan of loopback through a raw IP socket`() = runBlocking {
+        ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->
+            val free = ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { it.localPort }
+            val report = scan(scan { targets("127.0.0.1"); ports("${server.localPort},$free"); syn(); skipDiscovery(); dns(DnsResolution.NEVER) }, config)
+            assertEquals(
+                mapOf(server.localPort to PortState.OPEN, free to PortState.CLOSED).toSortedMap(),
+                report.hosts.single().ports.associate { it.port to it.state }.toSortedMap(),
+            )
+        }
+    }
+}
