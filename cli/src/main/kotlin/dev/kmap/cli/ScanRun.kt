@@ -98,6 +98,7 @@ internal class ScanRun(
                             progress?.clear()
                             sinks.forEach { it.formatter.finish(e.stats, it.writer!!); it.flush(force = true) }
                         }
+                        is ScanEvent.Warning -> { progress?.clear(); err.println("kmap: warning: ${e.message}") }
                         is ScanEvent.HostStarted -> Unit
                     }
                 }

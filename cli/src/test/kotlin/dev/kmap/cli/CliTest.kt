@@ -99,7 +99,7 @@ class CliTest {
     @Test
     fun `raw scans fail with the engine's one-line error until a module provides them`() {
         val connectOnly = EngineConfig(modules = listOf(ConnectScanModule), progressIntervalMillis = 0)
-        for (flag in listOf("-sS", "-sU", "-sF", "-sN", "-sX", "-sA", "-sW", "-sM")) {
+        for (flag in listOf("-sU", "-sF", "-sN", "-sX", "-sA", "-sW", "-sM")) {
             val r = test(listOf(flag, "-p", "80", "127.0.0.1"), engine = connectOnly)
             assertEquals(Cli.EXIT_USAGE, r.code, flag)
             assertEquals(
@@ -108,7 +108,11 @@ class CliTest {
             )
         }
         val withRaw = EngineConfig(modules = listOf(ConnectScanModule, UnavailableModule(setOf(ScanType.SYN), "needs root or CAP_NET_RAW")), progressIntervalMillis = 0)
-        assertEquals("kmap: scan type -sS is unavailable: needs root or CAP_NET_RAW", test(listOf("-sS", "127.0.0.1"), engine = withRaw).errLines.first())
+        // -sS without raw packets runs as a connect scan and says so, as nmap does
+        val syn = test(listOf("-sS", "-p", "1", "-n", "127.0.0.1"), engine = withRaw)
+        assertEquals(Cli.EXIT_OK, syn.code)
+        assertEquals("kmap: warning: scan type -sS is unavailable (needs root or CAP_NET_RAW); running -sT instead", syn.errLines.first())
+        assertTrue("conn-refused" in test(listOf("-sS", "-p", "1", "-n", "--reason", "127.0.0.1"), engine = withRaw).out)
         assertEquals(
             "kmap: discovery probe IcmpEcho is unavailable: needs root or CAP_NET_RAW (use -Pn to skip discovery)",
             test(listOf("-sT", "-PE", "127.0.0.1"), engine = withRaw).errLines.first(),
@@ -118,7 +122,7 @@ class CliTest {
     @Test
     fun `a failed scan leaves no empty output files`() {
         val xml = File(tmp, "raw.xml")
-        val r = test(listOf("-sS", "-oX", xml.path, "127.0.0.1"), engine = EngineConfig(modules = listOf(ConnectScanModule)))
+        val r = test(listOf("-sF", "-oX", xml.path, "127.0.0.1"), engine = EngineConfig(modules = listOf(ConnectScanModule)))
         assertEquals(Cli.EXIT_USAGE, r.code)
         assertFalse(xml.exists())
     }

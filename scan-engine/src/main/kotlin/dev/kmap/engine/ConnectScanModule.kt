@@ -21,6 +21,7 @@ import kotlin.reflect.KClass
 public object ConnectScanModule : ProbeModule {
     override val name: String = "connect"
     override val scanTypes: Set<ScanType> = setOf(ScanType.CONNECT)
+    override val standsInFor: Set<ScanType> = setOf(ScanType.SYN)
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.TcpConnect::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
 

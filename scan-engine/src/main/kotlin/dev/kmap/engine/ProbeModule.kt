@@ -21,6 +21,12 @@ public interface ProbeModule {
     /** The port scan types this module performs. */
     public val scanTypes: Set<ScanType>
 
+    /**
+     * Scan types this module may stand in for when their own modules cannot run here (nmap runs a
+     * connect scan when a SYN scan lacks privileges). The engine says so with a [ScanEvent.Warning].
+     */
+    public val standsInFor: Set<ScanType> get() = emptySet()
+
     /** The host discovery probes this module performs. */
     public val discoveryProbes: Set<KClass<out DiscoveryProbe>>
 

@@ -14,6 +14,9 @@ public sealed interface ScanEvent {
     /** The scan began. [targetCount] is the size of the target index space (before exclusions). */
     public data class Started(val plan: ScanPlan, val startedAtMillis: Long, val targetCount: Long) : ScanEvent
 
+    /** Something the user should know that does not stop the scan (e.g. a fallback to another scan type). */
+    public data class Warning(val message: String) : ScanEvent
+
     /** Port scanning of [host] began (it was found up, or discovery was skipped). */
     public data class HostStarted(val host: Host) : ScanEvent
 

@@ -97,6 +97,7 @@ internal class ScanRunner(
         val expansion = plan.targets.expand(config.readLines)
         hostsTotal = expansion.indexSize
         emit(ScanEvent.Started(plan, startMillis, expansion.indexSize))
+        warnings.forEach { emit(ScanEvent.Warning(it)) }
         val groupSize = groupSize(steps)
         val targets = expansion.iterator()
         var interrupted = false
@@ -122,11 +123,17 @@ internal class ScanRunner(
 
     private fun available(m: ProbeModule) = m.unavailableReason() == null
 
+    private val warnings = ArrayList<String>()
+
     private fun moduleFor(type: ScanType): ProbeModule {
         val candidates = config.modules.filter { type in it.scanTypes }
         candidates.firstOrNull(::available)?.let { return it }
         val why = candidates.firstNotNullOfOrNull { it.unavailableReason() }
             ?: "no probe module implements it yet; the connect scan -sT works without privileges"
+        config.modules.firstOrNull { type in it.standsInFor && available(it) }?.let { standIn ->
+            warnings += "scan type ${type.flag} is unavailable ($why); running ${standIn.scanTypes.joinToString { it.flag }} instead"
+            return standIn
+        }
         throw ScanUnavailableException("scan type ${type.flag} is unavailable: $why")
     }
 
