@@ -19,7 +19,9 @@ import dev.kmap.packet.ReplyParser
 import dev.kmap.packet.Route
 import dev.kmap.packet.RouteResolver
 import dev.kmap.packet.TcpProbeTemplate
+import java.util.concurrent.ArrayBlockingQueue
 import java.util.concurrent.ThreadLocalRandom
+import java.util.concurrent.TimeUnit
 
 /**
  * One run of a raw TCP scan module. Per outgoing interface (a [Link]) it holds a packet I/O
@@ -57,14 +59,12 @@ internal class RawTcpSession(
                 while (!closed) {
                     io.receive(RX_WAIT_NANOS, MAX_PACKETS_PER_POLL) { buffer, offset, length, _ ->
                         validate(ReplyParser.parse(buffer, offset, length, linkType))?.let { r ->
-                            while (!replies.offer(r, 10, java.util.concurrent.TimeUnit.MILLISECONDS)) if (closed) return@receive
-                            signal()
+                            while (!replies.offer(r, 10, TimeUnit.MILLISECONDS)) if (closed) return@receive
                         }
                     }
                 }
             } catch (e: Throwable) {
                 if (!closed) receiveFailure = e
-                signal()
             }
         }
 
@@ -110,14 +110,10 @@ internal class RawTcpSession(
     private val unroutable = HashMap<String, String>()
     private val inFlight = HashMap<Key, Probe>()
     private val immediate = ArrayList<Pair<Probe, Verdict>>()
-    private val replies = java.util.concurrent.ArrayBlockingQueue<Reply>(REPLY_QUEUE)
+    private val replies = ArrayBlockingQueue<Reply>(REPLY_QUEUE)
     private val drained = ArrayList<Reply>(1024)
-    private val waiter = Object()
-    private var waiting = false
     @Volatile private var closed = false
     @Volatile private var receiveFailure: Throwable? = null
-
-    private fun signal() = synchronized(waiter) { if (waiting) waiter.notify() }
 
     override val capacity: Int = 65_536
 
@@ -163,14 +159,8 @@ internal class RawTcpSession(
             immediate.clear()
         }
         if (replies.isEmpty() && timeoutNanos > 0) {
-            synchronized(waiter) {
-                waiting = true
-                if (replies.isEmpty()) {
-                    val ms = timeoutNanos / 1_000_000
-                    waiter.wait(ms, (timeoutNanos % 1_000_000).toInt())
-                }
-                waiting = false
-            }
+            // wait for the receive thread's first reply (or a capture failure, checked next turn)
+            replies.poll(minOf(timeoutNanos, MAX_WAIT_NANOS), TimeUnit.NANOSECONDS)?.let { drained += it }
         }
         replies.drainTo(drained)
         for (r in drained) {
@@ -221,6 +211,7 @@ internal class RawTcpSession(
         const val MAX_PACKETS_PER_POLL = 4_096
         const val REPLY_QUEUE = 65_536
         const val RX_WAIT_NANOS = 20_000_000L
+        const val MAX_WAIT_NANOS = 100_000_000L
         val SOURCE_PORTS = 40_000..59_999
 
         /** nmap's reasons for ICMP/ICMPv6 destination-unreachable codes. */

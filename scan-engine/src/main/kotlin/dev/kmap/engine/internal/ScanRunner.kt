@@ -77,12 +77,14 @@ internal class ScanRunner(
         if (batch.size >= BATCH) flush()
     }
 
-    private fun flush() = synchronized(lock) {
-        lastFlushNanos = clock()
-        if (batch.isEmpty()) return
-        val full = batch
-        batch = ArrayList(BATCH)
-        sink(full)
+    private fun flush() {
+        synchronized(lock) {
+            lastFlushNanos = clock()
+            if (batch.isEmpty()) return
+            val full = batch
+            batch = ArrayList(BATCH)
+            sink(full)
+        }
     }
 
     fun run(): ScanStats = try {
@@ -254,7 +256,7 @@ internal class ScanRunner(
         return false
     }
 
-    private fun finish(h: GroupHost, status: HostStatus) = synchronized(lock) {
+    private fun finish(h: GroupHost, status: HostStatus): Unit = synchronized(lock) {
         if (h.finished) return
         h.finished = true
         hostsDone++
