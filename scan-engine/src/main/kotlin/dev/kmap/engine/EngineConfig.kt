@@ -20,8 +20,8 @@ public class EngineConfig(
     public val progressIntervalMillis: Long = 1_000,
 ) {
     public companion object {
-        /** The modules kmap ships: the connect scan and the raw TCP scans. */
-        public val defaultModules: List<ProbeModule> = listOf(ConnectScanModule) + RawTcpScanModule.all
+        /** The modules kmap ships: the connect scan, the raw TCP scans and the UDP scan. */
+        public val defaultModules: List<ProbeModule> = listOf(ConnectScanModule) + RawTcpScanModule.all + UdpScanModule
 
         /** Reads a target file; `-` is standard input. Raises [dev.kmap.dsl.InvalidSpecException] if unreadable. */
         public fun readTargetFile(path: String): List<String> = try {
