@@ -64,6 +64,7 @@ class ConnectScanLabTest {
             targets { lab.hosts.forEach { add(it.ipv4) } }
             ports("1-1024,3306,3307,5000,8080,8081,40000")
             connect(); timing(T4); dns(DnsResolution.NEVER)
+            discovery { tcpConnect() } // the unprivileged default, asked for explicitly (raw discovery is the default as root)
         }
         val report = scan(plan, config)
         assertEquals(3, report.hosts.size)
@@ -94,7 +95,7 @@ class ConnectScanLabTest {
 
     @Test
     fun `an address with no host behind it is down`(lab: Lab) = runBlocking {
-        val report = scan(scan { targets("10.204.0.99", lab.host(1).ipv4); ports("22"); connect(); timing(T4); dns(DnsResolution.NEVER) }, config)
+        val report = scan(scan { targets("10.204.0.99", lab.host(1).ipv4); ports("22"); connect(); timing(T4); dns(DnsResolution.NEVER); discovery { tcpConnect() } }, config)
         val byAddress = report.hosts.associateBy { it.host.address.toString() }
         assertEquals(HostStatus.DOWN, byAddress.getValue("10.204.0.99").status)
         assertEquals(emptyList(), byAddress.getValue("10.204.0.99").ports)

@@ -102,6 +102,21 @@ class RawTcpScanLabTest {
     }
 
     @Test
+    fun `ICMP echo and timestamp discovery, and nmap's raw default`(lab: Lab) {
+        fun ping(vararg targets: String, block: ScanBuilder.() -> Unit) = runBlocking {
+            scan(scan { targets(*targets); pingOnly(); timing(T4); dns(DnsResolution.NEVER); block() }, config).hosts.associateBy { it.host.address.toString() }
+        }
+        val echo = ping(lab.host(1).ipv4, lab.host(2).ipv6, "10.212.0.99") { discovery { icmpEcho() } }
+        assertEquals("echo-reply", echo.getValue(lab.host(1).ipv4).reason)
+        assertEquals(HostStatus.UP, echo.getValue(lab.host(2).ipv6).status)
+        assertEquals(HostStatus.DOWN, echo.getValue("10.212.0.99").status)
+        val stamp = ping(lab.host(1).ipv4) { discovery { icmpTimestamp() } }
+        assertEquals("timestamp-reply", stamp.getValue(lab.host(1).ipv4).reason)
+        val default = ping(lab.host(1).ipv4, lab.host(2).ipv4, "10.212.0.98") {}
+        assertEquals(listOf(HostStatus.UP, HostStatus.UP, HostStatus.DOWN), listOf(lab.host(1).ipv4, lab.host(2).ipv4, "10.212.0.98").map { default.getValue(it).status })
+    }
+
+    @Test
     fun `SYN scan of loopback through a raw IP socket`() = runBlocking {
         ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->
             val free = ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { it.localPort }

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit
  * drops duplicates (the first reply takes the probe out). Subclasses say what to send and what a
  * reply means.
  */
-internal abstract class RawSession<T : Any>(
+internal abstract class RawSession<T>(
     private val routes: RouteResolver,
     private val openIo: (String) -> PacketIo,
 ) : ProbeSession {
@@ -45,7 +45,7 @@ internal abstract class RawSession<T : Any>(
     /** The longest frame [templates] can write. */
     protected abstract fun maxLength(templates: T): Int
 
-    /** Writes the probe for [probe]'s port of [destination] into [buffer]; returns its length. */
+    /** Writes the probe for [probe]'s port of [destination] into [buffer]; returns its length, or 0 when this probe cannot go there (e.g. an IPv4-only probe to an IPv6 host). */
     protected abstract fun write(templates: T, route: Route, buffer: ByteArray, destination: IpAddress, probe: Probe, mac: MacAddress?): Int
 
     /** Runs on a receive thread: the reply's probe and verdict, or null when it is not ours. */
@@ -136,7 +136,9 @@ internal abstract class RawSession<T : Any>(
         if (link.batch.isFull) return SendResult.BUSY
         val mac = link.macFor(destination)
         if (link.needsMac && mac == null) return answerNow(probe, HOST_UNREACHABLE)
-        link.batch.commit(write(link.templates, link.route, link.batch.nextBuffer(), destination, probe, mac))
+        val length = write(link.templates, link.route, link.batch.nextBuffer(), destination, probe, mac)
+        if (length <= 0) return answerNow(probe, UNSUPPORTED)
+        link.batch.commit(length)
         inFlight[Key(destination, probe.port)] = probe
         return SendResult.SENT
     }
@@ -198,6 +200,7 @@ internal abstract class RawSession<T : Any>(
         const val MAX_WAIT_NANOS = 100_000_000L
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
         val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)
+        val UNSUPPORTED = Verdict(PortState.FILTERED, "unsupported", hostResponded = false)
 
         /** nmap's reasons for ICMP/ICMPv6 destination-unreachable codes. */
         fun unreachableReason(e: ParsedReply.IcmpError): String = if (e.source.isV6) {
