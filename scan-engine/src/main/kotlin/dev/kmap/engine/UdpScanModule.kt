@@ -30,12 +30,15 @@ import kotlin.reflect.KClass
 public object UdpScanModule : ProbeModule {
     override val name: String = "raw-udp"
     override val scanTypes: Set<ScanType> = setOf(ScanType.UDP)
-    override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = emptySet()
+    /** The UDP ping (`-PU`): a datagram back or a port unreachable from the host proves it up. */
+    override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Udp::class)
     override val silence: Verdict = Verdict(PortState.OPEN_FILTERED, "no-response", hostResponded = false)
 
     private val rawUnavailable: String? by lazy { RawPackets.unavailableReason() }
 
     override fun unavailableReason(): String? = rawUnavailable
+
+    override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = (probe as DiscoveryProbe.Udp).ports
 
     override fun open(): ProbeSession = UdpSession()
 }

@@ -64,6 +64,20 @@ class UdpScanLabTest {
     }
 
     @Test
+    fun `UDP ping finds hosts up by an echo or a port unreachable`(lab: Lab) {
+        val hosts = listOf(lab.host(1).ipv4, lab.host(2).ipv6, "10.215.0.99")
+        fun ping(port: Int) = runBlocking {
+            scan(scan { targets(*hosts.toTypedArray()); pingOnly(); discovery { udp(port) }; timing(T4); dns(DnsResolution.NEVER) }, config)
+                .hosts.associate { it.host.address.toString() to (it.status to it.reason) }
+        }
+        val echoed = ping(53)
+        assertEquals(HostStatus.UP to "udp-response", echoed.getValue(lab.host(1).ipv4))
+        assertEquals(HostStatus.UP to "udp-response", echoed.getValue(lab.host(2).ipv6))
+        assertEquals(HostStatus.DOWN, echoed.getValue("10.215.0.99").first)
+        assertEquals(HostStatus.UP to "port-unreach", ping(40125).getValue(lab.host(1).ipv4))
+    }
+
+    @Test
     fun `UDP scan of loopback`() {
         val loopback = InetAddress.getByName("127.0.0.1")
         DatagramSocket(InetSocketAddress(loopback, 0)).use { echo ->
