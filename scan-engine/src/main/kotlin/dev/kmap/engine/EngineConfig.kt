@@ -22,7 +22,7 @@ public class EngineConfig(
     public companion object {
         /** The modules kmap ships: the connect scan, the raw TCP scans and the UDP scan. */
         public val defaultModules: List<ProbeModule> = listOf(ConnectScanModule) + RawTcpScanModule.all + UdpScanModule +
-            IcmpDiscoveryModule.ECHO + IcmpDiscoveryModule.TIMESTAMP
+            IcmpDiscoveryModule.ECHO + IcmpDiscoveryModule.TIMESTAMP + NeighbourDiscoveryModule
 
         /** Reads a target file; `-` is standard input. Raises [dev.kmap.dsl.InvalidSpecException] if unreadable. */
         public fun readTargetFile(path: String): List<String> = try {

@@ -102,7 +102,7 @@ class RawTcpScanLabTest {
     }
 
     @Test
-    fun `ICMP echo and timestamp discovery, and nmap's raw default`(lab: Lab) {
+    fun `ICMP echo, timestamp, ARP and NDP discovery, and nmap's raw default`(lab: Lab) {
         fun ping(vararg targets: String, block: ScanBuilder.() -> Unit) = runBlocking {
             scan(scan { targets(*targets); pingOnly(); timing(T4); dns(DnsResolution.NEVER); block() }, config).hosts.associateBy { it.host.address.toString() }
         }
@@ -112,6 +112,12 @@ class RawTcpScanLabTest {
         assertEquals(HostStatus.DOWN, echo.getValue("10.212.0.99").status)
         val stamp = ping(lab.host(1).ipv4) { discovery { icmpTimestamp() } }
         assertEquals("timestamp-reply", stamp.getValue(lab.host(1).ipv4).reason)
+        val arp = ping("10.212.0.97", lab.host(1).ipv4, lab.host(2).ipv6) { discovery { arp() } }
+        assertEquals(HostStatus.DOWN, arp.getValue("10.212.0.97").status, "an absent first host does not spoil the link")
+        assertEquals("arp-response", arp.getValue(lab.host(1).ipv4).reason)
+        assertEquals("nd-response", arp.getValue(lab.host(2).ipv6).reason)
+        val syn = runBlocking { scan(scan { targets("10.212.0.96", lab.host(1).ipv4); ports("22"); syn(); skipDiscovery(); timing(T4); dns(DnsResolution.NEVER) }, config) }
+        assertEquals(PortState.OPEN, syn.hosts.single { it.host.address.toString() == lab.host(1).ipv4 }.ports.single().state)
         val default = ping(lab.host(1).ipv4, lab.host(2).ipv4, "10.212.0.98") {}
         assertEquals(listOf(HostStatus.UP, HostStatus.UP, HostStatus.DOWN), listOf(lab.host(1).ipv4, lab.host(2).ipv4, "10.212.0.98").map { default.getValue(it).status })
     }

@@ -51,8 +51,21 @@ internal abstract class RawSession<T>(
     /** Runs on a receive thread: the reply's probe and verdict, or null when it is not ours. */
     protected abstract fun validate(reply: ParsedReply): Reply?
 
+    /** False for sessions that do their own neighbour discovery (ARP/NDP): no per-destination MAC. */
+    protected open val resolvesNeighbours: Boolean = true
+
     private inner class Link(val route: Route, val io: PacketIo) {
-        val ethernet = NeighbourResolver.ethernetAddresses(route, io, attempts = 2, attemptMillis = 300)
+        // Through a gateway every frame goes to its MAC. On-link, each destination has its own
+        // (patched per probe), so nothing is resolved here: an absent first host must not make
+        // the whole interface unusable.
+        val ethernet: EthernetAddresses? = when {
+            !io.capabilities.canInjectFrames -> null
+            route.gateway != null -> NeighbourResolver.ethernetAddresses(route, io, attempts = 2, attemptMillis = 300)
+            else -> EthernetAddresses(
+                route.interfaceMac ?: throw PacketIoException("${route.interfaceName} has no MAC address to send Ethernet frames from"),
+                MacAddress.BROADCAST,
+            )
+        }
         val templates = templates(route, ethernet)
         val batch = PacketBatch(BATCH, maxOf(128, maxLength(templates)))
         private val linkType = io.capabilities.linkType
@@ -73,14 +86,14 @@ internal abstract class RawSession<T>(
 
         /** Null: send to the template's next hop; otherwise this on-link destination's MAC. */
         fun macFor(destination: IpAddress): MacAddress? {
-            if (ethernet == null || route.gateway != null) return null
+            if (!needsMac) return null
             return macs.getOrPut(destination) {
                 NeighbourResolver.cached(destination, route.interfaceName)
                     ?: NeighbourResolver.resolve(route.copy(destination = destination), neighbourIo(), attempts = 2, attemptMillis = 300)
             }
         }
 
-        val needsMac: Boolean get() = ethernet != null && route.gateway == null
+        val needsMac: Boolean get() = resolvesNeighbours && ethernet != null && route.gateway == null
 
         private fun neighbourIo(): PacketIo = neighbourHandle ?: openIo(route.interfaceName).also { neighbourHandle = it }
 
