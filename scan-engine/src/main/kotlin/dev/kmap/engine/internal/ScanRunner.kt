@@ -94,6 +94,8 @@ internal class ScanRunner(
     }
 
     private fun runScan(): ScanStats {
+        // every port result names its service: decode that table while the scan sets up, not in the probe loop
+        Thread({ ServiceNames.name(Protocol.TCP, 80) }, "kmap-services").apply { isDaemon = true }.start()
         val steps = scanSteps()
         val discovery = if (plan.discovery.skip) emptyList() else discoverySteps()
         val expansion = plan.targets.expand(config.readLines)

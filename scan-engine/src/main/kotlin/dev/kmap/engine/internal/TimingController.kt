@@ -24,7 +24,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
         initial = INITIAL_WINDOW.getValue(timing.template).toDouble(),
         minWindow = minWindow.toDouble(),
         maxWindow = maxWindow.toDouble(),
-        initialSsthresh = maxWindow.toDouble(), // RFC 5681: arbitrarily high until a loss says otherwise
+        initialSsthresh = INITIAL_SSTHRESH,
     )
     private val maxRateBucket = timing.maxRate?.let { TokenBucket(it, burst = maxOf(1.0, it / 100), startNanos) }
     private val minRate: Double? = timing.minRate
@@ -82,6 +82,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
     companion object {
         const val WAIT_FOR_REPLY: Long = Long.MAX_VALUE
         private const val MILLI = 1_000_000L
+        private const val INITIAL_SSTHRESH = 75.0 // nmap's; an arbitrarily high start (RFC 5681) measured no faster here
 
         // nmap starts a group at a window of 10 and grows it; the caps are ours (kmap's loop is
         // cheap enough to keep thousands of probes in flight on a LAN).
