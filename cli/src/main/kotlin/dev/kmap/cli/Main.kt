@@ -1,5 +1,6 @@
 package dev.kmap.cli
 
+import dev.kmap.engine.RawTcpScanModule
 import dev.kmap.engine.ScanControl
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
@@ -12,6 +13,7 @@ import kotlin.system.exitProcess
  * then exits 130.
  */
 fun main(args: Array<String>) {
+    warmRawPackets(args)
     val control = ScanControl()
     val done = CountDownLatch(1)
     val running = AtomicBoolean(true)
@@ -30,3 +32,14 @@ fun main(args: Array<String>) {
 }
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
+
+/**
+ * As root a scan will usually use raw packets (SYN is the default): load libpcap and check raw
+ * sockets on another core while the arguments are parsed, instead of after. Not for commands
+ * that do not scan.
+ */
+private fun warmRawPackets(args: Array<String>) {
+    if (System.getProperty("user.name") != "root" || args.isEmpty()) return
+    if (args.first() in setOf("version", "self-test", "run") || args.any { it in setOf("--version", "-V", "--help", "-h", "-sT") }) return
+    Thread({ runCatching { RawTcpScanModule.SYN.unavailableReason() } }, "kmap-raw-warmup").apply { isDaemon = true }.start()
+}

@@ -1,9 +1,9 @@
 package dev.kmap.engine
 
+import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.IcmpSession
-import dev.kmap.packet.RawPackets
 import kotlin.reflect.KClass
 
 /**
@@ -24,12 +24,11 @@ public class IcmpDiscoveryModule private constructor(
     override val scanTypes: Set<ScanType> = emptySet()
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
 
-    override fun unavailableReason(): String? = rawUnavailable
+    override fun unavailableReason(): String? = RawAvailability.reason
 
     override fun open(): ProbeSession = IcmpSession(timestamp)
 
     public companion object {
-        private val rawUnavailable: String? by lazy { RawPackets.unavailableReason() }
 
         /** ICMP echo (`-PE`). */
         public val ECHO: IcmpDiscoveryModule = IcmpDiscoveryModule(false, setOf(DiscoveryProbe.IcmpEcho::class))

@@ -1,9 +1,9 @@
 package dev.kmap.engine
 
+import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.NeighbourSession
-import dev.kmap.packet.RawPackets
 import kotlin.reflect.KClass
 
 /**
@@ -17,14 +17,13 @@ import kotlin.reflect.KClass
  * ```
  */
 public object NeighbourDiscoveryModule : ProbeModule {
-    private val rawUnavailable: String? by lazy { RawPackets.unavailableReason() }
 
     override val name: String = "arp-ndp"
     override val scanTypes: Set<ScanType> = emptySet()
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Arp::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
 
-    override fun unavailableReason(): String? = rawUnavailable
+    override fun unavailableReason(): String? = RawAvailability.reason
 
     override fun open(): ProbeSession = NeighbourSession()
 }

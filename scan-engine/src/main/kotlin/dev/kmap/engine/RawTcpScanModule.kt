@@ -1,10 +1,10 @@
 package dev.kmap.engine
 
+import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.RawTcpSession
 import dev.kmap.packet.ParsedReply
-import dev.kmap.packet.RawPackets
 import dev.kmap.packet.TcpFlags
 import kotlin.reflect.KClass
 
@@ -38,7 +38,7 @@ public class RawTcpScanModule private constructor(
     override val name: String = "raw-tcp-${type.name.lowercase()}"
     override val scanTypes: Set<ScanType> = setOf(type)
 
-    override fun unavailableReason(): String? = rawUnavailable
+    override fun unavailableReason(): String? = RawAvailability.reason
 
     override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = when (probe) {
         is DiscoveryProbe.TcpSyn -> probe.ports
@@ -49,7 +49,6 @@ public class RawTcpScanModule private constructor(
     override fun open(): ProbeSession = RawTcpSession(flags, classify)
 
     public companion object {
-        private val rawUnavailable: String? by lazy { RawPackets.unavailableReason() }
 
         private fun verdict(state: PortState, reason: String) = Verdict(state, reason, hostResponded = true)
         private val OPEN = verdict(PortState.OPEN, "syn-ack")

@@ -1,9 +1,9 @@
 package dev.kmap.engine
 
+import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.UdpSession
-import dev.kmap.packet.RawPackets
 import kotlin.reflect.KClass
 
 /**
@@ -34,9 +34,7 @@ public object UdpScanModule : ProbeModule {
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Udp::class)
     override val silence: Verdict = Verdict(PortState.OPEN_FILTERED, "no-response", hostResponded = false)
 
-    private val rawUnavailable: String? by lazy { RawPackets.unavailableReason() }
-
-    override fun unavailableReason(): String? = rawUnavailable
+    override fun unavailableReason(): String? = RawAvailability.reason
 
     override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = (probe as DiscoveryProbe.Udp).ports
 

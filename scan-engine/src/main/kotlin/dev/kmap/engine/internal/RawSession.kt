@@ -209,7 +209,7 @@ internal abstract class RawSession<T>(
         const val MAX_MACS = 4_096
         const val MAX_PACKETS_PER_POLL = 4_096
         const val REPLY_QUEUE = 65_536
-        const val RX_WAIT_NANOS = 20_000_000L
+        const val RX_WAIT_NANOS = 5_000_000L // also how long close() waits for the receive thread
         const val MAX_WAIT_NANOS = 100_000_000L
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
         val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)
