@@ -1,5 +1,6 @@
 package dev.kmap.packet
 
+import dev.kmap.packet.internal.CaptureAndSend
 import dev.kmap.packet.internal.PcapCapture
 import dev.kmap.packet.internal.PcapInjector
 
@@ -13,28 +14,9 @@ import dev.kmap.packet.internal.PcapInjector
  * ```
  */
 public class PcapPacketIo private constructor(
-    override val interfaceName: String,
-    private val capture: PcapCapture,
-    private val injector: PcapInjector,
-) : PacketIo {
-    override val capabilities: PacketIoCapabilities = PacketIoCapabilities(capture.linkType, canInjectFrames = true, needsRawIpSocket = false)
-
-    override fun send(batch: PacketBatch): Int = injector.send(batch)
-
-    override fun receive(timeoutNanos: Long, maxPackets: Int, sink: PacketSink): Int = capture.receive(timeoutNanos, maxPackets, sink)
-
-    override fun setFilter(expression: String): Unit = capture.setFilter(expression)
-
-    override fun stats(): PacketIoStats = PacketIoStats(injector.sent, injector.refused, injector.failed, capture.received, capture.dropped())
-
-    override fun close() {
-        try {
-            injector.close()
-        } finally {
-            capture.close()
-        }
-    }
-
+    capture: PcapCapture,
+    injector: PcapInjector,
+) : PacketIo by CaptureAndSend(capture.interfaceName, capture, injector, PacketIoCapabilities(capture.linkType, canInjectFrames = true, needsRawIpSocket = false)) {
     override fun toString(): String = "PcapPacketIo($interfaceName, $capabilities)"
 
     /** Opening. */
@@ -56,7 +38,7 @@ public class PcapPacketIo private constructor(
                 if (capture.linkType != LinkType.ETHERNET) {
                     throw PacketIoException("${capture.interfaceName} has ${capture.linkType} framing, not Ethernet: use RawSocketPacketIo")
                 }
-                return PcapPacketIo(capture.interfaceName, capture, PcapInjector(capture.interfaceName))
+                return PcapPacketIo(capture, PcapInjector(capture.interfaceName))
             } catch (e: Throwable) {
                 capture.close()
                 throw e

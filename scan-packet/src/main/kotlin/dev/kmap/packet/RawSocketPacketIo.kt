@@ -1,5 +1,6 @@
 package dev.kmap.packet
 
+import dev.kmap.packet.internal.CaptureAndSend
 import dev.kmap.packet.internal.PcapCapture
 import dev.kmap.packet.internal.RawSocketSender
 
@@ -21,28 +22,9 @@ import dev.kmap.packet.internal.RawSocketSender
  * ```
  */
 public class RawSocketPacketIo private constructor(
-    override val interfaceName: String,
-    private val capture: PcapCapture,
-    private val sender: RawSocketSender,
-) : PacketIo {
-    override val capabilities: PacketIoCapabilities = PacketIoCapabilities(capture.linkType, canInjectFrames = false, needsRawIpSocket = true)
-
-    override fun send(batch: PacketBatch): Int = sender.send(batch)
-
-    override fun receive(timeoutNanos: Long, maxPackets: Int, sink: PacketSink): Int = capture.receive(timeoutNanos, maxPackets, sink)
-
-    override fun setFilter(expression: String): Unit = capture.setFilter(expression)
-
-    override fun stats(): PacketIoStats = PacketIoStats(sender.sent, sender.refused, sender.failed, capture.received, capture.dropped())
-
-    override fun close() {
-        try {
-            sender.close()
-        } finally {
-            capture.close()
-        }
-    }
-
+    capture: PcapCapture,
+    sender: RawSocketSender,
+) : PacketIo by CaptureAndSend(capture.interfaceName, capture, sender, PacketIoCapabilities(capture.linkType, canInjectFrames = false, needsRawIpSocket = true)) {
     override fun toString(): String = "RawSocketPacketIo($interfaceName, $capabilities)"
 
     /** Opening. */
@@ -63,7 +45,7 @@ public class RawSocketPacketIo private constructor(
             val sender = RawSocketSender()
             try {
                 sender.openSocket(v6 = false)
-                return RawSocketPacketIo(capture.interfaceName, capture, sender)
+                return RawSocketPacketIo(capture, sender)
             } catch (e: Throwable) {
                 sender.close()
                 capture.close()

@@ -16,7 +16,7 @@ import kotlin.concurrent.write
  * through one native buffer: copying exactly the frame's bytes beats JNA's marshalling of the
  * whole Java array.
  */
-internal class PcapInjector(val interfaceName: String) : AutoCloseable {
+internal class PcapInjector(val interfaceName: String) : PacketSender {
     private val handle: PcapHandle = Pcap.open(
         interfaceName, snapLength = 64, bufferBytes = 64 shl 10, immediate = false, promiscuous = false,
         filter = NEVER,
@@ -29,18 +29,18 @@ internal class PcapInjector(val interfaceName: String) : AutoCloseable {
     private var closed = false
 
     @Volatile
-    var sent: Long = 0
+    override var sent: Long = 0
         private set
 
     @Volatile
-    var refused: Long = 0
+    override var refused: Long = 0
         private set
 
     @Volatile
-    var failed: Long = 0
+    override var failed: Long = 0
         private set
 
-    fun send(batch: PacketBatch): Int = lock.read {
+    override fun send(batch: PacketBatch): Int = lock.read {
         var i = 0
         while (i < batch.size && !closed) {
             val r = sendOne(batch.buffer(i), batch.length(i))

@@ -13,7 +13,7 @@ import kotlin.concurrent.write
  * which implies IP_HDRINCL: our header goes out as built) with `sendto(MSG_DONTWAIT)`. The
  * kernel routes each packet by its destination. One socket per family, opened on first use.
  */
-internal class RawSocketSender : AutoCloseable {
+internal class RawSocketSender : PacketSender {
     private var fd4 = -1
     private var fd6 = -1
     private val native = Memory(65536)
@@ -24,13 +24,13 @@ internal class RawSocketSender : AutoCloseable {
     @Volatile
     private var closed = false
 
-    @Volatile var sent: Long = 0
+    @Volatile override var sent: Long = 0
         private set
 
-    @Volatile var refused: Long = 0
+    @Volatile override var refused: Long = 0
         private set
 
-    @Volatile var failed: Long = 0
+    @Volatile override var failed: Long = 0
         private set
 
     /** Opens the socket of one family now, to fail early (privileges) rather than at the first send. */
@@ -38,7 +38,7 @@ internal class RawSocketSender : AutoCloseable {
         lock.read { socketFor(v6) }
     }
 
-    fun send(batch: PacketBatch): Int = lock.read {
+    override fun send(batch: PacketBatch): Int = lock.read {
         var i = 0
         while (i < batch.size && !closed) {
             val b = batch.buffer(i)
