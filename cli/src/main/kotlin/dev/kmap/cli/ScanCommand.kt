@@ -24,6 +24,7 @@ import dev.kmap.dsl.TargetSpec
 import dev.kmap.dsl.TimingTemplate
 import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.defaultTcpScanType
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.output.ReportFormats
 import java.io.File
@@ -160,7 +161,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             ScanType.CONNECT to connectScan, ScanType.SYN to synScan, ScanType.UDP to udpScan, ScanType.FIN to finScan,
             ScanType.NULL to nullScan, ScanType.XMAS to xmasScan, ScanType.ACK to ackScan, ScanType.WINDOW to windowScan,
             ScanType.MAIMON to maimonScan,
-        ).filter { it.second }.map { it.first }.ifEmpty { if (pingScan) emptyList() else listOf(defaultScanType()) }
+        ).filter { it.second }.map { it.first }.ifEmpty { if (pingScan) emptyList() else listOf(defaultTcpScanType(modules)) }
         val template = timing?.let { hinted(Hints.HELP) { TimingTemplate.parse(it) } } ?: TimingTemplate.T3
         targets.forEach { t -> hinted(Hints.TARGETS) { TargetSpec.parse(t) } }
         exclude.flatMap { it.split(',') }.filter { it.isNotBlank() }.forEach { t -> hinted(Hints.TARGETS) { TargetSpec.parse(t.trim()) } }
@@ -215,9 +216,6 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         }
     }
 
-    /** nmap's default: SYN where a module can send raw packets here, connect otherwise (as the engine decides). */
-    private fun defaultScanType(): ScanType =
-        if (modules.any { ScanType.SYN in it.scanTypes && it.unavailableReason() == null }) ScanType.SYN else ScanType.CONNECT
 
     private fun discoveryFlags(): List<dev.kmap.dsl.DiscoveryBuilder.() -> Unit> = buildList {
         if (pingEcho) add { icmpEcho() }

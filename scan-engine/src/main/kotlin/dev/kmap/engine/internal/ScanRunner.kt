@@ -20,6 +20,7 @@ import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.ScanUnavailableException
+import dev.kmap.engine.defaultTcpScanType
 import dev.kmap.engine.Verdict
 import java.net.InetAddress
 import java.util.concurrent.Executors
@@ -144,8 +145,7 @@ internal class ScanRunner(
     private fun scanSteps(): List<Step> {
         if (plan.pingOnly) return emptyList()
         val types = plan.scanTypes.ifEmpty {
-            // nmap's default: SYN where raw packets work, connect otherwise
-            listOf(if (config.modules.any { ScanType.SYN in it.scanTypes && available(it) }) ScanType.SYN else ScanType.CONNECT)
+            listOf(defaultTcpScanType(config.modules))
         }
         return types.map { Step(moduleFor(it), it.protocol, plan.ports[it.protocol]) }.filter { !it.ports.isEmpty() }
     }
