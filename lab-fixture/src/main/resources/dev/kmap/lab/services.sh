@@ -153,8 +153,9 @@ EOF
   fact tls.keyBits 2048
   fact tls.certFile "$c"
   fact tls.protocols "TLSv1.2,TLSv1.3"
-  fact tls.tls12Ciphers "$TLS12_CIPHERS"
-  fact tls.tls13Ciphers "$TLS13_SUITES"
+  fact tls.tls12Ciphers "${TLS12_CIPHERS//:/,}"
+  fact tls.tls12CiphersIana "$(openssl ciphers -stdname -tls1_2 "$TLS12_CIPHERS" | awk '$1 ~ /_WITH_/ {print $1}' | paste -sd, -)"
+  fact tls.tls13Ciphers "${TLS13_SUITES//:/,}"
   fact tls.alpn "h2,http/1.1"
 }
 
@@ -395,7 +396,9 @@ start_postgresql() {
     -c listen_addresses='*' -c port=5432 -c unix_socket_directories="$d" -c fsync=off -c ssl=off \
     -c logging_collector=off -c shared_buffers=16MB
   wait_port postgresql tcp 5432
-  local v; v=$("$bin/postgres" -V); v=${v#*) }; v=${v%% *}
+  local v; v=$("$bin/postgres" -V); v=${v#*) }
+  fact postgresql.serverVersion "$v"
+  v=${v%% *}
   fact postgresql.version "$v"
   fact postgresql.package "$(pkgver postgresql-${v%%.*})"
   fact postgresql.user postgres
