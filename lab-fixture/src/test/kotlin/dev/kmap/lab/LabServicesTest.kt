@@ -190,6 +190,29 @@ class LabServicesTest {
         assertEquals(listOf("publickey", "password"), f.authMethods)
     }
 
+    /** Runs a command (OpenSSH's own client tools here), bounded to 20 s; returns exit status and output. */
+    private fun run(vararg cmd: String): Pair<Int, String> {
+        val p = ProcessBuilder(*cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(java.io.File("/dev/null"))).start()
+        val out = p.inputStream.bufferedReader().readText()
+        check(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) { "timed out: ${cmd.toList()}" }
+        return p.exitValue() to out
+    }
+
+    @Test
+    fun `ssh-keyscan sees the fixture host keys and ssh is offered publickey and password`(lab: Lab) {
+        val f = lab.facts(1).ssh
+        val ip = lab.host(1).ipv4
+        val (_, scan) = run("ssh-keyscan", "-T", "5", "-t", "ed25519,ecdsa,rsa", ip)
+        val seen = scan.lines().filter { it.startsWith("$ip ") }.map { it.split(' ').let { p -> p[1] to p[2] } }.toSet()
+        assertEquals(f.hostKeys.values.map { it.keyType to it.publicKey }.toSet(), seen)
+        val (status, out) = run(
+            "ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "PreferredAuthentications=none", "-o", "ConnectTimeout=5",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "kmap@$ip", "true",
+        )
+        assertEquals(255, status, out)
+        assertContains(out, "Permission denied (${f.authMethods.joinToString(",")}).")
+    }
+
     @Test
     fun `vsftpd logs in anonymous users`(lab: Lab) {
         val f = lab.facts(1).ftp
