@@ -181,6 +181,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
     public fun up(): Lab {
         if (isUp) return this
         LabPreconditions.unavailableReason()?.let { throw LabUnavailableException(it) }
+        LabPreconditions.servicesUnavailableReason(config.services.values.flatten().toSet())?.let { throw LabUnavailableException(it) }
         acquireLock()
         try {
             run("up", config.upTimeout)
