@@ -75,21 +75,26 @@ wait_port() {
 
 stop() {
   [[ -d $DIR ]] || return 0
-  local f pid pids=() i alive
+  local f pid sig pids=() all=() i alive
   for f in "$DIR"/*.pid; do
     [[ -f $f ]] || continue
     pid=$(cat "$f")
-    running "$pid" && pids+=("$pid")
+    [[ $pid =~ ^[0-9]+$ ]] || continue
+    all+=("$pid")
+    running "$pid" || continue
+    pids+=("$pid")
+    sig=TERM
+    [[ ${f##*/} == postgresql.pid ]] && sig=INT # PostgreSQL's fast shutdown: TERM waits for clients
+    kill -"$sig" "$pid" 2>/dev/null || true   # the daemon shuts its workers down itself
   done
-  # each daemon leads its own process group: signal the group (workers, forked children)
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   for ((i = 0; i < 100; i++)); do # up to 10 s (the databases shut down cleanly)
     alive=0
     for pid in "${pids[@]}"; do running "$pid" && alive=1; done
     ((alive)) || break
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  # each daemon led its own process group: whatever of it is left goes now
+  for pid in "${all[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   rm -rf "$DIR"
 }
 
@@ -480,6 +485,7 @@ start_chrony() {
 local stratum 8
 allow all
 cmdport 0
+bindcmdaddress /
 pidfile $d/chronyd.pid
 EOF
   # -x: never touch the system clock (it is shared with the root namespace)
