@@ -35,7 +35,6 @@ public enum class PortState {
  * @property ipv4 the host's IPv4 address, e.g. `10.201.0.11`.
  * @property ipv6 the host's IPv6 address as the banner shows it, e.g. `fd10:201::11`.
  * @property mac the MAC address of the host's `eth0`, e.g. `02:6b:6d:00:02:01`.
- * @property ports the ports configured for this host (the python listener's, minus [services]' ports).
  * @property services the real daemons running on this host ([LabConfig.services]).
  */
 public class LabHost internal constructor(
