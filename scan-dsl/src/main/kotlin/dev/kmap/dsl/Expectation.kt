@@ -45,7 +45,7 @@ public sealed interface Expectation {
     }
 
     /**
-     * [port] must not be open (closed, filtered or unfiltered all pass; open|filtered does not).
+     * [port] must have been scanned and not be open (closed, filtered, unfiltered and open|filtered pass).
      *
      * ```kotlin
      * Expectation.Closed(23).text // "closed 23/tcp"
