@@ -1,6 +1,7 @@
 package dev.kmap.gradle
 
 import dev.kmap.gradle.internal.WorkerScanExecutor
+import dev.kmap.gradle.internal.NeverUpToDate
 import org.gradle.api.DefaultTask
 import org.gradle.api.file.ConfigurableFileCollection
 import org.gradle.api.provider.Property
@@ -48,7 +49,7 @@ public abstract class AbstractKmapTask : DefaultTask() {
 
     init {
         // A scan observes the world: it must run every time (see the class comment).
-        outputs.upToDateWhen { false }
+        outputs.upToDateWhen(NeverUpToDate)
     }
 
     /** Runs [request] through [executor] or, by default, the isolated worker. */

@@ -7,6 +7,7 @@ import dev.kmap.gradle.internal.ScanJob
 import org.gradle.api.GradleException
 import org.gradle.api.Project
 import org.gradle.api.Task
+import org.gradle.api.internal.TaskOutputsInternal
 import org.gradle.api.tasks.VerificationException
 import org.gradle.testfixtures.ProjectBuilder
 import org.junit.jupiter.api.Test
@@ -80,6 +81,9 @@ class KmapPluginTest {
             scanTask.inputs.properties.keys,
         )
         assertEquals(setOf(File(dir, "build/reports/kmap/staging")), scanTask.outputs.files.files)
+        // never up to date: a scan observes the network
+        assertEquals(false, (scanTask.outputs as TaskOutputsInternal).upToDateSpec.isSatisfiedBy(scanTask))
+        assertEquals(false, (baselineTask.outputs as TaskOutputsInternal).upToDateSpec.isSatisfiedBy(baselineTask))
         assertEquals(setOf(File(dir, "kmap/staging-baseline.json")), baselineTask.outputs.files.files)
         assertEquals(scanTask.planJson.get(), baselineTask.planJson.get())
         val aggregate = p.tasks.getByName("kmapScan")
