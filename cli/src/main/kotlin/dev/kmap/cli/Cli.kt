@@ -17,12 +17,14 @@ import java.io.PrintStream
 
 /**
  * The command line, callable in-process: tests call [run] with captured streams. Exit codes:
- * 0 done, 1 the scan failed, 2 bad usage or input, 130 interrupted.
+ * 0 done (every expectation of `--expect` holds), 1 the scan failed (a tool error), 2 bad usage or
+ * input, 3 an expectation was violated, 130 interrupted.
  */
 internal object Cli {
     const val EXIT_OK = 0
     const val EXIT_FAILED = 1
     const val EXIT_USAGE = 2
+    const val EXIT_VIOLATED = 3
     const val EXIT_INTERRUPTED = 130
 
     /**

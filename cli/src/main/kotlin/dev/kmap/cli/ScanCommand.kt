@@ -27,6 +27,9 @@ import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.defaultTcpScanType
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.output.ReportFormats
+import dev.kmap.dsl.Expectation
+import dev.kmap.dsl.Expectations
+import dev.kmap.engine.Baseline
 import java.io.File
 import kotlin.time.Duration.Companion.milliseconds
 
@@ -52,7 +55,12 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +
             "formats that need a closing (XML, JSON, SARIF, JUnit, HTML) are closed at the end, also when the scan is " +
             "interrupted with Ctrl-C.",
-        "Exit status: 0 done, 1 the scan failed, 2 bad usage or input, 130 interrupted (partial results were written).",
+        "Expectations: --expect FILE checks the result against a policy, one rule per line: open 443; open 22 from 10.0.0.0/8; " +
+            "closed 23,25; nothing-else-open; services ssh https; tls-valid-for 30 on 443; no-change-from-baseline (with " +
+            "--baseline FILE, written by --save-baseline FILE). Each violation is printed on one line to stderr and becomes " +
+            "a failure in --junit and an error result in --sarif.",
+        "Exit status: 0 done (and every expectation holds), 1 the scan failed (a tool error), 2 bad usage or input, " +
+            "3 an expectation was violated, 130 interrupted (partial results were written).",
         "Examples:",
         lines(
             "kmap -sT -p 1-1024 127.0.0.1",
@@ -133,18 +141,29 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val outAll by option("-oA", metavar = "BASE", help = "Normal, XML and grepable output to BASE.nmap, BASE.xml, BASE.gnmap")
     val outNdjson by option("--ndjson", metavar = "FILE", help = "NDJSON output: a host per line as hosts finish")
     val outCsv by option("--csv", metavar = "FILE", help = "CSV output: a row per port")
-    val outSarif by option("--sarif", metavar = "FILE", help = "SARIF 2.1.0 output (open ports as results)")
-    val outJunit by option("--junit", metavar = "FILE", help = "JUnit XML output (a test case per open port)")
+    val outSarif by option("--sarif", metavar = "FILE", help = "SARIF 2.1.0 output (open ports and violated expectations as results)")
+    val outJunit by option("--junit", metavar = "FILE", help = "JUnit XML output (a test case per open port and per expectation)")
     val outHtml by option("--html", metavar = "FILE", help = "Self-contained HTML report with a summary chart")
     val openOnly by option("--open", help = "Show only open (or possibly open) ports").flag()
     val reason by option("--reason", help = "Show why each port has its state").flag()
     val verbose by option("-v", help = "More output; -vv or -v2 for even more (ports are printed as they are found)").counted()
     val debug by option("-d", help = "Debugging output level (-d, -dd, -d3)").counted()
     val noProgress by option("--no-progress", help = "No progress bar on a terminal").flag()
+    val expectFile by option("--expect", metavar = "FILE", help = "Check the result against the expectations in FILE (exit 3 if violated)")
+    val baselineFile by option("--baseline", metavar = "FILE", help = "Baseline for no-change-from-baseline (JSON from --save-baseline)")
+    val saveBaseline by option("--save-baseline", metavar = "FILE", help = "Write the open ports found as a baseline to FILE")
     val resume by option("--resume", metavar = "FILE", help = "Resume an aborted scan (not supported yet)")
 
     /** Set by [run]; [Cli] executes it. */
     var plan: ScanPlan? = null
+        private set
+
+    /** The policy of `--expect`, read by [run]; null without it. */
+    var expectations: Expectations? = null
+        private set
+
+    /** The baseline of `--baseline`, read by [run]. */
+    var baseline: Baseline? = null
         private set
 
     override fun run() {
@@ -169,6 +188,20 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         ports?.let { p -> hinted(Hints.PORTS) { PortSet.parse(p, both) } }
         excludePorts?.let { p -> hinted(Hints.PORTS) { PortSet.parse(p, both) } }
         inputList?.let { readable("-iL", it) }
+        expectations = expectFile?.let { f ->
+            readable("--expect", f)
+            hinted(Hints.EXPECT) { Expectations.parse(File(f).readText(), f) }
+        }
+        baseline = baselineFile?.let { f ->
+            readable("--baseline", f)
+            hinted(Hints.BASELINE) {
+                try { Baseline.fromJson(File(f).readText()) } catch (e: InvalidSpecException) { throw InvalidSpecException("$f: ${e.message}") }
+            }
+        }
+        if (expectations?.rules.orEmpty().any { it is Expectation.NoChangeFromBaseline } && baseline == null) {
+            throw UserError("the expectations in $expectFile include no-change-from-baseline, but no --baseline FILE was given", Hints.BASELINE)
+        }
+        if (baselineFile != null && expectations == null) throw UserError("--baseline needs --expect FILE (with no-change-from-baseline)", Hints.EXPECT)
         excludeFile?.let { readable("--excludefile", it) }
         val outputs = outputSpecs()
         plan = hinted(Hints.HELP) {

@@ -2,16 +2,21 @@ package dev.kmap.cli
 
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.Baseline
+import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.ScanReport
+import dev.kmap.engine.Violation
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.output.NormalFormat
 import dev.kmap.engine.output.ReportFormats
 import dev.kmap.engine.output.ReportFormatter
 import dev.kmap.engine.output.ReportOptions
 import dev.kmap.engine.scanFlow
+import dev.kmap.engine.verify
 import kotlinx.coroutines.runBlocking
 import java.io.BufferedWriter
 import java.io.File
@@ -73,6 +78,10 @@ internal class ScanRun(
         var stats: ScanStats? = null
         var up = 0L
         var down = 0L
+        // kept only when expectations or a baseline need the whole report
+        val keep = cmd.expectations != null || cmd.saveBaseline != null
+        val hosts = ArrayList<HostResult>()
+        var violations: List<Violation> = emptyList()
         try {
             runBlocking {
                 scanFlow(plan, config).collect { e ->
@@ -89,6 +98,7 @@ internal class ScanRun(
                         }
                         is ScanEvent.HostFinished -> {
                             if (e.result.status == HostStatus.UP) up++ else if (e.result.status == HostStatus.DOWN) down++
+                            if (keep) hosts += e.result
                             progress?.clear()
                             sinks.forEach { it.formatter.host(e.result, it.writer!!); it.flush(force = false) }
                         }
@@ -96,6 +106,11 @@ internal class ScanRun(
                         is ScanEvent.Finished -> {
                             stats = e.stats
                             progress?.clear()
+                            val expectations = cmd.expectations
+                            if (expectations != null && !e.stats.interrupted) {
+                                violations = verify(ScanReport(plan, hosts, e.stats), expectations, cmd.baseline)
+                                sinks.forEach { it.formatter.expectations(expectations, violations, it.writer!!) }
+                            }
                             sinks.forEach { it.formatter.finish(e.stats, it.writer!!); it.flush(force = true) }
                         }
                         is ScanEvent.Warning -> { progress?.clear(); err.println("kmap: warning: ${e.message}") }
@@ -120,6 +135,15 @@ internal class ScanRun(
             val where = plan.outputs.filter { it.path != "-" }.joinToString(", ") { it.path }
             err.println("kmap: interrupted: partial results written" + if (where.isEmpty()) "" else " to $where")
             return Cli.EXIT_INTERRUPTED
+        }
+        cmd.saveBaseline?.let { path ->
+            File(path).writeText(Baseline.of(ScanReport(plan, hosts, stats!!)).toJson())
+            err.println("kmap: baseline written to $path")
+        }
+        if (violations.isNotEmpty()) {
+            violations.forEach { err.println("kmap: violated: ${it.message}") }
+            err.println("kmap: ${violations.size} expectation${if (violations.size == 1) "" else "s"} violated")
+            return Cli.EXIT_VIOLATED
         }
         return Cli.EXIT_OK
     }

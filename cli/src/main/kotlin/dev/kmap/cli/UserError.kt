@@ -15,5 +15,7 @@ internal object Hints {
     const val OUTPUT = "check that the directory exists and is writable (- writes to standard output)"
     const val TIME = "times look like 500ms, 30s, 5m, 1h"
     const val NOT_YET = "kmap -sT (connect scan) with -p, -Pn, -T, timing and output options works today"
+    const val EXPECT = "expectation files hold one rule per line, e.g. open 443, closed 23, nothing-else-open (see kmap --help)"
+    const val BASELINE = "write a baseline with kmap --save-baseline FILE ... and pass it with --baseline FILE"
     const val RAW = "the connect scan -sT works without privileges; raw scans arrive with the packet module"
 }

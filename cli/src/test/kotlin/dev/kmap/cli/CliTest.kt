@@ -135,10 +135,10 @@ class CliTest {
         val flags = "-sT -sS -sU -sF -sN -sX -sA -sW -sM -sn -Pn -PE -PP -PS -PA -PU -PR -p -F --top-ports --exclude-ports -iL " +
             "--exclude --excludefile -n -R -6 -T --min-rate --max-rate --max-retries --host-timeout --min-parallelism " +
             "--max-parallelism --scan-delay -sV --version-intensity -O --script --script-args -oN -oX -oG -oJ -oA --open " +
-            "--reason -v -d --resume --randomize-hosts --seed --shard --json --ndjson --csv --sarif --junit --html"
+            "--reason -v -d --resume --randomize-hosts --seed --shard --json --ndjson --csv --sarif --junit --html --expect --baseline --save-baseline"
         val listed = r.out.lines().filter { it.startsWith("  -") }.flatMap { line -> line.trim().substringBefore("  ").split(", ").map { it.substringBefore('=') } }.toSet()
         for (flag in flags.split(' ')) assertTrue(flag in listed, "--help does not list $flag")
-        for (text in listOf("kmap self-test", "kmap version", "kmap run FILE", "Exit status: 0 done, 1 the scan failed, 2 bad usage or input, 130 interrupted")) {
+        for (text in listOf("kmap self-test", "kmap version", "kmap run FILE", "Exit status: 0 done (and every expectation holds), 1 the scan failed (a tool error), 2 bad usage or input, 3 an expectation was violated, 130 interrupted")) {
             assertTrue(text in r.out, "--help lacks '$text'")
         }
         assertEquals(r.out, test("-h").out)

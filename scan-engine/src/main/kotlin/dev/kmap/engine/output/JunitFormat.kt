@@ -1,10 +1,12 @@
 package dev.kmap.engine.output
 
+import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
+import dev.kmap.engine.Violation
 import dev.kmap.engine.output.internal.NmapText
 import dev.kmap.engine.output.internal.Xml
 import java.time.Instant
@@ -21,7 +23,8 @@ import java.util.Locale
  * (`testsuites` > `testsuite` > `properties`, `testcase` > `failure|error|skipped`,
  * `system-out`); times are seconds, timestamps UTC.
  *
- * The DSL has no expectations yet; when it does, each becomes a test case here.
+ * When expectations were checked, a suite `kmap expectations` holds one test case per rule
+ * (named as in the expectation file), a failure listing that rule's violations when it is broken.
  *
  * Streamed: the root at [start], a whole suite as each host finishes, the scan's suite and the
  * closing tag at [finish].
@@ -60,6 +63,15 @@ public class JunitFormat(private val options: ReportOptions = ReportOptions()) :
         val started = if (result.startedAtMillis > 0) result.startedAtMillis else scanStart
         val hostname = if (result.error != null) result.host.name ?: result.host.address.toString() else result.host.address.toString()
         suite(title, hostname, started, seconds, listOf(status) + ports, out)
+    }
+
+    override fun expectations(expectations: Expectations, violations: List<Violation>, out: Appendable) {
+        val cases = expectations.rules.map { rule ->
+            val broken = violations.filter { it.rule == rule.text }
+            if (broken.isEmpty()) Case(rule.text, 0.0)
+            else Case(rule.text, 0.0, "failure", broken.joinToString("; ") { it.message }, broken.joinToString("\n") { it.message })
+        }
+        suite("kmap expectations", null, scanStart, 0.0, cases, out)
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {

@@ -1,8 +1,10 @@
 package dev.kmap.engine.output
 
+import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.ScanStats
+import dev.kmap.engine.Violation
 
 /**
  * Writes one report format as the scan goes: [start] once, [host] as each host finishes, [finish]
@@ -20,6 +22,12 @@ public interface ReportFormatter {
 
     /** A host is final. */
     public fun host(result: HostResult, out: Appendable)
+
+    /**
+     * [expectations] were checked and broken as [violations] (empty: all hold). Called at most
+     * once, after the last [host] and before [finish]; formats without a place for it ignore it.
+     */
+    public fun expectations(expectations: Expectations, violations: List<Violation>, out: Appendable) {}
 
     /** The scan ended (possibly interrupted: see [ScanStats.interrupted]). */
     public fun finish(stats: ScanStats, out: Appendable)

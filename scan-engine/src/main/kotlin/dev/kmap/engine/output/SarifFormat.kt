@@ -1,11 +1,13 @@
 package dev.kmap.engine.output
 
+import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
+import dev.kmap.engine.Violation
 import dev.kmap.engine.output.internal.NmapText
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonObject
@@ -23,7 +25,9 @@ import java.time.Instant
  * results are the ports found open (rule `KMAP1001`, level `note`) or open|filtered
  * (`KMAP1002`), each located at a URI such as `tcp://10.0.0.1:22` (with a logical location
  * `10.0.0.1/tcp/22` and a partial fingerprint, so dashboards track a port across scans).
- * Hosts that timed out or could not be resolved become tool execution notifications;
+ * A broken expectation is a result of rule `KMAP2001` at level `error`, located at the port (or
+ * at `host://ADDRESS` when the rule is about the whole host), with the violation's one-line
+ * message. Hosts that timed out or could not be resolved become tool execution notifications;
  * `invocations[0].executionSuccessful` is false for an interrupted scan.
  *
  * Streamed: the log header and rules at [start], each host's results as it finishes, the
@@ -67,6 +71,14 @@ public class SarifFormat(private val options: ReportOptions = ReportOptions()) :
             out.append(if (first) "\n" else ",\n")
             first = false
             out.append(JsonFormat.json.encodeToString(JsonObject.serializer(), result(result, p, rule)))
+        }
+    }
+
+    override fun expectations(expectations: Expectations, violations: List<Violation>, out: Appendable) {
+        for (v in violations) {
+            out.append(if (first) "\n" else ",\n")
+            first = false
+            out.append(JsonFormat.json.encodeToString(JsonObject.serializer(), violation(v)))
         }
     }
 
@@ -137,15 +149,52 @@ public class SarifFormat(private val options: ReportOptions = ReportOptions()) :
         }
     }
 
-    private class Rule(val id: String, val name: String, val short: String, val full: String) {
+    private fun violation(v: Violation): JsonObject {
+        val authority = if (':' in v.host) "[${v.host}]" else v.host
+        val proto = v.protocol?.label ?: "tcp"
+        val where = if (v.port != null) "${v.host}/$proto/${v.port}" else v.host
+        return buildJsonObject {
+            put("ruleId", RULES[VIOLATION_RULE].id)
+            put("ruleIndex", VIOLATION_RULE)
+            put("level", "error")
+            putJsonObject("message") { put("text", v.message) }
+            putJsonArray("locations") {
+                addJsonObject {
+                    putJsonObject("physicalLocation") {
+                        putJsonObject("artifactLocation") {
+                            put("uri", if (v.port != null) "$proto://$authority:${v.port}" else "host://$authority")
+                        }
+                    }
+                    putJsonArray("logicalLocations") {
+                        addJsonObject { put("fullyQualifiedName", where); put("kind", "resource") }
+                    }
+                }
+            }
+            putJsonObject("partialFingerprints") { put("kmapExpectation/v1", "$where/${v.rule}") }
+            putJsonObject("properties") {
+                put("address", v.host)
+                v.port?.let { put("port", it); put("protocol", proto) }
+                put("rule", v.rule)
+                put("expected", v.expected)
+                put("found", v.found)
+                putJsonArray("tags") { add("network"); add("expectation") }
+            }
+        }
+    }
+
+    private class Rule(
+        val id: String, val name: String, val short: String, val full: String, val level: String = "note",
+        val help: String = "$full Close the port or restrict who can reach it if it should not be exposed.",
+        val tag: String = "port-scan",
+    ) {
         fun json() = buildJsonObject {
             put("id", id)
             put("name", name)
             putJsonObject("shortDescription") { put("text", short) }
             putJsonObject("fullDescription") { put("text", full) }
-            putJsonObject("defaultConfiguration") { put("level", "note") }
-            putJsonObject("help") { put("text", "$full Close the port or restrict who can reach it if it should not be exposed.") }
-            putJsonObject("properties") { put("tags", buildJsonArray { add("network"); add("port-scan") }) }
+            putJsonObject("defaultConfiguration") { put("level", level) }
+            putJsonObject("help") { put("text", help) }
+            putJsonObject("properties") { put("tags", buildJsonArray { add("network"); add(tag) }) }
         }
     }
 
@@ -159,6 +208,9 @@ public class SarifFormat(private val options: ReportOptions = ReportOptions()) :
         private val RULES = listOf(
             Rule("KMAP1001", "OpenPort", "Open port", "A port accepted connections (or answered): a service listens on it."),
             Rule("KMAP1002", "OpenOrFilteredPort", "Open or filtered port", "A port did not answer in a way that tells open from filtered."),
+            Rule("KMAP2001", "ExpectationViolated", "Expectation violated", "The scan result breaks an expectation of the policy (kmap --expect, or expect { } in the Gradle plugin).", "error",
+                "Fix the host (close or open the port, renew the certificate) or, if the change is intended, update the policy or the baseline.", "expectation"),
         )
+        private const val VIOLATION_RULE = 2
     }
 }

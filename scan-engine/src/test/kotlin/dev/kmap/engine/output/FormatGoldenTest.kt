@@ -35,6 +35,8 @@ class FormatGoldenTest {
             Case("junit.xml") { render(OutputFormat.JUNIT) },
             Case("junit-v.xml") { render(OutputFormat.JUNIT, options.copy(verbosity = 1)) },
             Case("html.html") { render(OutputFormat.HTML) },
+            Case("sarif-expect.sarif") { render(ReportFormats.create(OutputFormat.SARIF, options), expect = ReportFixture.policy) },
+            Case("junit-expect.xml") { render(ReportFormats.create(OutputFormat.JUNIT, options), expect = ReportFixture.policy) },
         )
     }
 
@@ -74,6 +76,7 @@ class FormatGoldenTest {
         OutputValidation.assertValidSarif(render(OutputFormat.SARIF))
         OutputValidation.assertValidSarif(render(OutputFormat.SARIF, stats = ReportFixture.stats.copy(interrupted = true)))
         OutputValidation.assertValidSarif(render(OutputFormat.SARIF, hosts = emptyList()))
+        OutputValidation.assertValidSarif(render(ReportFormats.create(OutputFormat.SARIF, options), expect = ReportFixture.policy))
         val results = OutputValidation.parseJson(render(OutputFormat.SARIF))["runs"][0]["results"]
         assertEquals(listOf("tcp://127.0.0.1:22", "tcp://127.0.0.1:80", "tcp://127.0.0.1:8080", "udp://127.0.0.1:53", "tcp://[::1]:80"),
             results.map { it["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].asText() })

@@ -78,10 +78,14 @@ object ReportFixture {
     fun render(format: OutputFormat, options: ReportOptions = this.options, stats: ScanStats = this.stats, hosts: List<HostResult> = this.hosts): String =
         render(ReportFormats.create(format, options), stats, hosts)
 
-    fun render(formatter: ReportFormatter, stats: ScanStats = this.stats, hosts: List<HostResult> = this.hosts): String {
+    /** The fixture's policy: port 22 and 443 open, 8080 closed, nothing else open on loopback. */
+    val policy = dev.kmap.dsl.expectations { open(22); open(443); closed(8080); nothingElseOpen() from "127.0.0.0/8" }
+
+    fun render(formatter: ReportFormatter, stats: ScanStats = this.stats, hosts: List<HostResult> = this.hosts, expect: dev.kmap.dsl.Expectations? = null): String {
         val sb = StringBuilder()
         formatter.start(plan, T0, sb)
         hosts.forEach { formatter.host(it, sb) }
+        if (expect != null) formatter.expectations(expect, dev.kmap.engine.verify(dev.kmap.engine.ScanReport(plan, hosts, stats), expect), sb)
         formatter.finish(stats, sb)
         return sb.toString()
     }

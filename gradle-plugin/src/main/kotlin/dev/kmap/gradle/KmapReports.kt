@@ -1,0 +1,37 @@
+package dev.kmap.gradle
+
+import dev.kmap.dsl.OutputFormat
+import org.gradle.api.provider.ListProperty
+import javax.inject.Inject
+import org.gradle.api.model.ObjectFactory
+
+/**
+ * `reports { }` of a scan: which report files its scan task writes into
+ * `build/reports/kmap/<name>/` (named `<name>.sarif`, `<name>.junit.xml`, …). JUnit and SARIF
+ * also carry the expectations. Without any call, no report file is written.
+ *
+ * ```kotlin
+ * reports { sarif(); junit(); html(); xml(); json() }
+ * ```
+ */
+public abstract class KmapReports @Inject constructor(objects: ObjectFactory) {
+    /** The chosen formats, as [OutputFormat] names. */
+    public val formats: ListProperty<String> = objects.listProperty(String::class.java)
+
+    /** SARIF 2.1.0, violations as `error` results. */
+    public fun sarif() { add(OutputFormat.SARIF) }
+    /** JUnit XML, a test case per expectation. */
+    public fun junit() { add(OutputFormat.JUNIT) }
+    /** A self-contained HTML page. */
+    public fun html() { add(OutputFormat.HTML) }
+    /** nmap's XML. */
+    public fun xml() { add(OutputFormat.XML) }
+    /** kmap's JSON. */
+    public fun json() { add(OutputFormat.JSON) }
+    /** nmap's normal text. */
+    public fun normal() { add(OutputFormat.NORMAL) }
+    /** CSV, a row per port. */
+    public fun csv() { add(OutputFormat.CSV) }
+
+    private fun add(format: OutputFormat) { formats.add(format.name) }
+}

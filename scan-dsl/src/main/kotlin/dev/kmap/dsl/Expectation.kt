@@ -1,0 +1,171 @@
+package dev.kmap.dsl
+
+import dev.kmap.dsl.internal.checkCidr
+import dev.kmap.dsl.internal.networkOf
+import kotlinx.serialization.SerialName
+import kotlinx.serialization.Serializable
+
+/**
+ * One rule of an [Expectations] policy: what the scan result must show. Every rule may be limited
+ * to the hosts of one CIDR block or address ([from], null for every host); building a rule with a
+ * bad [from] raises [InvalidSpecException]. Rules only describe; the engine's `verify` checks them.
+ *
+ * ```kotlin
+ * val rule = Expectation.Open(22, from = "10.0.0.0/8")
+ * check(rule.appliesTo(IpAddress.parse("10.1.2.3")))
+ * ```
+ */
+@Serializable
+public sealed interface Expectation {
+    /** The CIDR block (or single address) whose hosts this rule applies to; null for all hosts. */
+    public val from: String?
+
+    /** This rule limited to the hosts of [cidr] (`10.0.0.0/8`, `fd00::/16`, `10.0.0.5`). */
+    public fun from(cidr: String): Expectation
+
+    /** True when this rule applies to a host at [address]. */
+    public fun appliesTo(address: IpAddress): Boolean = from?.let { scopeContains(it, address) } ?: true
+
+    /** The rule in the expectation file's line syntax, e.g. `open 22/tcp from 10.0.0.0/8`. */
+    public val text: String
+
+    /**
+     * [port] must be open.
+     *
+     * ```kotlin
+     * Expectation.Open(443).text // "open 443/tcp"
+     * ```
+     */
+    @Serializable
+    @SerialName("open")
+    public data class Open(val port: Int, val protocol: Protocol = Protocol.TCP, override val from: String? = null) : Expectation {
+        init { checkPort(port); checkScope(from) }
+        override fun from(cidr: String): Open = copy(from = cidr)
+        override val text: String get() = "open $port/${protocol.label}" + suffix(from)
+    }
+
+    /**
+     * [port] must have been scanned and not be open (closed, filtered, unfiltered and open|filtered pass).
+     *
+     * ```kotlin
+     * Expectation.Closed(23).text // "closed 23/tcp"
+     * ```
+     */
+    @Serializable
+    @SerialName("closed")
+    public data class Closed(val port: Int, val protocol: Protocol = Protocol.TCP, override val from: String? = null) : Expectation {
+        init { checkPort(port); checkScope(from) }
+        override fun from(cidr: String): Closed = copy(from = cidr)
+        override val text: String get() = "closed $port/${protocol.label}" + suffix(from)
+    }
+
+    /**
+     * No port may be open except those an [Open] rule for the same host expects.
+     *
+     * ```kotlin
+     * Expectation.NothingElseOpen().text // "nothing-else-open"
+     * ```
+     */
+    @Serializable
+    @SerialName("nothing-else-open")
+    public data class NothingElseOpen(override val from: String? = null) : Expectation {
+        init { checkScope(from) }
+        override fun from(cidr: String): NothingElseOpen = copy(from = cidr)
+        override val text: String get() = "nothing-else-open" + suffix(from)
+    }
+
+    /**
+     * Every open port must run one of the [allowed] services (and version, where a pattern is given).
+     *
+     * ```kotlin
+     * Expectation.Services(listOf(AllowedService("ssh"), AllowedService("https"))).text // "services ssh https"
+     * ```
+     */
+    @Serializable
+    @SerialName("services")
+    public data class Services(val allowed: List<AllowedService>, override val from: String? = null) : Expectation {
+        init {
+            if (allowed.isEmpty()) invalid("services rule without any service (expected at least one name, e.g. services ssh https)")
+            checkScope(from)
+        }
+        override fun from(cidr: String): Services = copy(from = cidr)
+        override val text: String get() = "services " + allowed.joinToString(" ") { it.text } + suffix(from)
+    }
+
+    /**
+     * The TLS certificate of every open port among [ports] must stay valid for at least [days] more days.
+     *
+     * ```kotlin
+     * Expectation.TlsCertificateValid(30, listOf(443)).text // "tls-valid-for 30 on 443"
+     * ```
+     */
+    @Serializable
+    @SerialName("tls-valid-for")
+    public data class TlsCertificateValid(
+        val days: Int,
+        val ports: List<Int> = DEFAULT_TLS_PORTS,
+        override val from: String? = null,
+    ) : Expectation {
+        init {
+            if (days < 0) invalid("TLS validity of $days days is out of range (expected 0 or more days)")
+            if (ports.isEmpty()) invalid("tls-valid-for without any port (expected e.g. on 443,8443)")
+            ports.forEach { checkPort(it) }
+            checkScope(from)
+        }
+        override fun from(cidr: String): TlsCertificateValid = copy(from = cidr)
+        override val text: String get() = "tls-valid-for $days on ${ports.joinToString(",")}" + suffix(from)
+    }
+
+    /**
+     * The open ports must be those of the baseline: nothing opened and nothing closed since.
+     *
+     * ```kotlin
+     * Expectation.NoChangeFromBaseline().text // "no-change-from-baseline"
+     * ```
+     */
+    @Serializable
+    @SerialName("no-change-from-baseline")
+    public data class NoChangeFromBaseline(override val from: String? = null) : Expectation {
+        init { checkScope(from) }
+        override fun from(cidr: String): NoChangeFromBaseline = copy(from = cidr)
+        override val text: String get() = "no-change-from-baseline" + suffix(from)
+    }
+
+    public companion object {
+        /** The ports [TlsCertificateValid] checks unless told: the usual TLS services. */
+        public val DEFAULT_TLS_PORTS: List<Int> = listOf(443, 465, 636, 853, 990, 993, 995, 5061, 6697, 8443)
+    }
+}
+
+private fun suffix(from: String?) = if (from == null) "" else " from $from"
+
+private fun checkPort(port: Int) {
+    if (port !in 0..65535) invalid("port $port is out of range (ports are 0..65535)")
+}
+
+private fun checkScope(from: String?) {
+    if (from != null) scope(from)
+}
+
+/** ([network], prefix) of a `from` value: a CIDR block or a single address. */
+private fun scope(text: String): Pair<IpAddress, Int> {
+    val slash = text.indexOf('/')
+    if (slash < 0) {
+        val a = try { IpAddress.parse(text) } catch (e: InvalidSpecException) {
+            invalid("invalid host scope \"$text\" (expected a CIDR block such as 10.0.0.0/8 or an address)")
+        }
+        return a to (if (a.isV6) 128 else 32)
+    }
+    val base = try { IpAddress.parse(text.substring(0, slash)) } catch (e: InvalidSpecException) {
+        invalid("invalid host scope \"$text\" (expected a CIDR block such as 10.0.0.0/8 or an address)")
+    }
+    val prefix = text.substring(slash + 1).toIntOrNull()
+        ?: invalid("invalid CIDR prefix in \"$text\" (expected a number after /)")
+    checkCidr(base, prefix)
+    return base to prefix
+}
+
+private fun scopeContains(from: String, address: IpAddress): Boolean {
+    val (net, prefix) = scope(from)
+    return net.isV6 == address.isV6 && networkOf(address, prefix) == net
+}

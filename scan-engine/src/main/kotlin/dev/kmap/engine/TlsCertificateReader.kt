@@ -1,0 +1,51 @@
+package dev.kmap.engine
+
+import dev.kmap.dsl.IpAddress
+import java.net.InetAddress
+import java.net.InetSocketAddress
+import java.security.cert.X509Certificate
+import java.time.Instant
+import javax.net.ssl.SSLContext
+import javax.net.ssl.SSLSocket
+import javax.net.ssl.TrustManager
+import javax.net.ssl.X509TrustManager
+
+/**
+ * Reads the expiry (`notAfter`) of the certificate a TLS server presents, for the
+ * `tls-valid-for` expectation. Raises an exception (with a readable message) when there is no
+ * TLS handshake. Called from the verifying thread; implementations block.
+ *
+ * ```kotlin
+ * val notAfter = TlsCertificateReader.HANDSHAKE.notAfter(IpAddress.parse("127.0.0.1"), 8443, timeoutMillis = 3000)
+ * ```
+ */
+public fun interface TlsCertificateReader {
+    /** The `notAfter` of the leaf certificate served on [address]:[port]. */
+    public fun notAfter(address: IpAddress, port: Int, timeoutMillis: Long): Instant
+
+    public companion object {
+        /**
+         * A real TLS handshake that trusts any certificate (it only reads the peer's
+         * certificate, it does not judge it), bounded by the timeout for connect and handshake.
+         */
+        public val HANDSHAKE: TlsCertificateReader = TlsCertificateReader { address, port, timeoutMillis ->
+            val context = SSLContext.getInstance("TLS")
+            context.init(null, arrayOf<TrustManager>(TrustAll), null)
+            (context.socketFactory.createSocket() as SSLSocket).use { socket ->
+                val timeout = timeoutMillis.coerceIn(1, Int.MAX_VALUE.toLong()).toInt()
+                socket.soTimeout = timeout
+                socket.connect(InetSocketAddress(InetAddress.getByAddress(address.toBytes()), port), timeout)
+                socket.startHandshake()
+                val leaf = socket.session.peerCertificates.firstOrNull() as? X509Certificate
+                    ?: throw javax.net.ssl.SSLException("the server sent no X.509 certificate")
+                leaf.notAfter.toInstant()
+            }
+        }
+    }
+}
+
+private object TrustAll : X509TrustManager {
+    override fun checkClientTrusted(chain: Array<out X509Certificate>?, authType: String?) = Unit
+    override fun checkServerTrusted(chain: Array<out X509Certificate>?, authType: String?) = Unit
+    override fun getAcceptedIssuers(): Array<X509Certificate> = emptyArray()
+}
