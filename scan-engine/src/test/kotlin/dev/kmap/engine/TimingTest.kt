@@ -97,6 +97,26 @@ class TimingTest {
     }
 
     @Test
+    fun `the scan delay rises as nmap's when many answers come only to retransmissions`() {
+        val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
+        var now = 0L
+        fun dropAnswered() { now += ms; c.onSent(now); c.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
+        repeat(10) { dropAnswered() }
+        assertEquals(0, c.scanDelayMillis, "10 drops are not enough")
+        dropAnswered()
+        assertEquals(5, c.scanDelayMillis, "the 11th at more than 40%: 5 ms for TCP")
+        repeat(11) { dropAnswered() }
+        assertEquals(10, c.scanDelayMillis, "doubled, and T4 caps TCP at 10 ms")
+        repeat(11) { dropAnswered() }
+        assertEquals(10, c.scanDelayMillis)
+        assertEquals(10 * ms, c.sendDelay(now, 0), "the next send waits the delay")
+        val few = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
+        repeat(20) { few.onSent(it * ms); few.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
+        repeat(11) { few.onSent(100 * ms + it); few.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = 100 * ms + it - 1) }
+        assertEquals(0, few.scanDelayMillis, "11 drops among 31 answers is under 40%")
+    }
+
+    @Test
     fun `rate overrides are validated`() {
         val bad = listOf<() -> Unit>(
             { Timing(minRate = Double.NaN) }, { Timing(maxRate = -1.0) }, { Timing(minRate = 10.0, maxRate = 5.0) },

@@ -13,8 +13,8 @@ import dev.kmap.engine.Probe
  * The scan delay adapts as nmap's does: when more than 10 answers came only to retransmissions
  * sent after the last change, and they are more than 40% (30% below T4) of the answers since,
  * replies are being dropped, and the delay between sends is raised: to 50 ms for UDP ([udp]) or
- * 5 ms otherwise, then doubled, up to the maximum scan delay (for UDP nmap's 1 s unless
- * `--max-scan-delay` says otherwise).
+ * 5 ms otherwise, then doubled, up to the maximum scan delay (for UDP 1.1 s, nmap's 1 s plus a
+ * margin, unless `--max-scan-delay` says otherwise).
  *
  * UDP has one more problem: targets rate-limit the ICMP errors that mark closed ports (Linux:
  * a burst of 6, then one per second per source), so silence is not proof of an open|filtered
@@ -63,14 +63,14 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     private var highestAnsweredAttempt = 0
 
     val timeoutNanos: Long get() = rtt.rtoNanos
-
-    /** How long attempt [attempt] of a probe waits for its answer. */
-    fun timeoutNanos(attempt: Int): Long =
-        if (udp && errorsSeen && attempt > 0) minOf(rtt.rtoNanos shl minOf(attempt, 20), maxOf(rtt.maxRtoNanos, rtt.rtoNanos)) else rtt.rtoNanos
     val smoothedRttNanos: Long get() = rtt.srttNanos
     val windowSize: Int get() = window.window
     val scanDelayMillis: Long get() = scanDelayNanos / MILLI
     val probesSent: Long get() = sent
+
+    /** How long attempt [attempt] of a probe waits for its answer. */
+    fun timeoutNanos(attempt: Int): Long =
+        if (udp && errorsSeen && attempt > 0) minOf(rtt.rtoNanos shl minOf(attempt, 20), maxOf(rtt.maxRtoNanos, rtt.rtoNanos)) else rtt.rtoNanos
 
     /** Retransmissions a probe that is still unanswered may get. */
     val allowedRetries: Int get() = if (udp && errorsSeen) maxRetries else minOf(maxRetries, highestAnsweredAttempt + 1)
@@ -144,7 +144,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         val next = if (scanDelayNanos == 0L) (if (udp) 50 else 5) * MILLI else minOf(scanDelayNanos * 2, maxOf(scanDelayNanos, 1_000 * MILLI))
         droppedSinceChange = 0
         goodSinceChange = 0
-        if (minOf(next, maxScanDelayNanos) <= scanDelayNanos) return // at the maximum: nothing changes, attempts count again
+        if (minOf(next, maxScanDelayNanos) <= scanDelayNanos) return // already at the maximum
         scanDelayNanos = minOf(next, maxScanDelayNanos)
         lastBoostNanos = lastSendNanos
     }
