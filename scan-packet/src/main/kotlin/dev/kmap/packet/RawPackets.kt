@@ -2,6 +2,7 @@ package dev.kmap.packet
 
 import com.sun.jna.Native
 import dev.kmap.packet.internal.LibC
+import dev.kmap.packet.internal.NativeSearchPath
 import dev.kmap.packet.internal.Pcap
 import org.pcap4j.core.Pcaps
 
@@ -24,11 +25,11 @@ public object RawPackets {
      * check(RawPackets.unavailableReason() == null)
      * ```
      */
-    public fun unavailableReason(): String? = reason(
+    public fun unavailableReason(): String? = NativeSearchPath.prepare().let { reason(
         osName = System.getProperty("os.name") ?: "",
         libpcapError = ::libpcapError,
         rawSocketErrno = ::rawSocketErrno,
-    )
+    ) }
 
     /** The decision, apart from the machine, for tests. [rawSocketErrno] is 0 when a raw socket opened. */
     internal fun reason(osName: String, libpcapError: () -> Throwable?, rawSocketErrno: () -> Int): String? {

@@ -28,6 +28,7 @@ internal object LibC {
     const val ENXIO = 6
 
     init {
+        NativeSearchPath.prepare()
         Native.register(LibC::class.java, Platform.C_LIBRARY_NAME)
     }
 

@@ -12,6 +12,7 @@ import com.sun.jna.Pointer
  */
 internal object LibPcap {
     init {
+        NativeSearchPath.prepare()
         Native.register(LibPcap::class.java, NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")))
     }
 

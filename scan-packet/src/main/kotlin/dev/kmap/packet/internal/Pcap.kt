@@ -14,6 +14,7 @@ internal object Pcap {
 
     /** Opens a live handle on [name]: non-blocking, inbound only, with [filter] if given. */
     fun open(name: String, snapLength: Int, bufferBytes: Int, immediate: Boolean, promiscuous: Boolean, filter: String?): PcapHandle {
+        NativeSearchPath.prepare()
         val handle = try {
             PcapHandle.Builder(name)
                 .snaplen(snapLength)

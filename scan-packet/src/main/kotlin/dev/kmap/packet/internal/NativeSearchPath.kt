@@ -1,0 +1,29 @@
+package dev.kmap.packet.internal
+
+import java.io.File
+
+/**
+ * Spares JNA its `ldconfig -p` subprocess: unless `jna.platform.library.path` is set, JNA's first
+ * use on Linux runs `/sbin/ldconfig -p` to learn the library directories (a fork and exec on the
+ * way to the first raw packet). When libpcap sits in one of the usual directories, naming them is
+ * enough; otherwise JNA searches as before. Call [prepare] before JNA's first use.
+ */
+internal object NativeSearchPath {
+    private val prepared: Unit by lazy {
+        if (System.getProperty(PROPERTY) == null && System.getProperty("org.pcap4j.core.pcapLibName") == null) {
+            val arch = when (System.getProperty("os.arch")) {
+                "amd64", "x86_64" -> "x86_64-linux-gnu"
+                "aarch64" -> "aarch64-linux-gnu"
+                else -> null
+            }
+            val dirs = listOfNotNull(arch?.let { "/usr/lib/$it" }, arch?.let { "/lib/$it" }, "/usr/lib64", "/lib64", "/usr/lib", "/lib")
+                .filter { File(it).isDirectory }
+            val hasPcap = dirs.any { d -> File(d).list()?.any { it.startsWith("libpcap.so") } == true }
+            if (hasPcap) System.setProperty(PROPERTY, dirs.joinToString(File.pathSeparator))
+        }
+    }
+
+    fun prepare() = prepared
+
+    private const val PROPERTY = "jna.platform.library.path"
+}
