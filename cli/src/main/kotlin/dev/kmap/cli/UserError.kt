@@ -15,5 +15,6 @@ internal object Hints {
     const val OUTPUT = "check that the directory exists and is writable (- writes to standard output)"
     const val TIME = "times look like 500ms, 30s, 5m, 1h"
     const val NOT_YET = "kmap -sT (connect scan) with -p, -Pn, -T, timing and output options works today"
+    const val SCRIPTS = "scripts are chosen by name (banner), glob (http-*), category (default, safe) or a .scan.kts path; args look like name=value,script.name=value"
     const val RAW = "the connect scan -sT works without privileges; raw scans arrive with the packet module"
 }

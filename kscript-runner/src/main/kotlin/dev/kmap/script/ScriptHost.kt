@@ -10,7 +10,6 @@ import dev.kmap.script.internal.CompiledScripts
 import dev.kmap.script.internal.ScanScriptEvaluation
 import dev.kmap.script.internal.ScriptClasspath
 import kotlinx.coroutines.runBlocking
-import org.jetbrains.kotlin.mainKts.MainKtsScript
 import java.io.File
 import kotlin.script.experimental.api.CompiledScript
 import kotlin.script.experimental.api.ResultValue
@@ -18,16 +17,9 @@ import kotlin.script.experimental.api.ResultWithDiagnostics
 import kotlin.script.experimental.api.ScriptEvaluationConfiguration
 import kotlin.script.experimental.api.SourceCode
 import kotlin.script.experimental.api.constructorArgs
-import kotlin.script.experimental.api.hostConfiguration
 import kotlin.script.experimental.api.with
 import kotlin.script.experimental.host.toScriptSource
-import kotlin.script.experimental.host.with
-import kotlin.script.experimental.jvm.baseClassLoader
-import kotlin.script.experimental.jvm.compilationCache
-import kotlin.script.experimental.jvm.jvm
-import kotlin.script.experimental.jvm.updateClasspath
 import kotlin.script.experimental.jvm.BasicJvmScriptEvaluator
-import kotlin.script.experimental.jvm.CompiledJvmScriptsCache
 import kotlin.script.experimental.jvmhost.createJvmCompilationConfigurationFromTemplate
 import kotlin.script.experimental.jvmhost.createJvmEvaluationConfigurationFromTemplate
 import kotlin.time.Duration
@@ -86,8 +78,8 @@ public class ScriptHost(
     }
 
     /**
-     * Runs [file] with command-line [args]: a `.main.kts` as kotlin-main-kts would (with
-     * `@file:DependsOn`, `@file:Repository`, `@file:Import`; kmap's API on the class path), or a
+     * Runs [file] with command-line [args]: a `.main.kts` as kotlin-main-kts would (see
+     * [MainKtsScript]: `@file:DependsOn`, `@file:Repository`, `@file:Import`), or a
      * `.scan.kts` (its top level runs; plans it [ScanScript.run]s use its rules and action).
      * Throws [ScriptCompileException] or [ScriptFailedException].
      */
@@ -121,22 +113,15 @@ public class ScriptHost(
     private fun sourceCode(source: ScriptSource): SourceCode = source.file?.toScriptSource() ?: source.text.toScriptSource(source.name)
 
     private fun evaluate(source: ScriptSource, env: ScriptEnvironment): ScanScript {
-        val script = compiled.compile(sourceCode(source), scanConfig, "scan.kts", ScriptClasspath.kmap)
+        val script = compiled.compile(sourceCode(source), { scanConfig }, "scan.kts", ScriptClasspath.kmap)
         val config = ScriptEvaluationConfiguration(ScanScriptEvaluation()) { constructorArgs(env) }
         return evaluated(source, script, config) as ScanScript
     }
 
     private fun runMainKts(source: ScriptSource, args: List<String>) {
-        val config = createJvmCompilationConfigurationFromTemplate<MainKtsScript>().with {
-            jvm { updateClasspath(ScriptClasspath.kmap) }
-            // kmap's own cache replaces main-kts's (which would write to ~/.cache/main.kts.compiled.cache)
-            hostConfiguration.update { it.with { jvm { compilationCache(CompiledJvmScriptsCache.NoCache) } } }
-        }
+        val config = { createJvmCompilationConfigurationFromTemplate<MainKtsScript>() }
         val script = compiled.compile(sourceCode(source), config, "main.kts\n" + mainKtsInputs(source), ScriptClasspath.kmap)
-        val evaluation = createJvmEvaluationConfigurationFromTemplate<MainKtsScript>().with {
-            constructorArgs(args.toTypedArray())
-            jvm { baseClassLoader(ScriptHost::class.java.classLoader) }
-        }
+        val evaluation = createJvmEvaluationConfigurationFromTemplate<MainKtsScript>().with { constructorArgs(args.toTypedArray()) }
         evaluated(source, script, evaluation)
     }
 

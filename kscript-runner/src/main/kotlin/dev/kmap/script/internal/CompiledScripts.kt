@@ -27,7 +27,7 @@ internal class CompiledScripts(private val cacheDir: File?) {
     val hits = AtomicInteger()
     private val compiler by lazy { JvmScriptCompiler(defaultJvmScriptingHostConfiguration) }
 
-    fun compile(source: SourceCode, config: ScriptCompilationConfiguration, keyExtra: String, classpath: List<File>): CompiledScript {
+    fun compile(source: SourceCode, config: () -> ScriptCompilationConfiguration, keyExtra: String, classpath: List<File>): CompiledScript {
         val jar = cacheDir?.let { File(it, key(source.text, keyExtra, classpath) + ".jar") }
         if (jar != null && jar.isFile) {
             val loaded = runCatching { jar.loadScriptFromJar() }.getOrNull()
@@ -35,7 +35,7 @@ internal class CompiledScripts(private val cacheDir: File?) {
         }
         compiles.incrementAndGet()
         val name = source.name ?: "script"
-        val result = synchronized(this) { runBlocking { compiler(source, config) } }
+        val result = synchronized(this) { runBlocking { compiler(source, config()) } }
         val compiled = when (result) {
             is ResultWithDiagnostics.Success -> result.value
             is ResultWithDiagnostics.Failure -> throw ScriptCompileException(errors(name, result.reports))

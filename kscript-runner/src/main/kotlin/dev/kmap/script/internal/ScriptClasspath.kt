@@ -12,7 +12,7 @@ internal object ScriptClasspath {
         "kotlin-compiler-embeddable", "kotlin-scripting-compiler", "kotlin-daemon", "trove4j", "maven-", "wagon-", "plexus-",
         "sisu", "guice", "guava", "httpclient", "httpcore", "commons-", "aopalliance", "jsr305", "checker", "error_prone",
         "j2objc", "animal-sniffer", "javax.", "slf4j", "jcl-over", "pcap4j", "jna", "clikt", "junit", "opentest4j", "apiguardian",
-        "kotlin-test", "jackson", "json-schema", "lab-fixture", "kotlin-main-kts", "mordant", "colormath",
+        "kotlin-test", "kotlin-reflect", "kotlin-scripting-jvm-host", "kotlin-scripting-dependencies-maven", "annotations-", "jackson", "json-schema", "lab-fixture", "kotlin-main-kts", "mordant", "colormath",
     )
 
     /** Every entry of the running class path that scripts may use. */
@@ -22,7 +22,9 @@ internal object ScriptClasspath {
     val all: List<File> by lazy {
         val fromProperty = System.getProperty("java.class.path").orEmpty().split(File.pathSeparator).filter { it.isNotBlank() }.map(::File)
         val fromLoader = (ScriptClasspath::class.java.classLoader as? java.net.URLClassLoader)?.urLs?.mapNotNull { runCatching { File(it.toURI()) }.getOrNull() }.orEmpty()
-        (fromProperty + fromLoader).flatMap { listOf(it) + manifestClassPath(it) }.filter { it.exists() }.distinct()
+        // a launcher jar (Surefire's) lists the real class path in its manifest; a normal class path is used as is
+        val entries = fromProperty + fromLoader
+        (if (entries.size <= 2) entries.flatMap { listOf(it) + manifestClassPath(it) } else entries).filter { it.exists() }.distinct()
     }
 
     /** Surefire (and some launchers) start from a jar whose manifest lists the real class path. */
