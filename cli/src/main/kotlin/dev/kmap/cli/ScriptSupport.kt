@@ -50,14 +50,18 @@ internal object ScriptSupport {
             i += if (inline == null) 2 else 1
         }
         val file = args.getOrNull(i) ?: throw UserError("kmap run needs a script file", RUN_HINT)
+        // scripts print with println: to the stream the CLI was given (tests capture it)
+        val saved = System.out
+        if (out !== saved) System.setOut(out)
         return try {
             guarded { host(Version.text, scriptArgs, timeout).runFile(File(file), args.drop(i + 1)) }
-            out.flush()
             Cli.EXIT_OK
         } catch (e: Failure) {
-            out.flush()
             e.lines.forEach { err.println(it) }
             e.exit
+        } finally {
+            out.flush()
+            if (out !== saved) System.setOut(saved)
         }
     }
 
