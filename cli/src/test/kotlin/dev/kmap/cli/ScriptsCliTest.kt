@@ -70,6 +70,21 @@ class ScriptsCliTest {
     }
 
     @Test
+    fun `-sC is --script=default and --script-args reach the plan`() {
+        LoopbackPorts().use { ports ->
+            var plan: dev.kmap.dsl.ScanPlan? = null
+            val r = test(listOf("-sT", "-Pn", "-p", ports.closed.toString(), "-sC", "--script=banner", "--script-args", "banner.timeout=1", "127.0.0.1")) { e ->
+                if (e is dev.kmap.engine.ScanEvent.Started) plan = e.plan
+            }
+            assertEquals(0, r.code, r.err)
+            assertEquals(
+                listOf(dev.kmap.dsl.ScriptSelection("banner", mapOf("banner.timeout" to "1")), dev.kmap.dsl.ScriptSelection("default", mapOf("banner.timeout" to "1"))),
+                plan!!.scripts,
+            )
+        }
+    }
+
+    @Test
     fun `a compile error in a --script file exits 2 before scanning`() {
         val f = file("oops.scan.kts", "portRule { isOpen }\naction { undefinedThing }")
         val r = test(listOf("-sT", "-Pn", "-p", "1", "--script", f.path, "127.0.0.1"))
