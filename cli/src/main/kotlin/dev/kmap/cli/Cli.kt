@@ -44,7 +44,7 @@ internal object Cli {
         return try {
             when (args.firstOrNull()) {
                 "version" -> version(args.drop(1), out)
-                "run" -> run(args.drop(1), out)
+                "run" -> run(args.drop(1), out, err)
                 "self-test" -> selfTest(args.drop(1), out)
                 else -> scan(args, out, err, control, terminal, engine, observer)
             }
@@ -84,6 +84,9 @@ internal object Cli {
             usage(err, e.message ?: "invalid input", hintFor(e.message ?: ""))
         } catch (e: ScanUnavailableException) {
             usage(err, e.message ?: "scan unavailable", Hints.RAW)
+        } catch (e: ScriptSupport.Failure) {
+            e.lines.forEach { err.println(it) }
+            e.exit
         } catch (e: IOException) {
             err.println("kmap: ${e.message ?: e.javaClass.simpleName}")
             EXIT_FAILED
@@ -103,12 +106,16 @@ internal object Cli {
         return EXIT_OK
     }
 
-    private fun run(args: List<String>, out: PrintStream): Int {
+    private fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
         if (args.firstOrNull() in setOf("-h", "--help")) {
-            out.println("Usage: kmap run FILE.scan.kts|FILE.main.kts [args]\n\nRuns a scan script. Not supported yet: the script runner has not landed.")
+            out.println("Usage: ${ScriptSupport.RUN_HINT}\n")
+            out.println("Runs a Kotlin script: a .scan.kts (the scan DSL and script API imported; args after FILE are its `args`)")
+            out.println("or a standard .main.kts (@file:DependsOn, @file:Repository, @file:Import; kmap's API on the class path).")
+            out.println("Compiled scripts are cached in \$XDG_CACHE_HOME/kmap/scripts (KMAP_SCRIPT_CACHE overrides; empty disables).")
+            out.println("Exit status: 0 done, 1 the script failed, 2 bad usage or a compile error (file:line:column: message).")
             return EXIT_OK
         }
-        throw UserError("kmap run is not supported yet (the script runner has not landed)", "write the scan as flags for now, e.g. kmap -sT -p 1-1024 127.0.0.1")
+        return ScriptSupport.run(args, out, err)
     }
 
     private fun selfTest(args: List<String>, out: PrintStream): Int {

@@ -75,7 +75,7 @@ internal object NmapArgs {
         "-p", "--top-ports", "--exclude-ports", "-iL", "--exclude", "--excludefile", "--seed", "--shard", "-T", "--timing",
         "--min-rate", "--max-rate", "--max-retries", "--host-timeout", "--scan-delay", "--max-scan-delay", "--min-rtt-timeout",
         "--max-rtt-timeout", "--initial-rtt-timeout", "--min-parallelism", "--max-parallelism", "--version-intensity",
-        "--script", "--script-args", "-oN", "-oX", "-oG", "-oJ", "--json", "-oA", "--ndjson", "--csv", "--sarif", "--junit",
+        "--script", "--script-args", "--script-timeout", "-oN", "-oX", "-oG", "-oJ", "--json", "-oA", "--ndjson", "--csv", "--sarif", "--junit",
         "--html", "--resume",
     )
 }

@@ -49,7 +49,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         lines(
             "kmap version: version of kmap, Kotlin and the JVM",
             "kmap self-test: check privileges, libpcap, raw sockets, interfaces, DNS, loopback",
-            "kmap run FILE.scan.kts [args]: run a scan script (not supported yet)",
+            "kmap run FILE.scan.kts|FILE.main.kts [args]: run a Kotlin scan script",
         ),
         "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html each take a file, or - for " +
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +
@@ -130,8 +130,10 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val versionDetection by option("-sV", help = "Service and version detection (not supported yet)").flag()
     val versionIntensity by option("--version-intensity", metavar = "0-9", help = "Version probe intensity (not supported yet)").int()
     val osDetection by option("-O", help = "Operating system detection (not supported yet)").flag()
-    val scripts by option("--script", metavar = "NAMES", help = "Scripts by name, glob or category (not supported yet)")
-    val scriptArgs by option("--script-args", metavar = "K=V,...", help = "Script arguments (not supported yet)")
+    val scripts by option("--script", metavar = "NAMES", help = "Scripts by name, glob, category or .scan.kts file, comma-separated (e.g. default,http-*)")
+    val defaultScripts by option("-sC", help = "Same as --script=default").flag()
+    val scriptArgs by option("--script-args", metavar = "K=V,...", help = "Script arguments: name=value or script.name=value, comma-separated")
+    val scriptTimeout by option("--script-timeout", metavar = "TIME", help = "Time budget of each script run on a port or host (default 10s)")
 
     // output
     val outNormal by option("-oN", metavar = "FILE", help = "Normal output to FILE (- for stdout)")
@@ -154,6 +156,18 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val saveBaseline by option("--save-baseline", metavar = "FILE", help = "Write the open ports found as a baseline to FILE")
     val resume by option("--resume", metavar = "FILE", help = "Resume an aborted scan (not supported yet)")
 
+    /** `--script-timeout` in milliseconds, when given. */
+    var scriptTimeoutMillis: Long? = null
+        private set
+
+    /** The `--script` selectors (and `default` for -sC), each checked against the script library. */
+    private fun scriptSelectors(): List<String> {
+        val list = (scripts?.split(',').orEmpty() + if (defaultScripts) listOf("default") else emptyList()).map { it.trim() }.filter { it.isNotEmpty() }.distinct()
+        if (scripts != null && list.isEmpty()) throw UserError("--script needs a script name, glob or category", Hints.SCRIPTS)
+        if (list.isNotEmpty()) ScriptSupport.checkSelectors(list)?.let { throw UserError(it, Hints.SCRIPTS) }
+        return list
+    }
+
     /** Set by [run]; [Cli] executes it. */
     var plan: ScanPlan? = null
         private set
@@ -169,7 +183,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     override fun run() {
         notYet(
             "-sV" to versionDetection, "--version-intensity" to (versionIntensity != null), "-O" to osDetection,
-            "--script" to (scripts != null), "--script-args" to (scriptArgs != null), "--resume" to (resume != null),
+            "--resume" to (resume != null),
         )
         if (targets.isEmpty() && inputList == null) {
             throw UserError("no targets given", "name what to scan, e.g. kmap -sT -p 1-1024 127.0.0.1 (or -iL FILE)")
@@ -204,6 +218,10 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         if (baselineFile != null && expectations == null) throw UserError("--baseline needs --expect FILE (with no-change-from-baseline)", Hints.EXPECT)
         excludeFile?.let { readable("--excludefile", it) }
         val outputs = outputSpecs()
+        val scriptSelectors = scriptSelectors()
+        val parsedScriptArgs = scriptArgs?.let { a -> try { ScriptSupport.parseArgs(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) } }
+        if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("--script-args needs --script or -sC", Hints.SCRIPTS)
+        scriptTimeoutMillis = scriptTimeout?.let { TimeSpec.millis("--script-timeout", it) }
         plan = hinted(Hints.HELP) {
             scan {
                 targets {
@@ -245,6 +263,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                 if (alwaysDns) dns(DnsResolution.ALWAYS)
                 if (ipv6) ipv6()
                 output { outputs.forEach { format(it.format, it.path) } }
+                scriptSelectors.forEach { sel -> script(sel) { parsedScriptArgs?.forEach { (k, v) -> arg(k, v) } } }
             }
         }
     }

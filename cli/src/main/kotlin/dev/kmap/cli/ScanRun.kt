@@ -73,6 +73,7 @@ internal class ScanRun(
         val config = EngineConfig(
             modules = engine.modules, resolver = engine.resolver, readLines = engine.readLines, clock = engine.clock,
             control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0,
+            hostProcessor = if (plan.scripts.isEmpty()) engine.hostProcessor else ScriptSupport.processor(plan, Version.text, cmd.scriptTimeoutMillis),
         )
         var started: ScanEvent.Started? = null
         var stats: ScanStats? = null

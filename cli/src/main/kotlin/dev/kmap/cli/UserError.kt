@@ -17,5 +17,6 @@ internal object Hints {
     const val NOT_YET = "kmap -sT (connect scan) with -p, -Pn, -T, timing and output options works today"
     const val EXPECT = "expectation files hold one rule per line, e.g. open 443, closed 23, nothing-else-open (see kmap --help)"
     const val BASELINE = "write a baseline with kmap --save-baseline FILE ... and pass it with --baseline FILE"
+    const val SCRIPTS = "scripts are chosen by name (banner), glob (http-*), category (default, safe) or a .scan.kts path; args look like name=value,script.name=value"
     const val RAW = "the connect scan -sT works without privileges; raw scans arrive with the packet module"
 }

@@ -37,7 +37,7 @@ class CliTest {
         @JvmStatic
         fun errors() = listOf(
             ErrorCase("--foo 127.0.0.1", "kmap: no such option --foo", HELP),
-            ErrorCase("-sC 127.0.0.1", "kmap: no such option -sC", HELP),
+            ErrorCase("-sQ 127.0.0.1", "kmap: no such option -sQ", HELP),
             ErrorCase("--reson 127.0.0.1", "kmap: no such option --reson (did you mean --reason?)", HELP),
             ErrorCase("-sT -vx 127.0.0.1", "kmap: no such option -vx", HELP),
             ErrorCase("-p", "kmap: option -p requires a value", HELP),
@@ -64,10 +64,11 @@ class CliTest {
             ErrorCase("-sV 127.0.0.1", "kmap: option -sV is not supported yet", "hint: ${Hints.NOT_YET}"),
             ErrorCase("-sT --version-intensity 5 127.0.0.1", "kmap: option --version-intensity is not supported yet", "hint: ${Hints.NOT_YET}"),
             ErrorCase("-O 127.0.0.1", "kmap: option -O is not supported yet", "hint: ${Hints.NOT_YET}"),
-            ErrorCase("--script http-title 127.0.0.1", "kmap: option --script is not supported yet", "hint: ${Hints.NOT_YET}"),
-            ErrorCase("--script-args a=b 127.0.0.1", "kmap: option --script-args is not supported yet", "hint: ${Hints.NOT_YET}"),
+            ErrorCase("--script htp-title 127.0.0.1", "kmap: unknown script \"htp-title\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers)", "hint: ${Hints.SCRIPTS}"),
+            ErrorCase("--script-args a=b 127.0.0.1", "kmap: --script-args needs --script or -sC", "hint: ${Hints.SCRIPTS}"),
             ErrorCase("--resume old.xml", "kmap: option --resume is not supported yet", "hint: ${Hints.NOT_YET}"),
-            ErrorCase("run scan.scan.kts", "kmap: kmap run is not supported yet (the script runner has not landed)", "hint: write the scan as flags for now, e.g. kmap -sT -p 1-1024 127.0.0.1"),
+            ErrorCase("run scan.scan.kts", "kmap: cannot read script \"scan.scan.kts\": no such file", "hint: ${Hints.SCRIPTS}"),
+            ErrorCase("run notes.txt", "kmap: cannot read script \"notes.txt\": no such file", "hint: ${Hints.SCRIPTS}"),
             ErrorCase("version extra", "kmap: kmap version takes no arguments (got extra)", "hint: kmap version"),
         )
 
@@ -134,7 +135,7 @@ class CliTest {
         assertEquals("", r.err)
         val flags = "-sT -sS -sU -sF -sN -sX -sA -sW -sM -sn -Pn -PE -PP -PS -PA -PU -PR -p -F --top-ports --exclude-ports -iL " +
             "--exclude --excludefile -n -R -6 -T --min-rate --max-rate --max-retries --host-timeout --min-parallelism " +
-            "--max-parallelism --scan-delay -sV --version-intensity -O --script --script-args -oN -oX -oG -oJ -oA --open " +
+            "--max-parallelism --scan-delay -sV --version-intensity -O --script -sC --script-args --script-timeout -oN -oX -oG -oJ -oA --open " +
             "--reason -v -d --resume --randomize-hosts --seed --shard --json --ndjson --csv --sarif --junit --html --expect --baseline --save-baseline"
         val listed = r.out.lines().filter { it.startsWith("  -") }.flatMap { line -> line.trim().substringBefore("  ").split(", ").map { it.substringBefore('=') } }.toSet()
         for (flag in flags.split(' ')) assertTrue(flag in listed, "--help does not list $flag")
@@ -157,7 +158,7 @@ class CliTest {
     @Test
     fun `subcommand help`() {
         assertTrue(test("self-test --help").out.startsWith("Usage: kmap self-test"))
-        assertTrue(test("run --help").out.startsWith("Usage: kmap run FILE.scan.kts|FILE.main.kts [args]"))
+        assertTrue(test("run --help").out.startsWith("Usage: kmap run [--script-args K=V,...] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"))
     }
 
     @Test

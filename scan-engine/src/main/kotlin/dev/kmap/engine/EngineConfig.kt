@@ -5,7 +5,8 @@ import java.io.File
 /**
  * How the engine runs a plan: the [modules] that implement scan types and discovery probes,
  * name resolution, how target files are read, the clock (nanoseconds; tests inject a fake), a
- * [control] for graceful stops, and how often progress is reported.
+ * [control] for graceful stops, how often progress is reported, and a [hostProcessor] run on each
+ * finished host before it is reported (the script runner's seam; null runs nothing).
  *
  * ```kotlin
  * val report = scan(plan, EngineConfig(progressIntervalMillis = 500))
@@ -18,6 +19,7 @@ public class EngineConfig(
     public val clock: () -> Long = System::nanoTime,
     public val control: ScanControl = ScanControl(),
     public val progressIntervalMillis: Long = 1_000,
+    public val hostProcessor: HostProcessor? = null,
 ) {
     public companion object {
         /** The modules kmap ships: the connect scan, the raw TCP scans and the UDP scan. */

@@ -1,5 +1,7 @@
 package dev.kmap.engine
 
+import kotlinx.serialization.EncodeDefault
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
 
 /**
@@ -7,12 +9,14 @@ import kotlinx.serialization.Serializable
  * [PortResult.protocol] TCP before UDP); [reason] is why the host counts as up or down
  * (`syn-ack`, `conn-refused`, `user-set` for `-Pn`, `no-response`); [latencyMicros] is the first
  * reply's round trip. [timedOut] is true when `--host-timeout` cut the host short, and [error]
- * says why a host could not be scanned (e.g. an unresolvable name).
+ * says why a host could not be scanned (e.g. an unresolvable name). [hostScripts] holds what
+ * host scripts reported (nmap's `<hostscript>`; left out of JSON when empty).
  *
  * ```kotlin
  * val open = result.ports.filter { it.state == PortState.OPEN }.map { it.port }
  * ```
  */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 public data class HostResult(
     val host: Host,
@@ -25,4 +29,5 @@ public data class HostResult(
     val finishedAtMillis: Long = 0,
     val timedOut: Boolean = false,
     val error: String? = null,
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val hostScripts: List<ScriptOutput> = emptyList(),
 )

@@ -1,16 +1,20 @@
 package dev.kmap.engine
 
 import dev.kmap.dsl.Protocol
+import kotlinx.serialization.EncodeDefault
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
 
 /**
  * The finding for one port: [state], nmap's [reason], the conventional [service] name, and the
- * round-trip time of the deciding reply in microseconds ([rttMicros], null without a reply).
+ * round-trip time of the deciding reply in microseconds ([rttMicros], null without a reply), and
+ * what scripts reported about the port ([scripts]; left out of JSON when empty).
  *
  * ```kotlin
  * report.hosts.flatMap { it.ports }.filter { it.state == PortState.OPEN }.forEach { println(it.port) }
  * ```
  */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 public data class PortResult(
     val port: Int,
@@ -19,4 +23,5 @@ public data class PortResult(
     val reason: String,
     val service: String? = null,
     val rttMicros: Long? = null,
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val scripts: List<ScriptOutput> = emptyList(),
 )

@@ -14,7 +14,8 @@ import kotlinx.coroutines.runInterruptible
  * Runs [plan] and streams what it finds. The flow is cold: each collection runs the scan once.
  * The probe loop runs on [Dispatchers.IO]; cancelling the collector stops it quickly, and every
  * event already emitted stays valid. For a graceful stop that still reports partial hosts and a
- * [ScanEvent.Finished], use [EngineConfig.control].
+ * [ScanEvent.Finished], use [EngineConfig.control]. With [EngineConfig.hostProcessor] set, each
+ * [ScanEvent.HostFinished] carries the processor's result.
  *
  * ```kotlin
  * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
@@ -26,7 +27,13 @@ public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow
         // events cross threads in batches: one hand-off per batch, not per port
         ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
     }
-}.buffer(BATCH_BUFFER).transform { batch -> batch.forEach { emit(it) } }
+}.buffer(BATCH_BUFFER).transform { batch ->
+    val processor = config.hostProcessor
+    batch.forEach { e ->
+        // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
+        if (processor != null && e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e)
+    }
+}
 
 /**
  * Runs [plan] to the end and returns the whole [ScanReport]. It holds every host's result, so for

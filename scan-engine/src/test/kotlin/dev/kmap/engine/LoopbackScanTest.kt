@@ -28,6 +28,24 @@ class LoopbackScanTest {
     }
 
     @Test
+    fun `a host processor's result is what HostFinished and the report carry`() = runBlocking {
+        ServerSocket(0, 50, InetAddress.getLoopbackAddress()).use { server ->
+            val open = server.localPort
+            val plan = scan { targets("127.0.0.1"); ports("$open"); connect(); skipDiscovery(); dns(DnsResolution.NEVER) }
+            val seen = ArrayList<HostResult>()
+            val processor = HostProcessor { h ->
+                seen += h
+                h.copy(ports = h.ports.map { it.copy(scripts = listOf(ScriptOutput("note", "port ${it.port}"))) }, hostScripts = listOf(ScriptOutput("host", "done")))
+            }
+            val report = scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = processor))
+            val host = report.hosts.single()
+            assertEquals(emptyList(), seen.single().hostScripts)
+            assertEquals(listOf(ScriptOutput("note", "port $open")), host.ports.single().scripts)
+            assertEquals(listOf(ScriptOutput("host", "done")), host.hostScripts)
+        }
+    }
+
+    @Test
     fun `the flow reports events in order`() = runBlocking {
         val plan = scan { targets("127.0.0.1"); ports("1-200"); connect(); skipDiscovery(); dns(DnsResolution.NEVER) }
         val events = ArrayList<ScanEvent>()

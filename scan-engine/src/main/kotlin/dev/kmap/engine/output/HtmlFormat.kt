@@ -8,6 +8,7 @@ import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.output.internal.NmapText
 import dev.kmap.engine.output.internal.PortSummary
+import dev.kmap.engine.output.internal.ScriptText
 import dev.kmap.engine.output.internal.Xml
 import java.util.EnumMap
 import kotlin.math.ln
@@ -78,6 +79,9 @@ public class HtmlFormat(private val options: ReportOptions = ReportOptions()) : 
         if (result.timedOut) out.append(" <strong>The host timed out: its port results are partial.</strong>")
         out.append("</p>\n")
         if (portScan) ports(result, out)
+        if (result.hostScripts.isNotEmpty()) {
+            out.append("<h3>Host script results</h3>\n<pre class=\"script\">${e(ScriptText.lines(result.hostScripts).joinToString("\n"))}</pre>\n")
+        }
         out.append("</section>\n")
     }
 
@@ -95,6 +99,7 @@ public class HtmlFormat(private val options: ReportOptions = ReportOptions()) : 
         for (p in summary.shown) {
             out.append("<tr class=\"${cssClass(p.state)}\"><td>${p.port}/${p.protocol.label}</td><td>${e(p.state.label)}</td>")
             out.append("<td>${e(p.service ?: "unknown")}</td><td>${e(p.reason)}</td></tr>\n")
+            if (p.scripts.isNotEmpty()) out.append("<tr class=\"script\"><td colspan=\"4\"><pre>${e(ScriptText.lines(p.scripts).joinToString("\n"))}</pre></td></tr>\n")
         }
         out.append("</tbody></table>\n")
     }

@@ -6,8 +6,10 @@ import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
+import dev.kmap.engine.ScriptOutput
 import dev.kmap.engine.Violation
 import dev.kmap.engine.output.internal.NmapText
+import dev.kmap.engine.output.internal.ScriptText
 import dev.kmap.engine.output.internal.Xml
 import java.time.Instant
 import java.time.ZoneOffset
@@ -55,10 +57,10 @@ public class JunitFormat(private val options: ReportOptions = ReportOptions()) :
             }
             result.status == HostStatus.UNKNOWN -> Case("host status", seconds, "skipped", "the scan stopped before the host was decided")
             result.timedOut -> Case("host status", seconds, "failure", "host timeout: the port results are partial")
-            else -> Case("host status", seconds, out = "up (${result.reason})")
+            else -> Case("host status", seconds, out = "up (${result.reason})" + scriptsText(result.hostScripts))
         }
         val ports = result.ports.filter { it.state == PortState.OPEN || it.state == PortState.OPEN_FILTERED }.map { p ->
-            Case("${p.port}/${p.protocol.label} ${p.state.label} ${p.service ?: "unknown"}", (p.rttMicros ?: 0) / 1e6, out = p.reason)
+            Case("${p.port}/${p.protocol.label} ${p.state.label} ${p.service ?: "unknown"}", (p.rttMicros ?: 0) / 1e6, out = p.reason + scriptsText(p.scripts))
         }
         val started = if (result.startedAtMillis > 0) result.startedAtMillis else scanStart
         val hostname = if (result.error != null) result.host.name ?: result.host.address.toString() else result.host.address.toString()
@@ -101,6 +103,9 @@ public class JunitFormat(private val options: ReportOptions = ReportOptions()) :
         }
         out.append("</testsuite>\n")
     }
+
+    private fun scriptsText(scripts: List<ScriptOutput>) =
+        if (scripts.isEmpty()) "" else ScriptText.lines(scripts).joinToString("\n", prefix = "\n")
 
     private fun time(seconds: Double) = String.format(Locale.ROOT, "%.6f", seconds)
 

@@ -7,6 +7,7 @@ import dev.kmap.engine.PortResult
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.output.internal.NmapText
 import dev.kmap.engine.output.internal.PortSummary
+import dev.kmap.engine.output.internal.ScriptText
 
 /**
  * nmap's normal output: a report per host with a PORT/STATE/SERVICE table, states shared by
@@ -15,7 +16,8 @@ import dev.kmap.engine.output.internal.PortSummary
  * Two flavours, as in nmap: [interactive] is what the terminal shows (`Starting kmap … at`,
  * `kmap done: …`); otherwise it is the `-oN` file (`# kmap … scan initiated … as: …` and
  * `# kmap done at … -- …` comment lines). `-v` also lists hosts found down, `--reason` adds
- * the REASON column, `--open` lists only ports that may be open and leaves out hosts without
+ * the REASON column, script results follow their port's row (`|`/`|_` lines) and host scripts
+ * come under "Host script results:", `--open` lists only ports that may be open and leaves out hosts without
  * any (see [ReportOptions]).
  *
  * ```kotlin
@@ -67,13 +69,21 @@ public class NormalFormat(
         if (result.host.name != null && rdns != null && !rdns.equals(result.host.name, ignoreCase = true)) {
             out.append("rDNS record for ${result.host.address}: $rdns\n")
         }
-        if (!portScan) return
+        if (!portScan) { hostScripts(result, out); return }
         if (options.verbosity > 1 || options.debugging > 0) {
             val seconds = (result.finishedAtMillis - result.startedAtMillis).coerceAtLeast(0) / 1000
             out.append("Scanned at ${NmapText.longTime(result.startedAtMillis, options.zone)} for ${seconds}s\n")
         }
         if (result.timedOut) out.append("Skipping host $title due to host timeout\n")
         ports(result, title, out)
+        hostScripts(result, out)
+    }
+
+    private fun hostScripts(result: HostResult, out: Appendable) {
+        if (result.hostScripts.isEmpty()) return
+        out.append("Host script results:\n")
+        ScriptText.lines(result.hostScripts).forEach { out.append(it).append('\n') }
+        out.append('\n')
     }
 
     private fun ports(result: HostResult, title: String, out: Appendable) {
@@ -128,9 +138,10 @@ public class NormalFormat(
             }
         }
         val widths = header.indices.map { c -> maxOf(header[c].length, cells.maxOf { it[c].length }) + 1 }
-        for (line in listOf(header) + cells) {
+        for ((i, line) in (listOf(header) + cells).withIndex()) {
             line.forEachIndexed { c, cell -> out.append(if (c == line.lastIndex) cell else cell.padEnd(widths[c])) }
             out.append('\n')
+            if (i > 0) ScriptText.lines(rows[i - 1].scripts).forEach { out.append(it).append('\n') }
         }
     }
 }

@@ -144,6 +144,7 @@ public class SarifFormat(private val options: ReportOptions = ReportOptions()) :
                 put("reason", p.reason)
                 put("service", service)
                 p.rttMicros?.let { put("rttMicros", it) }
+                if (p.scripts.isNotEmpty()) putJsonObject("scripts") { p.scripts.forEach { put(it.id, it.output) } }
                 putJsonArray("tags") { add("network"); add("port-scan") }
             }
         }

@@ -6,6 +6,7 @@ import dev.kmap.engine.HostStatus
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.output.internal.NmapText
 import dev.kmap.engine.output.internal.PortSummary
+import dev.kmap.engine.output.internal.ScriptText
 import dev.kmap.engine.output.internal.Xml
 
 /**
@@ -18,7 +19,9 @@ import dev.kmap.engine.output.internal.Xml
  * [finish] (with `exit="error"` when the scan was interrupted), so a stopped scan still leaves
  * a well-formed file. Hosts found down appear only with `-v`, as in nmap; hosts that could not
  * be resolved become `<target specification=… status="skipped" reason="invalid"/>`. There is no
- * `<times>` element: the engine does not keep per-host RTT variance.
+ * `<times>` element: the engine does not keep per-host RTT variance. Script results are
+ * `<script id output>` (with `<elem>`/`<table>` children when structured) under their `<port>`,
+ * host scripts under `<hostscript>`.
  *
  * ```kotlin
  * val xml = XmlFormat(ReportOptions(version = "0.1.0", commandLine = "kmap -sT 127.0.0.1"))
@@ -71,6 +74,11 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
             result.reverseName?.let { out.append("<hostname name=\"${e(it)}\" type=\"PTR\"/>\n") }
             out.append("</hostnames>\n")
             if (portScan) ports(result, out)
+            if (result.hostScripts.isNotEmpty()) {
+                out.append("<hostscript>")
+                result.hostScripts.forEach { ScriptText.xml(it, out) }
+                out.append("</hostscript>\n")
+            }
         }
         out.append("</host>\n")
     }
@@ -89,6 +97,7 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
             out.append("<port protocol=\"${p.protocol.label}\" portid=\"${p.port}\">")
             out.append("<state state=\"${p.state.label}\" reason=\"${e(p.reason)}\" reason_ttl=\"0\"/>")
             out.append("<service name=\"${e(p.service ?: "unknown")}\" method=\"table\" conf=\"3\"/>")
+            p.scripts.forEach { ScriptText.xml(it, out) }
             out.append("</port>\n")
         }
         out.append("</ports>\n")

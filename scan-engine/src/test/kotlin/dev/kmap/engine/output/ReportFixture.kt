@@ -12,6 +12,8 @@ import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanStats
+import dev.kmap.engine.ScriptElement
+import dev.kmap.engine.ScriptOutput
 import java.time.ZoneId
 
 /** A fixed scan (times, hosts, ports) that exercises every branch of the formatters. */
@@ -38,13 +40,30 @@ object ReportFixture {
         host = Host(IpAddress.parse("127.0.0.1")),
         status = HostStatus.UP,
         reason = "syn-ack",
-        ports = (1..100).map { if (it == 22 || it == 80) port(it, PortState.OPEN, "syn-ack", 40) else port(it, PortState.CLOSED, "conn-refused", 30) } +
+        ports = (1..100).map {
+            when (it) {
+                22 -> port(it, PortState.OPEN, "syn-ack", 40).copy(scripts = listOf(ScriptOutput("banner", "SSH-2.0-OpenSSH_9.2p1")))
+                80 -> port(it, PortState.OPEN, "syn-ack", 40).copy(scripts = listOf(httpTitle, httpHeaders))
+                else -> port(it, PortState.CLOSED, "conn-refused", 30)
+            }
+        } +
             listOf(port(443, PortState.FILTERED, "no-response"), port(8080, PortState.OPEN, "syn-ack", 45)) +
             listOf(port(53, PortState.OPEN_FILTERED, "no-response", protocol = Protocol.UDP), port(161, PortState.CLOSED, "port-unreach", 50, Protocol.UDP)),
         reverseName = "localhost",
         latencyMicros = 35,
         startedAtMillis = T0 + 10,
         finishedAtMillis = T0 + 1_510,
+        hostScripts = listOf(ScriptOutput("registry-note", "2 scripts shared \"state\" & <data>")),
+    )
+
+    /** Script results with structure, text to escape and several lines. */
+    val httpTitle: ScriptOutput get() = ScriptOutput(
+        "http-title", "Lab & <title>",
+        ScriptElement.Table(listOf(ScriptElement.Elem("title", "Lab & <title>"))),
+    )
+    val httpHeaders: ScriptOutput get() = ScriptOutput(
+        "http-headers", "\n  Server: nginx\n  Content-Type: text/html\n",
+        ScriptElement.Table(listOf(ScriptElement.Table(listOf(ScriptElement.Elem(null, "Server: nginx"), ScriptElement.Elem(null, "Content-Type: text/html")), "headers"))),
     )
 
     val down = HostResult(
