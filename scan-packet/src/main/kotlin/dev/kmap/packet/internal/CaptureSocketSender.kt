@@ -2,6 +2,7 @@ package dev.kmap.packet.internal
 
 import com.sun.jna.Memory
 import com.sun.jna.Native
+import com.sun.jna.Platform
 import dev.kmap.packet.PacketBatch
 import dev.kmap.packet.PacketIoException
 import java.util.concurrent.locks.ReentrantReadWriteLock
@@ -9,8 +10,9 @@ import kotlin.concurrent.read
 import kotlin.concurrent.write
 
 /**
- * The send half of the pcap-based packet I/O: frames go out with `send(2)` on the capture
- * handle's own packet socket, as `pcap_sendpacket` would, but without a second handle. A second
+ * The send half of the pcap-based packet I/O: frames go out with `sendmmsg(2)`, a batch per
+ * system call, on the capture handle's own packet socket (`pcap_sendpacket` sends one frame per
+ * call on the same socket), without a second handle. A second
  * libpcap handle would cost a receive ring and two kernel RCU grace periods to open and another
  * to close (tens of milliseconds each), and its socket would see, and filter, every frame we send.
  * The kernel serialises `send` against the capture thread's ring reads; the handle's own socket
@@ -18,7 +20,17 @@ import kotlin.concurrent.write
  * marshalling of the whole array). [close] must come before the capture's close.
  */
 internal class CaptureSocketSender(private val capture: PcapCapture) : PacketSender {
-    private val native = Memory(65536)
+    private val native = Memory(FRAME_BYTES)
+    private val iovecs = Memory(MAX_MESSAGES * IOVEC_SIZE)
+
+    /** `struct mmsghdr[MAX_MESSAGES]`, each pointing at its own iovec (x86-64 / aarch64 layout). */
+    private val headers = Memory(MAX_MESSAGES * MMSGHDR_SIZE).also { h ->
+        h.clear()
+        for (k in 0 until MAX_MESSAGES) {
+            h.setPointer(k * MMSGHDR_SIZE + 16, iovecs.share(k * IOVEC_SIZE)) // msg_iov
+            h.setLong(k * MMSGHDR_SIZE + 24, 1) // msg_iovlen
+        }
+    }
     private val lock = ReentrantReadWriteLock()
 
     @Volatile
@@ -39,24 +51,42 @@ internal class CaptureSocketSender(private val capture: PcapCapture) : PacketSen
     override fun send(batch: PacketBatch): Int = lock.read {
         var i = 0
         while (i < batch.size && !closed) {
-            val r = sendOne(batch.buffer(i), batch.length(i))
-            if (r == REFUSED) {
+            val n = if (capture.fd >= 0 && Platform.is64Bit()) sendMany(capture.fd, batch, i) else sendThroughPcap4j(batch, i)
+            if (n > 0) {
+                sent += n
+                i += n
+                continue
+            }
+            if (n == REFUSED) {
                 refused++
                 break
             }
-            if (r == SENT) sent++ else failed++
+            failed++ // this frame: skip it
             i++
         }
         i
     }
 
-    /** [SENT], [REFUSED] for now (buffer space), [FAILED] for this frame; throws when the interface is unusable. */
-    private fun sendOne(bytes: ByteArray, len: Int): Int {
-        val fd = capture.fd
-        if (fd < 0) return classify(capture.sendThroughPcap4j(bytes, len) ?: return SENT)
-        native.write(0, bytes, 0, len)
+    /**
+     * Sends frames [from].. of [batch] with one `sendmmsg(2)`, as many as fit [native]: the count
+     * sent, or [REFUSED] (buffer space: later) or [FAILED] (the first frame); throws when the
+     * interface is unusable.
+     */
+    private fun sendMany(fd: Int, batch: PacketBatch, from: Int): Int {
+        var count = 0
+        var offset = 0L
+        while (from + count < batch.size && count < MAX_MESSAGES) {
+            val len = batch.length(from + count)
+            if (offset + len > FRAME_BYTES) break
+            native.write(offset, batch.buffer(from + count), 0, len)
+            iovecs.setPointer(count * IOVEC_SIZE, native.share(offset))
+            iovecs.setLong(count * IOVEC_SIZE + 8, len.toLong())
+            offset += len
+            count++
+        }
         repeat(3) { // bounded: EINTR retries
-            if (LibC.send(fd, native, len.toLong(), 0) >= 0) return SENT
+            val r = LibC.sendmmsg(fd, headers, count, 0)
+            if (r > 0) return r
             when (val errno = Native.getLastError()) {
                 LibC.EINTR -> {}
                 LibC.EAGAIN, LibC.ENOBUFS -> return REFUSED
@@ -68,11 +98,15 @@ internal class CaptureSocketSender(private val capture: PcapCapture) : PacketSen
         return REFUSED
     }
 
-    private fun classify(message: String): Int = when {
-        message.contains("No buffer space") || message.contains("Resource temporarily unavailable") || message.contains("Interrupted") -> REFUSED
-        message.contains("Network is down") || message.contains("No such device") || message.contains("not permitted") ->
-            throw PacketIoException("send on ${capture.interfaceName} failed: ${Pcap.explain(message)}")
-        else -> FAILED
+    /** One frame through pcap4j (when the socket is unknown): 1, [REFUSED] or [FAILED]. */
+    private fun sendThroughPcap4j(batch: PacketBatch, i: Int): Int {
+        val message = capture.sendThroughPcap4j(batch.buffer(i), batch.length(i)) ?: return 1
+        return when {
+            message.contains("No buffer space") || message.contains("Resource temporarily unavailable") || message.contains("Interrupted") -> REFUSED
+            message.contains("Network is down") || message.contains("No such device") || message.contains("not permitted") ->
+                throw PacketIoException("send on ${capture.interfaceName} failed: ${Pcap.explain(message)}")
+            else -> FAILED
+        }
     }
 
     override fun close() {
@@ -81,8 +115,11 @@ internal class CaptureSocketSender(private val capture: PcapCapture) : PacketSen
     }
 
     private companion object {
-        const val SENT = 0
-        const val REFUSED = 1
-        const val FAILED = 2
+        const val REFUSED = -1
+        const val FAILED = -2
+        const val MAX_MESSAGES = 64
+        const val FRAME_BYTES = 65536L + MAX_MESSAGES * 256L // a jumbo frame, or 64 probes
+        const val IOVEC_SIZE = 16L
+        const val MMSGHDR_SIZE = 64L // struct msghdr (56) + msg_len (4) + padding
     }
 }

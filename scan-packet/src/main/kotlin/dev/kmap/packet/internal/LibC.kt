@@ -36,6 +36,8 @@ internal object LibC {
 
     @JvmStatic external fun send(fd: Int, buf: Pointer, len: Long, flags: Int): Long
 
+    @JvmStatic external fun sendmmsg(fd: Int, msgvec: Pointer, vlen: Int, flags: Int): Int
+
     @JvmStatic external fun sendto(fd: Int, buf: Pointer, len: Long, flags: Int, addr: Pointer, addrlen: Int): Long
 
     @JvmStatic external fun close(fd: Int): Int
