@@ -73,6 +73,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             ipv6 = "${config.net6.lowercase()}${10 + i}",
             mac = "02:6b:6d:00:02:%02x".format(i),
             ports = config.portsOf(i),
+            services = config.servicesOf(i),
         )
     }
 
@@ -127,12 +128,42 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
         return hosts[index - 1]
     }
 
+    /** The lab script's state directory (pid files, logs, the services' directories): `/tmp/kmap-lab-<prefix>`. */
+    public val stateDir: Path get() = Paths.get("/tmp/kmap-lab-$prefix")
+
+    /**
+     * The directory of host [index]'s services (configuration, data, logs, pid files,
+     * `facts.properties`); it exists while the lab is up and the host runs services.
+     *
+     * ```kotlin
+     * val log = lab.servicesDir(1).resolve("nginx/error.log")
+     * ```
+     */
+    public fun servicesDir(index: Int): Path = stateDir.resolve("services").resolve("target${host(index).index}")
+
+    /**
+     * The ground truth about the [LabService]s of host [index] (titles, banners, certificate,
+     * host keys, versions), read from what the fixture wrote when it started them. Throws
+     * [LabException] if the lab is down or the host runs no services.
+     *
+     * ```kotlin
+     * val facts = lab.facts(1)
+     * println(facts.tls.sha256 + " " + facts.ssh.hostKeys.getValue("ed25519").sha256)
+     * ```
+     */
+    public fun facts(index: Int): ServiceFacts {
+        check(isUp) { "lab '$prefix' is not up" }
+        if (config.servicesOf(index).isEmpty()) throw LabException("lab host $index runs no services (LabConfig.services)")
+        return ServiceFacts.read(index, servicesDir(index).resolve("facts.properties"))
+    }
+
     /** Whether [up] succeeded and [down] has not run since. */
     @Volatile
     public var isUp: Boolean = false
         private set
 
     private var script: Path? = null
+    private var servicesScript: Path? = null
     private var lockChannel: FileChannel? = null
     private var lock: FileLock? = null
     private var hook: Thread? = null
@@ -150,6 +181,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
     public fun up(): Lab {
         if (isUp) return this
         LabPreconditions.unavailableReason()?.let { throw LabUnavailableException(it) }
+        LabPreconditions.servicesUnavailableReason(config.services.values.flatten().toSet())?.let { throw LabUnavailableException(it) }
         acquireLock()
         try {
             run("up", config.upTimeout)
@@ -267,9 +299,14 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
 
     private fun scriptPath(): Path = script ?: extractScript().also { script = it }
 
+    private fun servicesScriptPath(): Path =
+        servicesScript ?: extractResource(SERVICES_SCRIPT_RESOURCE, Files.createTempFile("kmap-lab-services-", ".sh")).also { servicesScript = it }
+
     private fun deleteScript() {
         script?.let { Files.deleteIfExists(it) }
         script = null
+        servicesScript?.let { Files.deleteIfExists(it) }
+        servicesScript = null
     }
 
     /** Runs `bash lab.sh <command>` with this lab's environment; returns its output. */
@@ -283,6 +320,8 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             val env = pb.environment()
             env.keys.removeIf { it.startsWith("KMAP_LAB_") && it != "KMAP_LAB_PYTHON" }
             env.putAll(config.toEnv())
+            env["KMAP_LAB_STATE"] = stateDir.toString()
+            env["KMAP_LAB_SERVICES_SCRIPT"] = servicesScriptPath().toString()
             env["PATH"] = (env["PATH"]?.let { "$it:" } ?: "") + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
             env["LC_ALL"] = "C"
             val p = pb.start()
@@ -311,6 +350,9 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
         /** Classpath location of the lab script. */
         public const val SCRIPT_RESOURCE: String = "/dev/kmap/lab/lab.sh"
 
+        /** Classpath location of the services script (`services.sh`, which lab.sh runs). */
+        public const val SERVICES_SCRIPT_RESOURCE: String = "/dev/kmap/lab/services.sh"
+
         /**
          * The banner an open lab TCP port sends: `lab <ip> <port>` (the wire adds `\r\n`).
          *
@@ -328,10 +370,12 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
          * val script = Lab.extractScript()
          * ```
          */
-        public fun extractScript(target: Path? = null): Path {
-            val path = target ?: Files.createTempFile("kmap-lab-", ".sh")
-            val res = Lab::class.java.getResourceAsStream(SCRIPT_RESOURCE)
-                ?: throw LabException("resource $SCRIPT_RESOURCE missing from the classpath")
+        public fun extractScript(target: Path? = null): Path =
+            extractResource(SCRIPT_RESOURCE, target ?: Files.createTempFile("kmap-lab-", ".sh"))
+
+        private fun extractResource(resource: String, path: Path): Path {
+            val res = Lab::class.java.getResourceAsStream(resource)
+                ?: throw LabException("resource $resource missing from the classpath")
             res.use { Files.newOutputStream(path).use { out -> it.copyTo(out) } }
             path.toFile().setExecutable(true, true)
             return path

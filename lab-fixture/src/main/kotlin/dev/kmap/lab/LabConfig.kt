@@ -59,7 +59,9 @@ public data class HostPorts(
  * @property offload false turns checksum/segmentation offload off on the lab links.
  * @property dropRstSourcePorts drop the RSTs the root netns kernel sends from these source
  *   ports into the lab (raw SYN scans); null for none.
- * @property upTimeout limit for `up` (the script run).
+ * @property services real daemons ([LabService]) per host, keyed by the 1-based host index;
+ *   their ports are taken out of that host's listener ports. Their facts: [Lab.facts].
+ * @property upTimeout limit for `up` (the script run, services included).
  * @property downTimeout limit for `down` (the script run).
  * @property lockTimeout how long `up` waits for another process using the same [prefix].
  */
@@ -74,6 +76,7 @@ public data class LabConfig(
     val liftIcmpRateLimit: Boolean = false,
     val offload: Boolean = true,
     val dropRstSourcePorts: IntRange? = null,
+    val services: Map<Int, Set<LabService>> = emptyMap(),
     val upTimeout: Duration = 2.minutes,
     val downTimeout: Duration = 1.minutes,
     val lockTimeout: Duration = 10.minutes,
@@ -88,6 +91,7 @@ public data class LabConfig(
         require(isPrivate4(octets.map { it.toInt() })) { "net4 must be private (10/8, 172.16/12, 192.168/16): '$net4'" }
         require(NET6.matches(net6.lowercase())) { "net6 must be a ULA /64 base ending in :: like fd10:201::: '$net6'" }
         require(hostPorts.keys.all { it in 1..hosts }) { "hostPorts keys must be host indexes 1..$hosts: ${hostPorts.keys}" }
+        require(services.keys.all { it in 1..hosts }) { "services keys must be host indexes 1..$hosts: ${services.keys}" }
         anyIpPrefix?.let { checkAnyIp(it) }
         dropRstSourcePorts?.let {
             require(!it.isEmpty() && it.first >= 1 && it.last <= 65535) { "dropRstSourcePorts must be within 1..65535: $it" }
@@ -110,6 +114,15 @@ public data class LabConfig(
 
     /** The ports of host [index] (1-based): [hostPorts] if set, else [ports]. */
     public fun portsOf(index: Int): HostPorts = hostPorts[index] ?: ports
+
+    /**
+     * The services of host [index] (1-based), empty for none.
+     *
+     * ```kotlin
+     * if (LabService.NGINX in config.servicesOf(1)) println("host 1 runs nginx")
+     * ```
+     */
+    public fun servicesOf(index: Int): Set<LabService> = services[index].orEmpty()
 
     /**
      * This configuration with overrides from system properties `kmap.lab.prefix`,
@@ -173,6 +186,9 @@ internal fun LabConfig.toEnv(): Map<String, String> {
         "KMAP_LAB_OFFLOAD" to (if (offload) "on" else "off"),
         "KMAP_LAB_DROP_RST_SPORTS" to (dropRstSourcePorts?.let { "${it.first}:${it.last}" } ?: ""),
     )
+    for ((i, s) in services) {
+        if (s.isNotEmpty()) env["KMAP_LAB_SERVICES_$i"] = s.sortedBy { it.ordinal }.joinToString(" ") { it.scriptName }
+    }
     for ((i, p) in hostPorts) {
         env["KMAP_LAB_TCP_PORTS_$i"] = ports(p.tcp)
         env["KMAP_LAB_UDP_PORTS_$i"] = ports(p.udp)

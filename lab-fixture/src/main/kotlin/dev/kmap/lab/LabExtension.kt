@@ -54,6 +54,11 @@ public class LabExtension : ExecutionCondition, BeforeAllCallback, BeforeEachCal
             return Assumptions.abort(reason) // the test is skipped, with the reason
         }
         val config = configFor(context)
+        if (!required()) {
+            LabPreconditions.servicesUnavailableReason(config.services.values.flatten().toSet())?.let { reason ->
+                return Assumptions.abort(reason)
+            }
+        }
         val store = context.root.getStore(NAMESPACE)
         val holder = store.getOrComputeIfAbsent("lab:${config.prefix}", { LabHolder(Lab(config)) }, LabHolder::class.java)
         if (holder.lab.config != config) {

@@ -64,6 +64,32 @@ public object LabPreconditions {
         return null
     }
 
+    /**
+     * Null when every one of [services] is installed here, otherwise which are missing and how
+     * to install them (`bin/install-deps services`), in words fit for a skipped test.
+     *
+     * ```kotlin
+     * LabPreconditions.servicesUnavailableReason(setOf(LabService.NGINX))?.let { println(it) }
+     * ```
+     */
+    public fun servicesUnavailableReason(services: Set<LabService>): String? {
+        val missing = services.filter { !installed(it) }
+        if (missing.isEmpty()) return null
+        return "lab services need Debian packages not installed here: ${missing.joinToString(" ") { it.debianPackage }}; " +
+            "run bin/install-deps services as root (bin/test does it)"
+    }
+
+    private fun installed(service: LabService): Boolean = when (service) {
+        LabService.POSTGRESQL -> File("/usr/lib/postgresql").listFiles().orEmpty().any { File(it, "bin/initdb").canExecute() }
+        else -> findTool(SERVICE_EXECUTABLES.getValue(service)) != null
+    }
+
+    private val SERVICE_EXECUTABLES: Map<LabService, String> = mapOf(
+        LabService.NGINX to "nginx", LabService.SSH to "sshd", LabService.FTP to "vsftpd", LabService.SMTP to "exim4",
+        LabService.REDIS to "redis-server", LabService.MARIADB to "mariadb-install-db", LabService.MEMCACHED to "memcached",
+        LabService.DNS to "nsd", LabService.NTP to "chronyd", LabService.SNMP to "snmpd", LabService.VNC to "Xvnc",
+    )
+
     private fun field(status: String, name: String): String? =
         status.lineSequence().firstOrNull { it.startsWith("$name:") }?.substringAfter(':')?.trim()
 

@@ -22,6 +22,9 @@
 # silently dropped by nftables in the target (table inet kmap_filter) -> "filtered".
 # Per-host overrides: KMAP_LAB_TCP_PORTS_<n>, KMAP_LAB_UDP_PORTS_<n>,
 # KMAP_LAB_FILTERED_TCP_PORTS_<n>, KMAP_LAB_FILTERED_UDP_PORTS_<n> (set but empty = none).
+# KMAP_LAB_SERVICES_<n>="nginx sshd ..." runs real Debian daemons on their standard ports in
+# target n (services.sh beside this script, or KMAP_LAB_SERVICES_SCRIPT); their ports are
+# taken out of that host's listener ports. State in $STATE/services/target<n>.
 # KMAP_LAB_ANYIP=10.202.0.0/16 makes target1 answer on EVERY address of that prefix
 # (route type local on its lo) and routes the prefix to target1 from the root netns.
 #
@@ -43,6 +46,7 @@ ICMP_RATELIMIT=${KMAP_LAB_ICMP_RATELIMIT:-}                 # 0: lift ICMP error
 OFFLOAD=${KMAP_LAB_OFFLOAD:-on}                             # off: disable checksum/TSO offload on lab links
 DROP_RST_SPORTS=${KMAP_LAB_DROP_RST_SPORTS:-}               # e.g. 40000:40999: drop our kernel's RSTs from these sports
 STATE=${KMAP_LAB_STATE:-/tmp/kmap-lab-${P}}                 # pid files, logs, listener.py, hosts.tsv
+SERVICES_SH=${KMAP_LAB_SERVICES_SCRIPT:-$(dirname "${BASH_SOURCE[0]}")/services.sh}
 if [[ -n ${KMAP_LAB_PYTHON:-} ]]; then PY=$KMAP_LAB_PYTHON
 elif [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3
 else PY=$(command -v python3 || true); fi
@@ -77,6 +81,10 @@ validate() {
       [[ -z ${!v+x} ]] || valid_ports "${!v}" || die "bad port list $v='${!v}'"
     done
   done
+  for ((i = 1; i <= HOSTS; i++)); do
+    v=KMAP_LAB_SERVICES_$i
+    [[ -z ${!v:-} ]] || bash "$SERVICES_SH" ports ${!v} >/dev/null 2>&1 || die "bad service list $v='${!v}' (known: $(bash "$SERVICES_SH" list))"
+  done
   if [[ -n $ANYIP ]]; then
     [[ $ANYIP =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}/([0-9]{1,2})$ ]] || die "KMAP_LAB_ANYIP must look like 10.202.0.0/16: '$ANYIP'"
     local len=${BASH_REMATCH[2]} net=${ANYIP%/*}
@@ -98,6 +106,9 @@ hip6() { echo "${NET6}$((10 + $1))"; }
 hmac() { printf '02:6b:6d:00:02:%02x' "$1"; }
 # per-host value: KMAP_LAB_<name>_<n> if set (even empty), else the default
 perhost() { local v="KMAP_LAB_$1_$2"; if [[ -n ${!v+x} ]]; then echo "${!v}"; else echo "$3"; fi; }
+services_of() { local v="KMAP_LAB_SERVICES_$1"; echo "${!v:-}"; }
+# without_ports "LIST" "REMOVE": LIST minus the ports in REMOVE
+without_ports() { local p r out=(); for p in $1; do for r in $2; do [[ $p == "$r" ]] && continue 2; done; out+=("$p"); done; echo "${out[*]}"; }
 nftset() { local s; s=$(echo $1); echo "${s// /, }"; } # "80 443" -> "80, 443"
 
 write_listener() {
@@ -177,6 +188,11 @@ down() {
   local ns pid f l pids=()
   local nss
   nss=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${P}-target[0-9]+\$" || true)
+  for f in "$STATE"/services/target*; do # the daemons first, each by its own pid files (clean database shutdown)
+    [[ -d $f ]] || continue
+    ns=$P-${f##*/}
+    if [[ " $nss " == *" $ns "* ]]; then bash "$SERVICES_SH" stop "$ns" "$f" || true; fi
+  done
   for ns in $nss; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid"); done
   done
@@ -242,6 +258,11 @@ up() {
     udp=$(perhost UDP_PORTS "$i" "$UDP_PORTS")
     ftcp=$(perhost FILTERED_TCP_PORTS "$i" "$FILTERED_TCP")
     fudp=$(perhost FILTERED_UDP_PORTS "$i" "$FILTERED_UDP")
+    if [[ -n $(services_of "$i") ]]; then # the daemons own their ports
+      local sp; sp=$(bash "$SERVICES_SH" ports $(services_of "$i"))
+      tcp=$(without_ports "$tcp" "$(sed -n 's/^tcp //p' <<<"$sp")")
+      udp=$(without_ports "$udp" "$(sed -n 's/^udp //p' <<<"$sp")")
+    fi
     ip netns add "$ns"
     ip -n "$ns" link set lo up
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
@@ -300,7 +321,11 @@ NFT
   # every host answers on its first open TCP port (IPv4), host 1 on IPv6 and AnyIP too
   local first
   for ((i = 1; i <= HOSTS; i++)); do
-    first=$(perhost TCP_PORTS "$i" "$TCP_PORTS"); first=$(echo $first); first=${first%% *}
+    first=$(perhost TCP_PORTS "$i" "$TCP_PORTS")
+    if [[ -n $(services_of "$i") ]]; then
+      first=$(without_ports "$first" "$(bash "$SERVICES_SH" ports $(services_of "$i") | sed -n 's/^tcp //p')")
+    fi
+    first=$(echo $first); first=${first%% *}
     [[ -n $first ]] || continue
     timeout 3 bash -c "exec 3<>/dev/tcp/$(hip4 "$i")/$first" || die "$(tns "$i") not reachable on $(hip4 "$i") tcp/$first"
     if ((i == 1)); then
@@ -310,6 +335,9 @@ NFT
         timeout 3 bash -c "exec 3<>/dev/tcp/$any/$first" || die "AnyIP $any not reachable on tcp/$first"
       fi
     fi
+  done
+  for ((i = 1; i <= HOSTS; i++)); do
+    [[ -z $(services_of "$i") ]] || bash "$SERVICES_SH" start "$(tns "$i")" "$STATE/services/target$i" $(services_of "$i")
   done
   echo "lab up: prefix=$P hosts=$HOSTS anyip=${ANYIP:-none} ($STATE/hosts.tsv)"
   cat "$STATE/hosts.tsv"

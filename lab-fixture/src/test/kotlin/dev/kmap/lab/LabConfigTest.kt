@@ -116,4 +116,25 @@ class LabConfigTest {
         p["kmap.lab.anyIpPrefix"] = "10.212.0.0/16"
         assertEquals("10.212.0.0/16", LabConfig.DEFAULT.withSystemOverrides(p).anyIpPrefix)
     }
+
+    @Test
+    fun `services per host take their ports from the listener`() {
+        val c = LabConfig(prefix = "kmsv", hosts = 2, net4 = "10.218.0", net6 = "fd10:218::", anyIpPrefix = null,
+            services = mapOf(2 to setOf(LabService.SNMP, LabService.NGINX, LabService.DNS)))
+        val env = c.toEnv()
+        assertEquals("nginx nsd snmpd", env["KMAP_LAB_SERVICES_2"])
+        assertNull(env["KMAP_LAB_SERVICES_1"])
+        val h2 = Lab(c).host(2)
+        assertEquals(setOf(22, 8080), h2.ports.tcp)
+        assertEquals(emptySet(), h2.ports.udp)
+        assertEquals(setOf(22, 53, 80, 443, 8080), h2.openTcpPorts)
+        assertEquals(setOf(53, 161), h2.openUdpPorts)
+        assertEquals(PortState.OPEN, h2.tcpState(443))
+        assertEquals(PortState.OPEN, h2.udpState(161))
+        assertEquals(setOf(22, 80, 443, 8080), Lab(c).host(1).openTcpPorts)
+        val e = assertThrows<IllegalArgumentException> { c.copy(services = mapOf(3 to setOf(LabService.SSH))) }
+        assertEquals("services keys must be host indexes 1..2: [3]", e.message)
+        assertEquals(LabService.DNS, LabService.byScriptName("nsd"))
+        assertEquals(null, LabService.byScriptName("bind9"))
+    }
 }

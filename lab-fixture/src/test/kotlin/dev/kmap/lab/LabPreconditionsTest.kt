@@ -42,4 +42,9 @@ class LabPreconditionsTest {
     fun `not Linux is skipped`() {
         assertNotNull(LabPreconditions.reason("Mac OS X", null, allTools))
     }
+
+    @Test
+    fun `no services needs no packages`() {
+        assertEquals(null, LabPreconditions.servicesUnavailableReason(emptySet()))
+    }
 }

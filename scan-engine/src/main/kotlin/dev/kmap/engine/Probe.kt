@@ -30,7 +30,16 @@ public class Probe internal constructor(
 
     internal var done: Boolean = false
 
-    internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex)
+    /** When the previous attempt was sent (0 for the first). */
+    internal var previousSentNanos: Long = 0
+
+    /** Attempts so far that do not count against the retry limit (sent at a pace proven too fast). */
+    internal var uncountedAttempts: Int = 0
+
+    internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex).also {
+        it.previousSentNanos = sentAtNanos
+        it.uncountedAttempts = uncountedAttempts
+    }
 
     override fun toString(): String = "Probe(${address.hostAddress}:$port, attempt $attempt)"
 }

@@ -27,6 +27,7 @@ class ProbeLoopTest {
         ports: IntRange,
         timing: Timing = Timing(TimingTemplate.T4),
         stopAfter: Int = Int.MAX_VALUE,
+        udp: Boolean = false,
     ): Pair<Outcome, Boolean> {
         val out = Outcome()
         val it = ports.iterator()
@@ -41,7 +42,7 @@ class ProbeLoopTest {
                 if (out.verdicts.put(probe.port, silence) != null) out.duplicates++
             }
         }
-        val timingController = TimingController(timing, net.capacity, net.now)
+        val timingController = TimingController(timing, net.capacity, net.now, udp)
         val completed = ProbeLoop(net, timingController, net.clock, source, listener) { out.verdicts.size >= stopAfter }.run()
         return out to completed
     }
@@ -132,6 +133,60 @@ class ProbeLoopTest {
         run(net, 1..20, Timing(TimingTemplate.T4, scanDelayMillis = 100))
         assertEquals(1, net.maxInFlight)
         assertTrue(net.now >= 19 * 100 * MS)
+    }
+
+    @Test
+    fun `scan delay spaces sends without waiting for replies`() {
+        val net = FakeNetwork { 300 * MS to CLOSED }
+        run(net, 1..20, Timing(TimingTemplate.T4, scanDelayMillis = 100))
+        assertTrue(net.maxInFlight in 3..4, "a 300 ms RTT at one send per 100 ms keeps 3 in flight, saw ${net.maxInFlight}")
+        net.sendTimes.zipWithNext().forEach { (a, b) -> assertTrue(b - a >= 100 * MS, "sends ${a / MS} and ${b / MS} ms") }
+        assertTrue(net.now < 20 * 300 * MS, "spacing, not serialisation: ${net.now / MS} ms")
+    }
+
+    /**
+     * A Linux-like UDP target: closed ports answer ICMP port unreachable through a token bucket
+     * (burst 6, then one per [intervalMs]), a few are open (answered, never limited), and
+     * [silent] are open|filtered.
+     */
+    private class RateLimitedUdpTarget(val intervalMs: Long, val open: Set<Int>, val silent: Set<Int>) {
+        private var tokens = 6.0
+        private var last = 0L
+        val unreachable = Verdict(PortState.CLOSED, "port-unreach", true)
+        val answered = Verdict(PortState.OPEN, "udp-response", true)
+        fun fate(now: Long, port: Int): Pair<Long, Verdict>? = when (port) {
+            in open -> 1 * MS to answered
+            in silent -> null
+            else -> {
+                tokens = minOf(6.0, tokens + (now - last).toDouble() / (intervalMs * MS))
+                last = now
+                if (tokens >= 1.0) { tokens -= 1.0; 1 * MS to unreachable } else null
+            }
+        }
+    }
+
+    @Test
+    fun `UDP against an ICMP rate limit slows down and retransmits until every closed port is found`() {
+        val target = RateLimitedUdpTarget(intervalMs = 1_000, open = setOf(53, 161), silent = setOf(5, 162))
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p -> target.fate(net.now, p.port) }
+        val (out, completed) = run(net, 1..200, Timing(TimingTemplate.T4), udp = true)
+        assertTrue(completed)
+        val expected = (1..200).associateWith {
+            when (it) { 53, 161 -> PortState.OPEN; 5, 162 -> PortState.FILTERED; else -> PortState.CLOSED }
+        }
+        val wrong = expected.filter { (port, state) -> out.verdicts[port]?.state != state }.keys
+        assertEquals(emptySet(), wrong, "ports misjudged despite the limit")
+        // 196 errors at one per second after a burst of 6: it cannot take less than 190 s
+        assertTrue(net.now in 190_000 * MS..400_000 * MS, "paced near the limiter's rate: ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `UDP gives silent ports every retransmission --max-retries allows once the target sends errors`() {
+        val net = FakeNetwork { p -> if (p.port % 10 == 0) null else 1 * MS to Verdict(PortState.CLOSED, "port-unreach", true) }
+        val (out, _) = run(net, 1..100, Timing(TimingTemplate.T4, maxRetries = 2), udp = true)
+        assertEquals(10, out.verdicts.values.count { it.state == PortState.FILTERED })
+        assertEquals(90 + 10 * 3, net.sent, "each silent port: the first send and --max-retries 2 retransmissions")
     }
 
     @Test

@@ -122,6 +122,45 @@ class RawTcpScanLabTest {
         assertEquals(listOf(HostStatus.UP, HostStatus.UP, HostStatus.DOWN), listOf(lab.host(1).ipv4, lab.host(2).ipv4, "10.212.0.98").map { default.getValue(it).status })
     }
 
+    /**
+     * ICMP unreachables: the target rejects two ports with host-unreachable and
+     * admin-prohibited (an nftables table added for this test only, outside the other tests'
+     * ports); SYN and connect scans both report them filtered with nmap's reasons.
+     */
+    @Test
+    fun `ICMP unreachable replies are filtered with their reason`(lab: Lab) = runBlocking {
+        val h = lab.host(1)
+        fun nft(vararg args: String) {
+            val p = ProcessBuilder("ip", "netns", "exec", h.name, "nft", *args).redirectErrorStream(true).start()
+            val out = p.inputStream.bufferedReader().readText()
+            check(p.waitFor() == 0) { "nft ${args.joinToString(" ")}: $out" }
+        }
+        nft("add table inet kmap_unreach")
+        try {
+            nft("add chain inet kmap_unreach in { type filter hook input priority 0; }")
+            nft("add rule inet kmap_unreach in tcp dport 7001 reject with icmpx type host-unreachable")
+            nft("add rule inet kmap_unreach in tcp dport 7002 reject with icmpx type admin-prohibited")
+            for (address in listOf(h.ipv4, h.ipv6)) {
+                suspend fun reasons(block: ScanBuilder.() -> Unit) = scan(
+                    scan { targets(address); ports("7000-7002"); skipDiscovery(); timing(T4) { maxRetries = 1 }; dns(DnsResolution.NEVER); block() }, config,
+                ).hosts.single().ports.associate { it.port to "${it.state}/${it.reason}" }
+                assertEquals(
+                    mapOf(7000 to "CLOSED/reset", 7001 to "FILTERED/host-unreach", 7002 to "FILTERED/admin-prohibited"),
+                    reasons { syn() }, "-sS $address",
+                )
+                // Linux aborts an IPv4 connect on either error (EHOSTUNREACH); an IPv6 connect
+                // treats both as soft errors and retries its SYN until the timeout
+                val unreachable = if (address == h.ipv4) "FILTERED/host-unreach" else "FILTERED/no-response"
+                assertEquals(
+                    mapOf(7000 to "CLOSED/conn-refused", 7001 to unreachable, 7002 to unreachable),
+                    reasons { connect() }, "-sT $address",
+                )
+            }
+        } finally {
+            nft("delete table inet kmap_unreach")
+        }
+    }
+
     @Test
     fun `SYN scan of loopback through a raw IP socket`() = runBlocking {
         ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->

@@ -2,12 +2,12 @@ package dev.kmap.packet
 
 import dev.kmap.packet.internal.CaptureAndSend
 import dev.kmap.packet.internal.PcapCapture
-import dev.kmap.packet.internal.PcapInjector
+import dev.kmap.packet.internal.CaptureSocketSender
 
 /**
  * [PacketIo] over libpcap (pcap4j) for Ethernet interfaces: sends complete Ethernet frames with
- * `pcap_sendpacket` on one handle and captures inbound packets through a kernel BPF filter on
- * another, with non-blocking reads under our own deadline. Needs root or CAP_NET_RAW.
+ * `send(2)` on the capture handle's packet socket and captures inbound packets through a kernel
+ * BPF filter, with non-blocking reads under our own deadline. Needs root or CAP_NET_RAW.
  *
  * ```kotlin
  * PcapPacketIo.open("kmp-br0", PacketIoOptions(filter = CaptureFilter.replies(src))).use { io -> io.send(batch) }
@@ -15,8 +15,8 @@ import dev.kmap.packet.internal.PcapInjector
  */
 public class PcapPacketIo private constructor(
     capture: PcapCapture,
-    injector: PcapInjector,
-) : PacketIo by CaptureAndSend(capture.interfaceName, capture, injector, PacketIoCapabilities(capture.linkType, canInjectFrames = true, needsRawIpSocket = false)) {
+    sender: CaptureSocketSender,
+) : PacketIo by CaptureAndSend(capture.interfaceName, capture, sender, PacketIoCapabilities(capture.linkType, canInjectFrames = true, needsRawIpSocket = false)) {
     override fun toString(): String = "PcapPacketIo($interfaceName, $capabilities)"
 
     /** Opening. */
@@ -38,7 +38,7 @@ public class PcapPacketIo private constructor(
                 if (capture.linkType != LinkType.ETHERNET) {
                     throw PacketIoException("${capture.interfaceName} has ${capture.linkType} framing, not Ethernet: use RawSocketPacketIo")
                 }
-                return PcapPacketIo(capture, PcapInjector(capture.interfaceName))
+                return PcapPacketIo(capture, CaptureSocketSender(capture))
             } catch (e: Throwable) {
                 capture.close()
                 throw e

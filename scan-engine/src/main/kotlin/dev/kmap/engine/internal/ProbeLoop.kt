@@ -1,5 +1,6 @@
 package dev.kmap.engine.internal
 
+import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
@@ -47,6 +48,7 @@ internal class ProbeLoop(
     private val inFlightQueue = ArrayDeque<Probe>() // in send order; answered ones are skipped lazily
     private val resend = ArrayDeque<Probe>()
     private var inFlight = 0
+    private var retransmissionsInFlight = 0
     private var sourceDone = false
 
     private val sink = ReplySink { probe, verdict -> process(probe, verdict) }
@@ -69,18 +71,16 @@ internal class ProbeLoop(
     }
 
     private fun expire(now: Long) {
-        val timeout = timing.timeoutNanos
         while (inFlightQueue.isNotEmpty()) {
             val head = inFlightQueue.first()
             if (head.done) { inFlightQueue.removeFirst(); continue }
-            if (now - head.sentAtNanos < timeout) break
+            if (now - head.sentAtNanos < timing.timeoutNanos(head.attempt)) break
             inFlightQueue.removeFirst()
-            head.done = true
-            inFlight--
+            finished(head)
             session.abandon(head)
             when {
                 listener.isAbandoned(head) -> Unit
-                head.attempt < timing.allowedRetries -> resend.addLast(head.retry())
+                timing.mayRetry(head) -> resend.addLast(head.retry())
                 else -> listener.onSilence(head)
             }
         }
@@ -103,19 +103,27 @@ internal class ProbeLoop(
             timing.onSent(now)
             inFlightQueue.addLast(probe)
             inFlight++
+            if (probe.attempt > 0) retransmissionsInFlight++
         }
     }
 
     private fun nextProbe(): Probe? {
         resend.removeFirstOrNull()?.let { return it }
         if (sourceDone) return null
+        if (retransmissionsInFlight > 0 && timing.recoveringDrops) return null // losses first, then new load
         return source.next() ?: run { sourceDone = true; null }
+    }
+
+    private fun finished(probe: Probe) {
+        probe.done = true
+        inFlight--
+        if (probe.attempt > 0) retransmissionsInFlight--
     }
 
     private fun waitForReplies(sendDelay: Long) {
         val now = clock()
         val untilTimeout = inFlightQueue.firstOrNull { !it.done }
-            ?.let { (it.sentAtNanos + timing.timeoutNanos - now).coerceAtLeast(0) }
+            ?.let { (it.sentAtNanos + timing.timeoutNanos(it.attempt) - now).coerceAtLeast(0) }
             ?: TimingController.WAIT_FOR_REPLY
         val wait = minOf(untilTimeout, sendDelay, MAX_WAIT_NANOS)
         session.poll(wait, sink)
@@ -123,10 +131,9 @@ internal class ProbeLoop(
 
     private fun process(probe: Probe, verdict: Verdict) {
         if (probe.done) return // late reply to an expired attempt
-        probe.done = true
-        inFlight--
+        finished(probe)
         val rtt = clock() - probe.sentAtNanos
-        timing.onReply(probe.attempt, rtt, inFlight)
+        timing.onReply(probe.attempt, rtt, inFlight, probe.previousSentNanos, errorReply = verdict.state != PortState.OPEN)
         if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, rtt)
     }
 
@@ -134,6 +141,7 @@ internal class ProbeLoop(
         for (p in inFlightQueue) if (!p.done) { p.done = true; session.abandon(p) }
         inFlightQueue.clear()
         inFlight = 0
+        retransmissionsInFlight = 0
     }
 
     private companion object {

@@ -119,10 +119,16 @@ internal abstract class RawSession<T>(
             }
         }
 
+        /**
+         * Closes in the background: the kernel waits for an RCU grace period (tens of
+         * milliseconds) when a packet socket closes, and nothing the scan reports depends on it.
+         */
         fun close() {
-            runCatching { receiver.join(1_000) }
-            runCatching { io.close() }
-            neighbourHandle?.let { runCatching { it.close() } }
+            Thread({
+                runCatching { receiver.join(1_000) }
+                runCatching { io.close() }
+                neighbourHandle?.let { runCatching { it.close() } }
+            }, "kmap-close-${route.interfaceName}").apply { isDaemon = true }.start()
         }
     }
 

@@ -8,7 +8,7 @@ package dev.kmap.engine.internal
 internal class RttEstimator(
     private val initialRtoNanos: Long,
     private val minRtoNanos: Long,
-    private val maxRtoNanos: Long,
+    val maxRtoNanos: Long,
 ) {
     init {
         require(minRtoNanos in 1..maxRtoNanos) { "min RTO $minRtoNanos must be in 1..$maxRtoNanos" }

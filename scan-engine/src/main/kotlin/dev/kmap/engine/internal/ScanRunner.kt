@@ -422,7 +422,7 @@ internal class ScanRunner(
             }
             val l = listener()
             val session = session(module, k)
-            val t = TimingController(timing, session.capacity, clock())
+            val t = TimingController(timing, session.capacity, clock(), udp = ScanType.UDP in module.scanTypes)
             synchronized(lock) { runningTimings += t }
             return try {
                 ProbeLoop(session, t, clock, source, l, ::stopRequested).run()

@@ -2,14 +2,31 @@ package dev.kmap.engine.internal
 
 import dev.kmap.dsl.Timing
 import dev.kmap.dsl.TimingTemplate
+import dev.kmap.engine.Probe
 
 /**
  * Every timing decision of a probe loop lives here: the RTT estimate and timeout, the
  * congestion window, `--max-rate` (token bucket), `--min-rate` (may exceed the window to keep up),
  * `--scan-delay`, parallelism bounds, and how many retransmissions a silent probe gets (nmap's
  * rule: one more than the highest attempt that ever got an answer, capped by `--max-retries`).
+ *
+ * The scan delay adapts as nmap's does: when more than 10 answers came only to retransmissions
+ * sent after the last change, and they are more than 40% (30% below T4) of the answers since,
+ * replies are being dropped, and the delay between sends is raised: to 50 ms for UDP ([udp]) or
+ * 5 ms otherwise, then doubled, up to the maximum scan delay (for UDP nmap's 1 s unless
+ * `--max-scan-delay` says otherwise).
+ *
+ * UDP has one more problem: targets rate-limit the ICMP errors that mark closed ports (Linux:
+ * a burst of 6, then one per second per source), so silence is not proof of an open|filtered
+ * port once a target has sent errors. From the first error on, a UDP loop (1) gives silent probes
+ * every retransmission `--max-retries` allows, (2) backs their timeout off exponentially (up to
+ * the maximum RTT timeout), so retransmissions reach past the limiter's refill, (3) raises the
+ * scan delay at every answer that only a retransmission got (a proven drop), not only after 10,
+ * and (4) does not count attempts sent before a proven drop against the retry limit: they went
+ * out at a pace already proven too fast. This ends: every proven drop decides a port. After
+ * the first proven drop, (5) new probes wait while retransmissions are out ([recoveringDrops]).
  */
-internal class TimingController(timing: Timing, capacity: Int, startNanos: Long) {
+internal class TimingController(timing: Timing, capacity: Int, startNanos: Long, private val udp: Boolean = false) {
     private val rtt = RttEstimator(
         initialRtoNanos = timing.effectiveInitialRttTimeoutMillis * MILLI,
         minRtoNanos = timing.effectiveMinRttTimeoutMillis.coerceAtLeast(1) * MILLI,
@@ -28,7 +45,17 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
     )
     private val maxRateBucket = timing.maxRate?.let { TokenBucket(it, burst = maxOf(1.0, it / 100), startNanos) }
     private val minRate: Double? = timing.minRate
-    private val scanDelayNanos = timing.effectiveScanDelayMillis * MILLI
+    private var scanDelayNanos = timing.effectiveScanDelayMillis * MILLI
+    private val maxScanDelayNanos = maxOf(
+        (if (udp) timing.maxScanDelayMillis ?: UDP_MAX_SCAN_DELAY_MILLIS else timing.effectiveMaxScanDelayMillis) * MILLI,
+        scanDelayNanos,
+    )
+    private val dropThreshold = if (timing.template >= TimingTemplate.T4) 0.40 else 0.30
+    private var lastBoostNanos = NEVER
+    private var lastDropProofNanos = NEVER // UDP: the latest send before an answer proved a drop
+    private var droppedSinceChange = 0
+    private var goodSinceChange = 0
+    private var errorsSeen = false // a UDP target answered with an ICMP error: silence may be rate limiting
     private val maxRetries = timing.effectiveMaxRetries
     private val start = startNanos
     private var lastSendNanos = Long.MIN_VALUE / 2
@@ -36,12 +63,36 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
     private var highestAnsweredAttempt = 0
 
     val timeoutNanos: Long get() = rtt.rtoNanos
+
+    /** How long attempt [attempt] of a probe waits for its answer. */
+    fun timeoutNanos(attempt: Int): Long =
+        if (udp && errorsSeen && attempt > 0) minOf(rtt.rtoNanos shl minOf(attempt, 20), maxOf(rtt.maxRtoNanos, rtt.rtoNanos)) else rtt.rtoNanos
     val smoothedRttNanos: Long get() = rtt.srttNanos
     val windowSize: Int get() = window.window
+    val scanDelayMillis: Long get() = scanDelayNanos / MILLI
     val probesSent: Long get() = sent
 
     /** Retransmissions a probe that is still unanswered may get. */
-    val allowedRetries: Int get() = minOf(maxRetries, highestAnsweredAttempt + 1)
+    val allowedRetries: Int get() = if (udp && errorsSeen) maxRetries else minOf(maxRetries, highestAnsweredAttempt + 1)
+
+    /**
+     * True once a UDP target has been caught dropping errors: the loop then sends no new probes
+     * while retransmissions are out, so the limiter's tokens go to the losses (and prove them).
+     */
+    val recoveringDrops: Boolean get() = lastDropProofNanos > NEVER
+
+    /**
+     * Whether [probe], whose latest attempt went unanswered, may be sent again: within
+     * [allowedRetries], not counting attempts sent before the latest proven drop (UDP).
+     */
+    fun mayRetry(probe: Probe): Boolean {
+        if (probe.sentAtNanos <= lastDropProofNanos) {
+            probe.uncountedAttempts = probe.attempt + 1
+        } else if (probe.attempt > 0 && probe.previousSentNanos <= lastDropProofNanos) {
+            probe.uncountedAttempts = probe.attempt
+        }
+        return probe.attempt - probe.uncountedAttempts < allowedRetries
+    }
 
     /**
      * 0 when one more probe may go out now with [inFlight] in flight; otherwise the nanoseconds to
@@ -49,7 +100,6 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
      */
     fun sendDelay(nowNanos: Long, inFlight: Int): Long {
         if (scanDelayNanos > 0) {
-            if (inFlight > 0) return WAIT_FOR_REPLY
             val wait = lastSendNanos + scanDelayNanos - nowNanos
             if (wait > 0) return wait
         }
@@ -69,11 +119,34 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
         sent++
     }
 
-    /** A reply to a probe sent at attempt [attempt] arrived after [rttNanos]; [inFlight] still out. */
-    fun onReply(attempt: Int, rttNanos: Long, inFlight: Int) {
+    /**
+     * A reply to a probe sent at attempt [attempt] arrived after [rttNanos]; [inFlight] still out;
+     * the attempt before was sent at [previousSentNanos].
+     */
+    fun onReply(attempt: Int, rttNanos: Long, inFlight: Int, previousSentNanos: Long = 0, errorReply: Boolean = false) {
         if (attempt > highestAnsweredAttempt) highestAnsweredAttempt = attempt
+        if (errorReply) errorsSeen = true
         rtt.sample(rttNanos)
         if (attempt > 0) window.onLoss(inFlight) else window.onReply()
+        val dropped = attempt > 0 && previousSentNanos > maxOf(lastBoostNanos, lastDropProofNanos)
+        if (dropped) droppedSinceChange++ else goodSinceChange++
+        if (udp && errorsSeen) {
+            if (dropped) {
+                boostScanDelay()
+                lastDropProofNanos = lastSendNanos // even at the maximum delay: what went out before does not count
+            }
+        } else if (droppedSinceChange > 10 && droppedSinceChange > dropThreshold * (droppedSinceChange + goodSinceChange)) {
+            boostScanDelay()
+        }
+    }
+
+    private fun boostScanDelay() {
+        val next = if (scanDelayNanos == 0L) (if (udp) 50 else 5) * MILLI else minOf(scanDelayNanos * 2, maxOf(scanDelayNanos, 1_000 * MILLI))
+        droppedSinceChange = 0
+        goodSinceChange = 0
+        if (minOf(next, maxScanDelayNanos) <= scanDelayNanos) return // at the maximum: nothing changes, attempts count again
+        scanDelayNanos = minOf(next, maxScanDelayNanos)
+        lastBoostNanos = lastSendNanos
     }
 
     /** A send failed for lack of a resource with [inFlight] probes out. */
@@ -81,6 +154,10 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long)
 
     companion object {
         const val WAIT_FOR_REPLY: Long = Long.MAX_VALUE
+        private const val NEVER = Long.MIN_VALUE / 2
+        // nmap's 1 s plus a margin: Linux refills one ICMP error per second, and a send at exactly
+        // that pace finds the bucket a hair short half the time
+        private const val UDP_MAX_SCAN_DELAY_MILLIS = 1_100L
         private const val MILLI = 1_000_000L
         private const val INITIAL_SSTHRESH = 75.0 // nmap's; an arbitrarily high start (RFC 5681) measured no faster here
 

@@ -23,12 +23,17 @@ internal object LibC {
     const val EAGAIN = 11
     const val EACCES = 13
     const val ENOBUFS = 105
+    const val ENETDOWN = 100
+    const val ENODEV = 19
+    const val ENXIO = 6
 
     init {
         Native.register(LibC::class.java, Platform.C_LIBRARY_NAME)
     }
 
     @JvmStatic external fun socket(domain: Int, type: Int, protocol: Int): Int
+
+    @JvmStatic external fun send(fd: Int, buf: Pointer, len: Long, flags: Int): Long
 
     @JvmStatic external fun sendto(fd: Int, buf: Pointer, len: Long, flags: Int, addr: Pointer, addrlen: Int): Long
 

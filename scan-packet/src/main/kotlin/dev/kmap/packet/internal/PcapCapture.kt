@@ -8,6 +8,7 @@ import dev.kmap.packet.PacketIoException
 import dev.kmap.packet.PacketIoOptions
 import dev.kmap.packet.PacketSink
 import org.pcap4j.core.PcapHandle
+import org.pcap4j.core.PcapNativeException
 import java.util.concurrent.locks.LockSupport
 import java.util.concurrent.locks.ReentrantReadWriteLock
 import kotlin.concurrent.read
@@ -24,7 +25,9 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
     private val handle: PcapHandle = Pcap.open(interfaceName, options)
     val linkType: LinkType
     private val pcap: Pointer?
-    private val fd: Int
+
+    /** The packet socket under the handle (-1 if pcap4j's layout hides it); [CaptureSocketSender] sends on it. */
+    val fd: Int
     private val outs = Memory(16) // pcap_pkthdr* and const u_char* written by pcap_next_ex
     private val dataOut: Pointer = outs.share(8)
     private val view = Pointer(0) // re-pointed at the header, then the packet: no allocation per packet
@@ -122,6 +125,14 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
         }
         val r = LibC.poll(pollFd, 1, millis.toInt())
         if (r < 0 && Native.getLastError() != LibC.EINTR) LockSupport.parkNanos(minOf(remainingNanos, 1_000_000))
+    }
+
+    /** Sends one frame through pcap4j (the path when [fd] is unknown); null on success, else libpcap's message. */
+    fun sendThroughPcap4j(bytes: ByteArray, len: Int): String? = try {
+        handle.sendPacket(bytes, len)
+        null
+    } catch (e: PcapNativeException) {
+        e.message ?: "send failed"
     }
 
     /** libpcap's count of packets dropped for lack of buffer space, -1 if unavailable. */
