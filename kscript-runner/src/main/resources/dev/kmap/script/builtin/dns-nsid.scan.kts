@@ -15,7 +15,9 @@ action {
             val len = receiveExactly(2)
             if (len.size < 2) null else receiveExactly(((len[0].toInt() and 0xff) shl 8) or (len[1].toInt() and 0xff))
         } else udp { send(query); receive() }
-        return reply?.let { DnsMessage.parse(it) }
+        val message = reply?.takeIf { it.isNotEmpty() }?.let { DnsMessage.parse(it) } ?: return null
+        if (!message.isResponse || message.id != DnsMessage.parse(query).id) error("not a DNS response to the query for $name")
+        return message
     }
     val id = ask("id.server", nsid = true)
     val version = ask("version.bind", nsid = false)

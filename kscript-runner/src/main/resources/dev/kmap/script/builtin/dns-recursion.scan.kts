@@ -12,6 +12,7 @@ action {
     val name = arg("domain", "scanme.nmap.org")
     val query = DnsMessage.query(name, DnsMessage.A, recursionDesired = true)
     val reply = udp { send(query); receive() }?.let { DnsMessage.parse(it) } ?: return@action null
+    if (!reply.isResponse || reply.id != DnsMessage.parse(query).id) error("not a DNS response to the query for $name")
     val recursive = reply.recursionAvailable && reply.rcode == 0
     val rcode = DnsMessage.rcodeName(reply.rcode)
     val text = if (recursive) "Recursion appears to be enabled"

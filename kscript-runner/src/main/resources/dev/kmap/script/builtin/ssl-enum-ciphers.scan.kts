@@ -21,7 +21,8 @@ action {
         val accepted = ArrayList<String>()
         while (remaining.isNotEmpty() && accepted.size < max) {
             val hello = TlsHello.clientHello(version, remaining, serverName = host.host.name)
-            val reply = tcp { TlsHello.exchange(this, hello) } ?: break
+            // no ServerHello (alert, close, or a stall) is asked once more before it ends the version
+            val reply = tcp { TlsHello.exchange(this, hello) } ?: tcp { TlsHello.exchange(this, hello) } ?: break
             if (reply.version != version || reply.cipherSuite !in remaining) break
             accepted += TlsCipherSuites.name(reply.cipherSuite)
             remaining -= reply.cipherSuite
