@@ -3,18 +3,20 @@ import dev.kmap.script.proto.DnsMessage
 
 description = "Asks a DNS server who it is: the EDNS NSID option (RFC 5001) and the CHAOS TXT records id.server and version.bind."
 categories("discovery", "default", "safe")
+argument("timeout", "seconds to wait for each reply", "5")
 
 portRule(Shortport.portNumber(listOf(53), setOf(Protocol.UDP, Protocol.TCP), setOf(PortState.OPEN, PortState.OPEN_FILTERED)))
 
 action {
+    val wait = arg("timeout", "5").toDoubleOrNull()?.takeIf { it > 0 }?.seconds ?: error("dns-nsid.timeout must be a number of seconds: ${arg("timeout")}")
     val tcpPort = port?.protocol == Protocol.TCP
     suspend fun ask(name: String, nsid: Boolean): DnsMessage? {
         val query = DnsMessage.query(name, DnsMessage.TXT, DnsMessage.CH, nsid = nsid)
-        val reply = if (tcpPort) tcp {
+        val reply = if (tcpPort) tcp(timeout = wait) {
             send(byteArrayOf((query.size ushr 8).toByte(), query.size.toByte()) + query)
             val len = receiveExactly(2)
             if (len.size < 2) null else receiveExactly(((len[0].toInt() and 0xff) shl 8) or (len[1].toInt() and 0xff))
-        } else udp { send(query); receive() }
+        } else udp(timeout = wait) { send(query); receive() }
         val message = reply?.takeIf { it.isNotEmpty() }?.let { DnsMessage.parse(it) } ?: return null
         if (!message.isResponse || message.id != DnsMessage.parse(query).id) error("not a DNS response to the query for $name")
         return message

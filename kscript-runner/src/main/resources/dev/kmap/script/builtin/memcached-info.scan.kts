@@ -1,11 +1,13 @@
 // memcached-info: version and statistics of a memcached server (nmap's memcached-info.nse).
 description = "Sends the text-protocol stats command to memcached and shows its version, process id, uptime, server time, architecture, CPU, connections and item counts."
 categories("discovery", "safe")
+argument("timeout", "seconds to wait for each reply", "5")
 
 portRule(Shortport.portOrService(listOf(11211), listOf("memcached")))
 
 action {
-    val stats = tcp {
+    val wait = arg("timeout", "5").toDoubleOrNull()?.takeIf { it > 0 }?.seconds ?: error("memcached-info.timeout must be a number of seconds: ${arg("timeout")}")
+    val stats = tcp(timeout = wait) {
         send("stats\r\n")
         val map = LinkedHashMap<String, String>()
         while (map.size < 500) {

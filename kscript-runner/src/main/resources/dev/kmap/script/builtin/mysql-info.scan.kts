@@ -3,11 +3,13 @@ import dev.kmap.script.proto.MysqlHandshake
 
 description = "Reads the initial handshake of a MySQL or MariaDB server: protocol, version, connection (thread) id, capabilities, status and authentication plugin. No login is attempted."
 categories("default", "discovery", "safe")
+argument("timeout", "seconds to wait for each reply", "5")
 
 portRule(Shortport.portOrService(listOf(3306), listOf("mysql")))
 
 action {
-    val packet = tcp {
+    val wait = arg("timeout", "5").toDoubleOrNull()?.takeIf { it > 0 }?.seconds ?: error("mysql-info.timeout must be a number of seconds: ${arg("timeout")}")
+    val packet = tcp(timeout = wait) {
         val head = receiveExactly(4)
         if (head.size < 4) return@tcp head
         val length = (head[0].toInt() and 0xff) or ((head[1].toInt() and 0xff) shl 8) or ((head[2].toInt() and 0xff) shl 16)
