@@ -64,7 +64,7 @@ class CliTest {
             ErrorCase("-sV 127.0.0.1", "kmap: option -sV is not supported yet", "hint: ${Hints.NOT_YET}"),
             ErrorCase("-sT --version-intensity 5 127.0.0.1", "kmap: option --version-intensity is not supported yet", "hint: ${Hints.NOT_YET}"),
             ErrorCase("-O 127.0.0.1", "kmap: option -O is not supported yet", "hint: ${Hints.NOT_YET}"),
-            ErrorCase("--script htp-title 127.0.0.1", "kmap: unknown script \"htp-title\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers)", "hint: ${Hints.SCRIPTS}"),
+            ErrorCase("--script htp-title 127.0.0.1", "kmap: unknown script \"htp-title\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers, http-methods, http-robots, ssl-cert, ssl-enum-ciphers, tls-alpn, ssh-hostkey, ssh-auth-methods, ftp-anon, smtp-commands, redis-info, mysql-info, pgsql-info, memcached-info, dns-nsid, dns-recursion, ntp-info, snmp-sysdescr, vnc-info)", "hint: ${Hints.SCRIPTS}"),
             ErrorCase("--script-args a=b 127.0.0.1", "kmap: --script-args needs --script or -sC", "hint: ${Hints.SCRIPTS}"),
             ErrorCase("--resume old.xml", "kmap: option --resume is not supported yet", "hint: ${Hints.NOT_YET}"),
             ErrorCase("run scan.scan.kts", "kmap: cannot read script \"scan.scan.kts\": no such file", "hint: ${Hints.SCRIPTS}"),

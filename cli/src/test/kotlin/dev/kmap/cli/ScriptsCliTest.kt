@@ -57,7 +57,7 @@ class ScriptsCliTest {
     fun `bad script selections and arguments are one-line errors`() {
         assertEquals(
             listOf(
-                "kmap: unknown script \"nosuch\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers)",
+                "kmap: unknown script \"nosuch\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers, http-methods, http-robots, ssl-cert, ssl-enum-ciphers, tls-alpn, ssh-hostkey, ssh-auth-methods, ftp-anon, smtp-commands, redis-info, mysql-info, pgsql-info, memcached-info, dns-nsid, dns-recursion, ntp-info, snmp-sysdescr, vnc-info)",
                 "hint: ${Hints.SCRIPTS}",
             ),
             test("-sT --script nosuch 127.0.0.1").errLines,

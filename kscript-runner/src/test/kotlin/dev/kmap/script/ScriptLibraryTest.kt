@@ -17,10 +17,11 @@ class ScriptLibraryTest {
     @Test
     fun `names, globs, categories, all and comma lists`() {
         assertEquals(listOf("banner"), ids("banner"))
-        assertEquals(listOf("http-title", "http-headers"), ids("http-*"))
-        assertEquals(listOf("http-title"), ids("default"))
-        assertEquals(listOf("banner", "http-title", "http-headers"), ids("safe"))
-        assertEquals(listOf("banner", "http-title", "http-headers"), ids("all"))
+        assertEquals(listOf("http-title", "http-headers", "http-methods", "http-robots"), ids("http-*"))
+        val all = "banner, http-title, http-headers, http-methods, http-robots, ssl-cert, ssl-enum-ciphers, tls-alpn, ssh-hostkey, ssh-auth-methods, ftp-anon, smtp-commands, redis-info, mysql-info, pgsql-info, memcached-info, dns-nsid, dns-recursion, ntp-info, snmp-sysdescr, vnc-info".split(", ")
+        assertEquals(all, ids("all"))
+        assertEquals(all - setOf("banner", "http-headers", "ssl-enum-ciphers", "ssh-auth-methods", "redis-info", "pgsql-info", "memcached-info"), ids("default"))
+        assertEquals(all - setOf("ssl-enum-ciphers", "ssh-auth-methods"), ids("safe"))
         assertEquals(listOf("banner", "http-title"), ids("http-title, banner,http-title"))
         assertEquals(listOf("http-title"), ids("http-t?tle"))
     }
@@ -37,7 +38,7 @@ class ScriptLibraryTest {
     fun `an unknown selector is named in a one-line error`() {
         val e = assertFailsWith<ScriptSelectionException> { library.select("banner,htp-title") }
         assertEquals(
-            "unknown script \"htp-title\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers)",
+            "unknown script \"htp-title\" (expected a script name, glob, category or .scan.kts file; built-in: banner, http-title, http-headers, http-methods, http-robots, ssl-cert, ssl-enum-ciphers, tls-alpn, ssh-hostkey, ssh-auth-methods, ftp-anon, smtp-commands, redis-info, mysql-info, pgsql-info, memcached-info, dns-nsid, dns-recursion, ntp-info, snmp-sysdescr, vnc-info)",
             e.message,
         )
         assertFailsWith<ScriptSelectionException> { library.select("nope-*") }

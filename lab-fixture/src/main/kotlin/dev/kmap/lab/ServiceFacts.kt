@@ -153,6 +153,8 @@ public class ServiceFacts internal constructor(
      * @property tls12CiphersIana the same, IANA names (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`, ...).
      * @property tls13Ciphers the TLS 1.3 suites in server preference order.
      * @property alpn the ALPN protocols, server preference order (`h2`, `http/1.1`).
+     * @property alpnAccepted every protocol nginx accepts when a client offers only that one
+     *   (`h2`, `http/1.1`, `http/1.0`, `http/0.9`: nginx's built-in list), as `tls-alpn` probes.
      */
     public class Tls internal constructor(f: ServiceFacts) {
         public val subject: String = f["tls.subject"]
@@ -171,6 +173,7 @@ public class ServiceFacts internal constructor(
         public val tls12CiphersIana: List<String> = f.list("tls.tls12CiphersIana")
         public val tls13Ciphers: List<String> = f.list("tls.tls13Ciphers")
         public val alpn: List<String> = f.list("tls.alpn")
+        public val alpnAccepted: List<String> = f.list("tls.alpnAccepted")
 
         private companion object {
             private val GENERALIZED = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC)

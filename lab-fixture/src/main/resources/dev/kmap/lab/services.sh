@@ -162,6 +162,9 @@ EOF
   fact tls.tls12CiphersIana "$(openssl ciphers -stdname -tls1_2 "$TLS12_CIPHERS" | awk '$1 ~ /_WITH_/ {print $1}' | paste -sd, -)"
   fact tls.tls13Ciphers "${TLS13_SUITES//:/,}"
   fact tls.alpn "h2,http/1.1"
+  # what nginx accepts when a client offers ONE protocol: its built-in list (NGX_HTTP_ALPN_PROTOS
+  # after h2), checked with `openssl s_client -alpn <p>`; spdy/3 and others get no ALPN
+  fact tls.alpnAccepted "h2,http/1.1,http/1.0,http/0.9"
 }
 
 start_nginx() {
