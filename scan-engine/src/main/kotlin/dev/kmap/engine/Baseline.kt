@@ -54,6 +54,6 @@ public data class Baseline(val formatVersion: Int = FORMAT_VERSION, val hosts: M
         }
 
         internal fun openPorts(h: HostResult): List<String> =
-            h.ports.filter { it.state == PortState.OPEN }.sortedWith(compareBy({ it.protocol }, { it.port })).map { "${it.port}/${it.protocol.label}" }
+            h.ports.filter { it.state == PortState.OPEN }.sortedWith(PORT_ORDER).map { "${it.port}/${it.protocol.label}" }
     }
 }

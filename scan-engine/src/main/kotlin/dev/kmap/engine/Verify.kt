@@ -55,7 +55,7 @@ public fun verify(
             continue
         }
         val byPort = h.ports.associateBy { it.protocol to it.port }
-        val open = h.ports.filter { it.state == PortState.OPEN }.sortedWith(compareBy({ it.protocol }, { it.port }))
+        val open = h.ports.filter { it.state == PortState.OPEN }.sortedWith(PORT_ORDER)
         for (rule in rules) when (rule) {
             is Expectation.Open -> {
                 val found = byPort[rule.protocol to rule.port]

@@ -13,6 +13,7 @@ import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.Host
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PORT_ORDER
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
@@ -267,7 +268,7 @@ internal class ScanRunner(
             HostStatus.DOWN -> hostsDown++
             HostStatus.UNKNOWN -> Unit
         }
-        h.results.sortWith(compareBy<PortResult>({ it.protocol }, { it.port }))
+        h.results.sortWith(PORT_ORDER)
         emit(
             ScanEvent.HostFinished(
                 HostResult(

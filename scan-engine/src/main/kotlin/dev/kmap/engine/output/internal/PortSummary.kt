@@ -22,29 +22,50 @@ internal class PortSummary(result: HostResult, options: ReportOptions) {
     class Ignored(val state: PortState, val count: Int, val reasons: List<Reason>)
 
     /** The ports of one [protocol] that share a [reason] within an ignored state. */
-    class Reason(val reason: String, val protocol: Protocol, val ports: List<Int>) {
+    class Reason(val reason: String, val protocol: Protocol, val ports: IntArray) {
         val count: Int get() = ports.size
 
         /** nmap's compact port list, e.g. `1-100,200`. */
-        val portRanges: String get() = PortList.of(*ports.toIntArray()).toString()
+        val portRanges: String get() = PortList.of(*ports).toString()
     }
 
     val ignored: List<Ignored>
     val shown: List<PortResult>
     val total: Int = result.ports.size
 
+    // A full-range host has 65535 results, and this runs once per host, before the JIT has
+    // compiled it: two passes (count; then shown rows and the folded states' reasons), primitive
+    // port lists, and a key object only when (state, protocol, reason) changes.
     init {
-        val counts = result.ports.groupingBy { it.state }.eachCount()
-        val ignoredStates = counts.filter { (state, count) -> isIgnored(state, count, options) }.keys
-        shown = result.ports.filter { it.state !in ignoredStates }
-        ignored = ignoredStates
-            .sortedWith(compareByDescending<PortState> { counts.getValue(it) }.thenBy { it.ordinal })
+        val ports = result.ports
+        val counts = IntArray(PortState.entries.size)
+        for (p in ports) counts[p.state.ordinal]++
+        val folded = BooleanArray(counts.size) { counts[it] > 0 && isIgnored(PortState.entries[it], counts[it], options) }
+        val groups = LinkedHashMap<Triple<PortState, Protocol, String>, java.util.stream.IntStream.Builder>()
+        val rows = ArrayList<PortResult>()
+        var last: java.util.stream.IntStream.Builder? = null
+        var lastState: PortState? = null
+        var lastProtocol: Protocol? = null
+        var lastReason: String? = null
+        for (p in ports) {
+            val state = p.state
+            if (!folded[state.ordinal]) { rows += p; continue }
+            if (last == null || state != lastState || p.protocol != lastProtocol || p.reason != lastReason) {
+                lastState = state
+                lastProtocol = p.protocol
+                lastReason = p.reason
+                last = groups.getOrPut(Triple(state, p.protocol, p.reason)) { java.util.stream.IntStream.builder() }
+            }
+            last.add(p.port)
+        }
+        shown = rows
+        ignored = PortState.entries.filter { folded[it.ordinal] }
+            .sortedWith(compareByDescending<PortState> { counts[it.ordinal] }.thenBy { it.ordinal })
             .map { state ->
-                val ports = result.ports.filter { it.state == state }
-                val reasons = ports.groupBy { it.protocol to it.reason }.entries
-                    .sortedWith(compareBy<Map.Entry<Pair<Protocol, String>, List<PortResult>>> { it.key.first }.thenByDescending { it.value.size })
-                    .map { (key, list) -> Reason(key.second, key.first, list.map { it.port }) }
-                Ignored(state, counts.getValue(state), reasons)
+                val reasons = groups.filterKeys { it.first == state }
+                    .map { (key, builder) -> Reason(key.third, key.second, builder.build().toArray()) }
+                    .sortedWith(compareBy<Reason> { it.protocol }.thenByDescending { it.count })
+                Ignored(state, counts[state.ordinal], reasons)
             }
     }
 
