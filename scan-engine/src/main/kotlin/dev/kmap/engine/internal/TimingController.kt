@@ -62,7 +62,6 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     private var sent = 0L
     private var highestAnsweredAttempt = 0
 
-    val timeoutNanos: Long get() = rtt.rtoNanos
     val smoothedRttNanos: Long get() = rtt.srttNanos
     val windowSize: Int get() = window.window
     val scanDelayMillis: Long get() = scanDelayNanos / MILLI
