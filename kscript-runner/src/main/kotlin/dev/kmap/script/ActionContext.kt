@@ -4,8 +4,7 @@ import dev.kmap.engine.HostResult
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.script.internal.Tls
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runInterruptible
+import dev.kmap.script.internal.cancellableBlocking
 import java.net.InetAddress
 import java.net.InetSocketAddress
 import java.net.Socket
@@ -57,14 +56,15 @@ public class ActionContext internal constructor(
 
     /** Opens a TCP connection to [port] (this action's port by default). The caller closes it. */
     public suspend fun connect(port: Int = portNumber(), timeout: Duration = ioTimeout): TcpConnection =
-        runInterruptible(Dispatchers.IO) {
-            val s = Socket()
-            try {
-                s.connect(InetSocketAddress(inet, port), timeout.inWholeMilliseconds.coerceIn(1, Int.MAX_VALUE.toLong()).toInt())
-            } catch (e: Exception) {
-                s.close(); throw e
+        Socket().let { s ->
+            cancellableBlocking(s::close) {
+                try {
+                    s.connect(InetSocketAddress(inet, port), TcpConnection.millis(timeout))
+                } catch (e: Exception) {
+                    s.close(); throw e
+                }
+                TcpConnection(s, timeout)
             }
-            TcpConnection(s, timeout)
         }
 
     /** Connects to [port], runs [block] on the connection and closes it. */
@@ -86,8 +86,8 @@ public class ActionContext internal constructor(
     ): TcpConnection {
         val plain = connect(port, timeout)
         return try {
-            runInterruptible(Dispatchers.IO) {
-                val ssl = Tls.handshake(plain.socket, host.host.name, port, alpn, protocols, cipherSuites)
+            cancellableBlocking(plain::close) {
+                val ssl = Tls.handshake(requireNotNull(plain.socket), host.host.name, port, alpn, protocols, cipherSuites)
                 TcpConnection(ssl, timeout)
             }
         } catch (e: Throwable) {

@@ -1,7 +1,6 @@
 package dev.kmap.script
 
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runInterruptible
+import dev.kmap.script.internal.cancellableBlocking
 import java.io.Closeable
 import java.net.DatagramPacket
 import java.net.DatagramSocket
@@ -27,10 +26,10 @@ public class UdpExchange internal constructor(
     }
 
     /** Sends one datagram. */
-    public suspend fun send(bytes: ByteArray): Unit = runInterruptible(Dispatchers.IO) { socket.send(DatagramPacket(bytes, bytes.size)) }
+    public suspend fun send(bytes: ByteArray): Unit = cancellableBlocking(::close) { socket.send(DatagramPacket(bytes, bytes.size)) }
 
     /** The next datagram from the port, or null when none came within [timeout] (or the port is closed). */
-    public suspend fun receive(max: Int = 65535): ByteArray? = runInterruptible(Dispatchers.IO) {
+    public suspend fun receive(max: Int = 65535): ByteArray? = cancellableBlocking(::close) {
         val p = DatagramPacket(ByteArray(max), max)
         try { socket.receive(p); p.data.copyOf(p.length) } catch (e: SocketTimeoutException) { null } catch (e: java.net.PortUnreachableException) { null }
     }

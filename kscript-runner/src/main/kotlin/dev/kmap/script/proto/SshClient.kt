@@ -92,10 +92,10 @@ public class SshClient(private val connection: TcpConnection, private val client
         sendPacket(message(5) { string("ssh-userauth") })
         expect(6, "SERVICE_ACCEPT")
         sendPacket(message(50) { string(user); string("ssh-connection"); string("none") })
-        while (true) {
+        repeat(MAX_SKIPPED) {
             val p = readPacketSkipping()
             when (p[0].toInt() and 0xff) {
-                53, 7 -> continue
+                53, 7 -> return@repeat // USERAUTH_BANNER, EXT_INFO: read on, a bounded number of times
                 52 -> return listOf("none")
                 51 -> {
                     val r = ByteReader(p, "USERAUTH_FAILURE", 1)
@@ -104,6 +104,7 @@ public class SshClient(private val connection: TcpConnection, private val client
                 else -> throw ProtocolException("unexpected SSH message ${p[0].toInt() and 0xff} after userauth request")
             }
         }
+        throw ProtocolException("too many SSH banner or EXT_INFO messages after the userauth request")
     }
 
     private class Kex(val hostKey: SshHostKey, val secret: ByteArray, val hash: ByteArray)
@@ -151,7 +152,7 @@ public class SshClient(private val connection: TcpConnection, private val client
     }
 
     private suspend fun readPacketSkipping(): ByteArray {
-        repeat(50) {
+        repeat(MAX_SKIPPED) {
             val p = readPacket()
             when (p[0].toInt() and 0xff) {
                 1 -> throw ProtocolException("the server disconnected: " + runCatching { ByteReader(p, "DISCONNECT", 5).let { r -> String(r.bytes(r.u32().toInt()), Charsets.UTF_8) } }.getOrDefault("?"))
@@ -201,6 +202,8 @@ public class SshClient(private val connection: TcpConnection, private val client
     }
 
     private companion object {
+        /** Messages skipped in a row at most (IGNORE, DEBUG, banners): a hostile server could send them forever. */
+        const val MAX_SKIPPED = 50
         val NAMES = listOf("kex", "hostkey", "cipher_c2s", "cipher_s2c", "mac_c2s", "mac_s2c", "compression_c2s", "compression_s2c")
 
         fun message(type: Int, block: ByteArrayOutputStream.() -> Unit): ByteArray = ByteArrayOutputStream().apply { write(type); block() }.toByteArray()

@@ -88,7 +88,8 @@ public object TlsHello {
     public suspend fun exchange(connection: TcpConnection, clientHello: ByteArray): ServerHello? {
         connection.send(clientHello)
         val handshake = ByteArrayOutputStream()
-        while (true) {
+        // a ServerHello takes a few records; a server that sends tiny or empty ones forever is cut off
+        repeat(MAX_RECORDS) {
             val header = connection.receiveExactly(5)
             if (header.isEmpty()) return null
             if (header.size < 5) throw ProtocolException("TLS record header too short: ${header.size} bytes")
@@ -100,20 +101,27 @@ public object TlsHello {
             when (type) {
                 0x15 -> return null
                 0x16 -> {
+                    // RFC 8446 5.1: handshake records are never empty
+                    if (length == 0) throw ProtocolException("empty TLS handshake record")
                     handshake.write(body)
                     val h = handshake.toByteArray()
                     if (h.size >= 4) {
                         val hr = ByteReader(h, "TLS handshake")
                         val msgType = hr.u8(); val msgLen = hr.u24()
                         if (msgType != 2) throw ProtocolException("expected a ServerHello (2), got handshake message type $msgType")
+                        if (msgLen > MAX_SERVER_HELLO) throw ProtocolException("ServerHello too long: $msgLen bytes")
                         if (hr.remaining >= msgLen) return parseServerHello(hr.bytes(msgLen))
-                        if (msgLen > 65536) throw ProtocolException("ServerHello too long: $msgLen bytes")
                     }
                 }
                 else -> throw ProtocolException("not a TLS handshake: record type $type")
             }
         }
+        throw ProtocolException("no ServerHello in the first $MAX_RECORDS TLS records")
     }
+
+    /** Records read for one ServerHello at most (a ServerHello is at most [MAX_SERVER_HELLO] bytes). */
+    private const val MAX_RECORDS = 256
+    private const val MAX_SERVER_HELLO = 65536
 
     /** Parses a ServerHello handshake body (after the 4-byte handshake header). */
     public fun parseServerHello(body: ByteArray): ServerHello {
