@@ -27,7 +27,7 @@ class ScriptsCliTest {
         """)
         val r = test(listOf("run", f.path))
         assertEquals(2, r.code)
-        assertEquals(listOf("bad.scan.kts:2:14: Initializer type mismatch: expected 'Int', actual 'String'."), r.errLines)
+        assertEquals(listOf("${f.path}:2:14: Initializer type mismatch: expected 'Int', actual 'String'."), r.errLines)
     }
 
     @Test
@@ -36,7 +36,7 @@ class ScriptsCliTest {
             val x = 1
             check(x == 2) { "x is not 2" }
         """)
-        assertEquals(Run("", "kmap: throws.scan.kts:2: IllegalStateException: x is not 2\n", 1), test(listOf("run", f.path)))
+        assertEquals(Run("", "kmap: ${f.path}:2: IllegalStateException: x is not 2\n", 1), test(listOf("run", f.path)))
     }
 
     @Test
@@ -88,6 +88,6 @@ class ScriptsCliTest {
     fun `a compile error in a --script file exits 2 before scanning`() {
         val f = file("oops.scan.kts", "portRule { isOpen }\naction { undefinedThing }")
         val r = test(listOf("-sT", "-Pn", "-p", "1", "--script", f.path, "127.0.0.1"))
-        assertEquals(Run("", "oops.scan.kts:2:10: Unresolved reference 'undefinedThing'.\n", 2), r)
+        assertEquals(Run("", "${f.path}:2:10: Unresolved reference 'undefinedThing'.\n", 2), r)
     }
 }

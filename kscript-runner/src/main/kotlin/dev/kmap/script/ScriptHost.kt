@@ -9,17 +9,16 @@ import dev.kmap.engine.scan
 import dev.kmap.script.internal.CompiledScripts
 import dev.kmap.script.internal.ScanScriptEvaluation
 import dev.kmap.script.internal.ScriptClasspath
+import dev.kmap.script.internal.TopLevelBudget
+import dev.kmap.script.internal.WorkerMessage
+import dev.kmap.script.internal.evaluateScript
 import kotlinx.coroutines.runBlocking
 import java.io.File
-import kotlin.script.experimental.api.CompiledScript
-import kotlin.script.experimental.api.ResultValue
-import kotlin.script.experimental.api.ResultWithDiagnostics
 import kotlin.script.experimental.api.ScriptEvaluationConfiguration
 import kotlin.script.experimental.api.SourceCode
 import kotlin.script.experimental.api.constructorArgs
 import kotlin.script.experimental.api.with
 import kotlin.script.experimental.host.toScriptSource
-import kotlin.script.experimental.jvm.BasicJvmScriptEvaluator
 import kotlin.script.experimental.jvmhost.createJvmCompilationConfigurationFromTemplate
 import kotlin.script.experimental.jvmhost.createJvmEvaluationConfigurationFromTemplate
 import kotlin.time.Duration
@@ -30,8 +29,9 @@ import kotlin.time.Duration
  * ([runFile]). Compiled scripts are cached in [cacheDir] (null: no cache), keyed by the script
  * text, its imports and dependencies, the class path, Kotlin and the JDK.
  *
- * Scripts are trusted code: they run inside kmap's JVM with all of its rights (files, network,
- * processes). There is no sandbox: the JVM no longer has a security manager.
+ * Library scripts run in a worker JVM per runner ([isolation]); a script's top level, each rule
+ * pass and each action get [budget]. Scripts are trusted code all the same: they run with all of
+ * kmap's rights (files, network, processes); there is no sandbox.
  *
  * ```kotlin
  * val host = ScriptHost(cacheDir = File("/tmp/kmap-cache"))
@@ -45,10 +45,17 @@ public class ScriptHost(
     public val version: String = "dev",
     /** Script arguments given outside any plan (`--script-args`). */
     public val scriptArgs: ScriptArgs = ScriptArgs.EMPTY,
-    /** The time budget of each action. */
+    /** The time budget of a script's top level (not counting the scans it runs), of each rule pass and of each action. */
     public val budget: Duration = ScriptRunner.DEFAULT_BUDGET,
     /** Where selectors are looked up. */
     public val library: ScriptLibrary = ScriptLibrary.builtIn(),
+    /** Where runners run library scripts: a worker JVM (the default) or this one. */
+    public val isolation: ScriptIsolation = ScriptIsolation.PROCESS,
+    /**
+     * The time budget of a whole `.main.kts` run (null: none). A `.main.kts` scans through the
+     * engine's API directly, so its own code cannot be told apart from its scans.
+     */
+    public val mainKtsBudget: Duration? = null,
 ) {
     private val compiled = CompiledScripts(cacheDir)
     private val scanConfig by lazy { createJvmCompilationConfigurationFromTemplate<ScanScript>() }
@@ -59,46 +66,66 @@ public class ScriptHost(
     /** Scripts loaded from the cache so far. */
     public val cacheHits: Int get() = compiled.hits.get()
 
-    /** Compiles (or loads from the cache) and evaluates [source] as a library script. */
+    /** Compiles (or loads from the cache) and evaluates [source] as a library script in this JVM, its top level within [budget]. */
     public fun load(source: ScriptSource, commandLine: List<String> = emptyList()): LoadedScript {
-        val instance = evaluate(source, environment(source, commandLine))
+        val budget = TopLevelBudget(budget)
+        val instance = evaluate(source, environment(source, commandLine, budget), budget)
         return LoadedScript(source.id, source.name, instance)
     }
 
-    /** A [ScriptRunner] for [sources] (see [ScriptLibrary.select]) with [scriptArgs] plus [extraArgs]. */
-    public fun runner(sources: List<ScriptSource>, extraArgs: Map<String, String> = emptyMap()): ScriptRunner =
-        ScriptRunner(sources.map { load(it) }, scriptArgs + extraArgs, budget)
+    /**
+     * A [ScriptRunner] for [sources] (see [ScriptLibrary.select]) with [scriptArgs] plus
+     * [extraArgs]. With [ScriptIsolation.PROCESS] its worker is started and has loaded every
+     * script when this returns; a script whose top level throws or overruns is a
+     * [ScriptFailedException].
+     */
+    public fun runner(sources: List<ScriptSource>, extraArgs: Map<String, String> = emptyMap()): ScriptRunner = runner(sources, emptyList(), scriptArgs + extraArgs)
 
-    /** A [ScriptRunner] for the scripts [plan] selects, or null when it selects none. */
+    /** A [ScriptRunner] for the scripts [plan] selects (and [extra] ones of this JVM), or null when there are none. */
     public fun runnerFor(plan: ScanPlan, extra: List<LoadedScript> = emptyList()): ScriptRunner? {
         if (plan.scripts.isEmpty() && extra.isEmpty()) return null
         val sources = if (plan.scripts.isEmpty()) emptyList() else library.select(plan.scripts.map { it.selector })
         val args = plan.scripts.fold(emptyMap<String, String>()) { acc, s -> acc + s.args }
-        return ScriptRunner(sources.map { load(it) } + extra, scriptArgs + args, budget)
+        return runner(sources, extra, scriptArgs + args)
+    }
+
+    private fun runner(sources: List<ScriptSource>, extra: List<LoadedScript>, args: ScriptArgs): ScriptRunner {
+        if (isolation == ScriptIsolation.IN_PROCESS) return ScriptRunner(null, sources.map { load(it) } + extra, args, budget)
+        val jars = sources.map { source ->
+            val (jar, sha256) = compile(source).jar
+            WorkerMessage.ScriptJar(source.id, source.name, jar.path, sha256)
+        }
+        val init = WorkerMessage.Init(jars, args.values, version, budget.inWholeMilliseconds, PARALLELISM, 64 * 1024, 1024 * 1024)
+        return ScriptRunner(init, extra, args, budget, PARALLELISM)
     }
 
     /**
      * Runs [file] with command-line [args]: a `.main.kts` as kotlin-main-kts would (see
-     * [MainKtsScript]: `@file:DependsOn`, `@file:Repository`, `@file:Import`), or a
-     * `.scan.kts` (its top level runs; plans it [ScanScript.run]s use its rules and action).
+     * [MainKtsScript]: `@file:DependsOn`, `@file:Repository`, `@file:Import`; within
+     * [mainKtsBudget]), or a `.scan.kts` (its top level runs within [budget], not counting the
+     * scans it runs; plans it [ScanScript.run]s use its rules and action).
      * Throws [ScriptCompileException] or [ScriptFailedException].
      */
     public fun runFile(file: File, args: List<String>) {
         val source = ScriptSource.of(file)
         when {
             file.name.endsWith(".main.kts") -> runMainKts(source, args)
-            file.name.endsWith(".scan.kts") -> evaluate(source, environment(source, args))
+            file.name.endsWith(".scan.kts") -> TopLevelBudget(budget).let { b -> evaluate(source, environment(source, args, b), b) }
             else -> throw ScriptSelectionException("cannot run \"$file\": expected a .scan.kts or .main.kts file")
         }
     }
 
-    private fun environment(source: ScriptSource, commandLine: List<String>) =
-        ScriptEnvironment(source.name, commandLine, scriptArgs, version) { plan, self -> run(plan, LoadedScript(source.id, source.name, self)) }
+    private fun environment(source: ScriptSource, commandLine: List<String>, budget: TopLevelBudget) =
+        ScriptEnvironment(source.name, commandLine, scriptArgs, version) { plan, self -> budget.pausing { run(plan, LoadedScript(source.id, source.name, self)) } }
 
     private fun run(plan: ScanPlan, self: LoadedScript): ScanReport {
         val extra = if (self.instance.actionFn != null) listOf(self) else emptyList()
         val runner = runnerFor(plan, extra)
-        val report = runBlocking { scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = runner)) }
+        val report = try {
+            runBlocking { scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = runner)) }
+        } finally {
+            runner?.close()
+        }
         for (o in plan.outputs) {
             val text = StringBuilder()
             val f = ReportFormats.create(o.format, ReportOptions(version = version, commandLine = self.id))
@@ -112,17 +139,22 @@ public class ScriptHost(
 
     private fun sourceCode(source: ScriptSource): SourceCode = source.file?.toScriptSource() ?: source.text.toScriptSource(source.name)
 
-    private fun evaluate(source: ScriptSource, env: ScriptEnvironment): ScanScript {
-        val script = compiled.compile(sourceCode(source), { scanConfig }, "scan.kts", ScriptClasspath.kmap)
+    private fun shownAs(source: ScriptSource): String = source.file?.path ?: source.name
+
+    private fun compile(source: ScriptSource): CompiledScripts.Compiled =
+        compiled.compile(sourceCode(source), { scanConfig }, "scan.kts", ScriptClasspath.kmap, shownAs(source))
+
+    private fun evaluate(source: ScriptSource, env: ScriptEnvironment, budget: TopLevelBudget): ScanScript {
+        val script = compile(source).script
         val config = ScriptEvaluationConfiguration(ScanScriptEvaluation()) { constructorArgs(env) }
-        return evaluated(source, script, config) as ScanScript
+        return budget.run(shownAs(source)) { evaluateScript(source.name, shownAs(source), script, config) } as ScanScript
     }
 
     private fun runMainKts(source: ScriptSource, args: List<String>) {
         val config = { createJvmCompilationConfigurationFromTemplate<MainKtsScript>() }
-        val script = compiled.compile(sourceCode(source), config, "main.kts\n" + mainKtsInputs(source), ScriptClasspath.kmap)
+        val script = compiled.compile(sourceCode(source), config, "main.kts\n" + mainKtsInputs(source), ScriptClasspath.kmap, shownAs(source)).script
         val evaluation = createJvmEvaluationConfigurationFromTemplate<MainKtsScript>().with { constructorArgs(args.toTypedArray()) }
-        evaluated(source, script, evaluation)
+        TopLevelBudget(mainKtsBudget).run(shownAs(source)) { evaluateScript(source.name, shownAs(source), script, evaluation) }
     }
 
     /** What a main.kts compile depends on besides its text: its `@file:Import`ed files (transitively). */
@@ -134,28 +166,14 @@ public class ScriptHost(
         }
     }
 
-    private fun evaluated(source: ScriptSource, script: CompiledScript, config: ScriptEvaluationConfiguration): Any? {
-        val result = runBlocking { BasicJvmScriptEvaluator()(script, config) }
-        val value = when (result) {
-            is ResultWithDiagnostics.Success -> result.value.returnValue
-            is ResultWithDiagnostics.Failure -> throw ScriptFailedException(result.reports.joinToString("; ") { "${source.name}: ${it.message}" }, result.reports.firstNotNullOfOrNull { it.exception })
-        }
-        if (value is ResultValue.Error) {
-            val e = value.error
-            val line = e.stackTrace.firstOrNull { it.fileName == source.name && it.lineNumber > 0 }?.lineNumber
-            val at = if (line != null) "${source.name}:$line" else source.name
-            val text = e.message?.lineSequence()?.firstOrNull()?.let { "${e.javaClass.simpleName}: $it" } ?: e.javaClass.simpleName
-            throw ScriptFailedException("$at: $text", e)
-        }
-        return value.scriptInstance
-    }
-
     public companion object {
         /** Environment variable naming the compiled-script cache directory (empty: no cache). */
         public const val CACHE_ENV: String = "KMAP_SCRIPT_CACHE"
 
         /** System property that overrides [CACHE_ENV]. */
         public const val CACHE_PROPERTY: String = "kmap.script.cache"
+
+        private const val PARALLELISM = 16
 
         private val IMPORT = Regex("""@file:Import\(\s*"([^"]+)"""")
 

@@ -3,124 +3,130 @@ package dev.kmap.script
 import dev.kmap.engine.HostProcessor
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
-import dev.kmap.engine.ScriptElement
-import dev.kmap.engine.ScriptOutput
-import kotlinx.coroutines.CancellationException
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.SupervisorJob
+import dev.kmap.script.internal.OutputLimits
+import dev.kmap.script.internal.ScriptExecution
+import dev.kmap.script.internal.ScriptWorkerProcess
+import dev.kmap.script.internal.WorkerMessage
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
-import kotlinx.coroutines.asCoroutineDispatcher
-import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.sync.Semaphore
-import kotlinx.coroutines.sync.withPermit
-import kotlinx.coroutines.withTimeoutOrNull
-import java.util.concurrent.Executors
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
+import java.io.Closeable
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 
 /**
- * Runs loaded scripts on each finished host (the engine's [HostProcessor]): every script whose
- * port rule matches a port runs on that port, every script whose host rule matches runs once;
- * at most [parallelism] actions at a time, each within [budget].
+ * Runs scripts on each finished host (the engine's [HostProcessor]): every script whose port rule
+ * matches a port runs on that port, every script whose host rule matches runs once; at most
+ * [parallelism] actions at a time. Each script's rule pass over a host and each action gets
+ * [budget].
  *
- * An action that throws becomes that script's output, `ERROR: message (file:line)`; one that
- * overruns [budget] is cancelled and reported as `ERROR: timed out after …`. Either way the other
- * results stay. Actions run on a pool of daemon threads: a cancelled action that ignores
- * cancellation (a busy loop) cannot be stopped on a modern JVM, so its thread is abandoned and
- * keeps running until the process exits.
+ * Library scripts run in a worker JVM ([ScriptIsolation.PROCESS], the default): a rule or action
+ * that overruns is reported as `ERROR: timed out after …` and, if it ignores cancellation (a busy
+ * loop), the worker is ended after that host, which stops it for sure, and a fresh worker takes
+ * the next host. An action that throws becomes `ERROR: message (file:line)`. Either way the other
+ * results stay. What one script returns is cut at 64 Ki characters, what one host's scripts
+ * return at 1 Mi, and the output says so. A script run by `kmap run` keeps its own rule and
+ * action in this JVM (they share its state).
+ *
+ * Close the runner after the scan to end its worker (it also ends with this JVM).
  *
  * ```kotlin
- * val runner = ScriptHost().runner(ScriptLibrary.builtIn().select("banner"))
- * scan(plan, EngineConfig(hostProcessor = runner))
+ * ScriptHost().runner(ScriptLibrary.builtIn().select("banner")).use { runner ->
+ *     scan(plan, EngineConfig(hostProcessor = runner))
+ * }
  * ```
  */
 public class ScriptRunner internal constructor(
-    internal val scripts: List<LoadedScript>,
+    private val isolated: WorkerMessage.Init?,
+    internal val local: List<LoadedScript>,
     /** The arguments every script sees. */
     public val scriptArgs: ScriptArgs,
-    /** The time each action may take. */
+    /** The time each rule pass and each action may take. */
     public val budget: Duration = DEFAULT_BUDGET,
     /** How many actions may run at once. */
     public val parallelism: Int = 16,
-) : HostProcessor {
-    /** The data scripts share during this scan. */
+) : HostProcessor, Closeable {
+    /** The data this JVM's scripts share during this scan (worker scripts share their own). */
     public val registry: ScriptRegistry = ScriptRegistry()
 
-    /** Actions that timed out so far (their threads may still be running if they ignore cancellation). */
+    /** Rule passes and actions that timed out so far. */
     public val timeouts: Int get() = timedOut.get()
 
-    private val timedOut = AtomicInteger()
-    private val permits = Semaphore(parallelism)
-    private val detached = CoroutineScope(SupervisorJob() + pool)
+    /** Workers ended because a script ignored its budget (each was replaced for the next host). */
+    public val workersReplaced: Int get() = replaced.get()
 
     /** The ids of the scripts this runner runs. */
-    public val scriptIds: List<String> get() = scripts.map { it.id }
+    public val scriptIds: List<String> get() = isolatedIds + local.map { it.id }
+
+    private val isolatedIds = isolated?.scripts?.map { it.id }.orEmpty()
+    private val timedOut = AtomicInteger()
+    private val replaced = AtomicInteger()
+    private val limits = OutputLimits()
+    private val inProcess = ScriptExecution(local, scriptArgs, budget, parallelism, registry, limits)
+    private val lock = Mutex()
+
+    @Volatile private var worker: ScriptWorkerProcess? = isolated?.takeIf { it.scripts.isNotEmpty() }?.let(::startWorker)
+
+    @Volatile private var closed = false
+
+    private fun startWorker(init: WorkerMessage.Init): ScriptWorkerProcess = try {
+        ScriptWorkerProcess.start(init)
+    } catch (e: ScriptWorkerProcess.WorkerFailure) {
+        throw ScriptFailedException(e.message ?: "the script process failed", e)
+    }
 
     override suspend fun process(result: HostResult): HostResult {
-        if (result.status != HostStatus.UP || result.error != null || scripts.isEmpty()) return result
+        if (result.status != HostStatus.UP || result.error != null || closed) return result
         return coroutineScope {
-            val portJobs = result.ports.map { p ->
-                val scope = PortRuleScope(result, p)
-                scripts.filter { s -> s.instance.portRuleFn?.let { rule -> runCatching { rule(scope) }.getOrDefault(false) } == true }
-                    .map { s -> async { invoke(s, ActionContext(s.id, result, p, registry, scriptArgs)) } }
-            }
-            val hostScope = HostRuleScope(result)
-            val hostJobs = scripts.filter { s -> s.instance.hostRuleFn?.let { rule -> runCatching { rule(hostScope) }.getOrDefault(false) } == true }
-                .map { s -> async { invoke(s, ActionContext(s.id, result, null, registry, scriptArgs)) } }
-            val ports = result.ports.zip(portJobs).map { (p, jobs) ->
-                val outs = jobs.awaitAll().filterNotNull()
-                if (outs.isEmpty()) p else p.copy(scripts = p.scripts + outs)
-            }
-            result.copy(ports = ports, hostScripts = result.hostScripts + hostJobs.awaitAll().filterNotNull())
+            val remote = async { if (isolatedIds.isEmpty()) null else inWorker(result) }
+            val mine = inProcess.process(result)
+            timedOut.addAndGet(mine.timeouts)
+            merge(result, remote.await(), mine.host)
         }
     }
 
-    private class Outcome(val value: Any?)
-
-    private suspend fun invoke(script: LoadedScript, context: ActionContext): ScriptOutput? = permits.withPermit {
-        val action = script.instance.actionFn ?: return@withPermit null
-        // the action runs outside this scope: if it ignores cancellation, we still return at the deadline
-        val job = detached.async { Outcome(context.action()) }
-        try {
-            val outcome = withTimeoutOrNull(budget) { job.await() }
-            if (outcome == null) {
-                job.cancel()
-                timedOut.incrementAndGet()
-                return@withPermit ScriptOutput(script.id, "ERROR: timed out after $budget (the action was stopped)")
+    private suspend fun inWorker(result: HostResult): HostResult = lock.withLock {
+        withContext(Dispatchers.IO) {
+            try {
+                val w = worker ?: startWorker(isolated!!).also { worker = it }
+                val answer = w.process(result)
+                timedOut.addAndGet(answer.timeouts)
+                if (answer.stuck > 0) { worker = null; replaced.incrementAndGet() }
+                answer.host
+            } catch (e: ScriptWorkerProcess.WorkerFailure) {
+                worker = null
+                ScriptWorkerProcess.failed(result, isolatedIds, if (closed) "interrupted" else e.message ?: "the script process failed")
+            } catch (e: ScriptFailedException) {
+                worker = null
+                ScriptWorkerProcess.failed(result, isolatedIds, e.message ?: "the script process failed")
             }
-            toOutput(script.id, outcome.value)
-        } catch (e: CancellationException) {
-            job.cancel()
-            throw e
-        } catch (e: Throwable) {
-            ScriptOutput(script.id, "ERROR: ${describe(e)}${script.lineOf(e)?.let { " ($it)" } ?: ""}")
         }
     }
 
-    private fun describe(e: Throwable): String = e.message?.lineSequence()?.firstOrNull()?.takeIf { it.isNotBlank() }?.let { "${e.javaClass.simpleName}: $it" }
-        ?: e.javaClass.simpleName
+    /** [base] with the outputs the worker ([remote]) and this JVM ([mine]) added, worker first. */
+    private fun merge(base: HostResult, remote: HostResult?, mine: HostResult): HostResult {
+        if (remote == null) return mine
+        if (local.isEmpty()) return remote
+        val ports = base.ports.indices.map { i ->
+            val p = base.ports[i]
+            p.copy(scripts = remote.ports[i].scripts + mine.ports[i].scripts.drop(p.scripts.size))
+        }
+        return base.copy(ports = ports, hostScripts = remote.hostScripts + mine.hostScripts.drop(base.hostScripts.size))
+    }
+
+    /** Ends the worker; later hosts get no script results. */
+    override fun close() {
+        closed = true
+        worker?.close()
+        worker = null
+    }
 
     public companion object {
-        /** The default time budget of one action. */
+        /** The default time budget of one action (and of one rule pass, and of a script's top level). */
         public val DEFAULT_BUDGET: Duration = 10.seconds
-
-        private val threads = AtomicInteger()
-        private val pool = Executors.newCachedThreadPool { r ->
-            Thread(r, "kmap-script-${threads.incrementAndGet()}").apply { isDaemon = true }
-        }.asCoroutineDispatcher()
-
-        internal fun toOutput(id: String, value: Any?): ScriptOutput? = when (value) {
-            null, Unit -> null
-            is ScriptOutput -> value
-            is ScriptResult -> ScriptOutput(id, value.text, value.table?.takeIf { it.children.isNotEmpty() })
-            is String -> ScriptOutput(id, value)
-            is Map<*, *>, is Iterable<*>, is Array<*> -> {
-                val table = TableBuilder.element(null, value) as ScriptElement.Table
-                ScriptOutput(id, TableBuilder.render(table), table)
-            }
-            else -> ScriptOutput(id, value.toString())
-        }
     }
 }

@@ -10,6 +10,8 @@ import dev.kmap.engine.PortState
 import dev.kmap.engine.ScriptElement
 import dev.kmap.engine.ScriptOutput
 import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertTimeoutPreemptively
+import org.junit.jupiter.api.function.ThrowingSupplier
 import org.junit.jupiter.api.io.TempDir
 import java.io.File
 import kotlin.test.Test
@@ -48,7 +50,8 @@ class ScriptHostTest {
         """)
         val e = assertFailsWith<ScriptCompileException> { scriptHost().load(ScriptSource.of(f)) }
         assertEquals(
-            listOf("broken.scan.kts:2:14: Initializer type mismatch: expected 'Int', actual 'String'."),
+            // the path as given, not only the file's name
+            listOf("${f.path}:2:14: Initializer type mismatch: expected 'Int', actual 'String'."),
             e.errors,
         )
     }
@@ -89,9 +92,13 @@ class ScriptHostTest {
         val out = runBlocking { runner.process(host) }
         val elapsedMs = (System.nanoTime() - started) / 1_000_000
         assertTrue(elapsedMs in 600..5_000, "took $elapsedMs ms")
-        assertEquals(listOf(ScriptOutput("spin", "ERROR: timed out after 700ms (the action was stopped)"), ScriptOutput("quick", "quick 22")), out.ports[0].scripts)
-        assertEquals(listOf(ScriptOutput("sleepy", "ERROR: timed out after 700ms (the action was stopped)"), ScriptOutput("quick", "quick 80")), out.ports[2].scripts)
+        assertEquals(listOf(ScriptOutput("spin", "ERROR: timed out after 700ms (it ignored cancellation: the script process was ended)"), ScriptOutput("quick", "quick 22")), out.ports[0].scripts)
+        assertEquals(listOf(ScriptOutput("sleepy", "ERROR: timed out after 700ms (it was stopped)"), ScriptOutput("quick", "quick 80")), out.ports[2].scripts)
         assertEquals(2, runner.timeouts)
+        assertEquals(1, runner.workersReplaced)
+        // the next host gets a fresh worker
+        assertEquals(listOf(ScriptOutput("quick", "quick 22")), runBlocking { runner.process(host) }.ports[0].scripts.filter { it.id == "quick" })
+        runner.close()
     }
 
     @Test
@@ -167,6 +174,69 @@ class ScriptHostTest {
             val n = "x".toInt()
         """)
         val e = assertFailsWith<ScriptFailedException> { scriptHost().load(ScriptSource.of(f)) }
-        assertEquals("top.scan.kts:2: NumberFormatException: For input string: \"x\"", e.message)
+        assertEquals("${f.path}:2: NumberFormatException: For input string: \"x\"", e.message)
+    }
+
+    @Test
+    fun `a port rule and a host rule that never return are stopped at the budget, and the other scripts run`() {
+        val spinPort = script("spinport.scan.kts", """
+            portRule { while (true) {}; true }
+            action { "never" }
+        """)
+        val spinHost = script("spinhost.scan.kts", """
+            hostRule { while (true) {}; true }
+            action { "never" }
+        """)
+        val quick = script("quick.scan.kts", """
+            portRule { isOpen }
+            action { "quick ${'$'}{port!!.port}" }
+        """)
+        val out = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), ThrowingSupplier {
+            val runner = scriptHost(budget = 700.milliseconds).runner(listOf(spinPort, spinHost, quick).map { ScriptSource.of(it) })
+            runner.use { runBlocking { it.process(host) } }
+        })
+        assertEquals(
+            listOf(
+                ScriptOutput("spinport", "ERROR: its portRule timed out after 700ms (it ignored cancellation: the script process was ended); the script did not run on this host"),
+                ScriptOutput("spinhost", "ERROR: its hostRule timed out after 700ms (it ignored cancellation: the script process was ended); the script did not run on this host"),
+            ),
+            out.hostScripts,
+        )
+        assertEquals(listOf(ScriptOutput("quick", "quick 22")), out.ports[0].scripts)
+    }
+
+    @Test
+    fun `a library script whose top level never returns fails within the budget`() {
+        val f = script("forever.scan.kts", """
+            description = "never loads"
+            while (true) {}
+        """)
+        val e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), ThrowingSupplier {
+            assertFailsWith<ScriptFailedException> { scriptHost(budget = 700.milliseconds).runner(listOf(ScriptSource.of(f))) }
+        })
+        assertEquals("forever.scan.kts: timed out after 700ms in its top-level code (--script-timeout)", e.message)
+    }
+
+    @Test
+    fun `output is cut per script and per host, and the cut is said`() {
+        val big = script("big.scan.kts", """
+            portRule { isOpen }
+            action { "x".repeat(5_000_000) }
+        """)
+        val wide = script("wide.scan.kts", """
+            hostRule { true }
+            action { result("wide") { repeat(100_000) { add("0123456789") } } }
+        """)
+        val many = HostResult(host.host, HostStatus.UP, "user-set", ports = (1..20).map { PortResult(it, Protocol.TCP, PortState.OPEN, "syn-ack", null) })
+        val runner = scriptHost().runner(listOf(big, wide).map { ScriptSource.of(it) })
+        val (out, few) = runner.use { runBlocking { it.process(many) to it.process(host) } }
+        val first = out.ports[0].scripts.single()
+        assertEquals("x".repeat(65536) + "\n[kmap: output cut at 65536 of 5000000 characters]", first.output)
+        // a cut output is 65536 characters and the note: 15 ports fit in 1 MiB, then the host cap drops the rest
+        assertEquals(15, out.ports.count { p -> p.scripts.single().output.startsWith("xxx") })
+        assertEquals("ERROR: output dropped: this host's scripts had already returned ${15 * first.output.length} of at most 1048576 characters", out.ports[15].scripts.single().output)
+        val table = few.hostScripts.single().elements!!
+        assertEquals(ScriptElement.Elem("kmap-cut", "output cut at 65536 of 1000000 characters"), table.children.last())
+        assertTrue(table.children.size in 6000..7000, "${table.children.size} elements")
     }
 }
