@@ -221,7 +221,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         val scriptSelectors = scriptSelectors()
         val parsedScriptArgs = scriptArgs?.let { a -> try { ScriptSupport.parseArgs(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) } }
         if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("--script-args needs --script or -sC", Hints.SCRIPTS)
-        scriptTimeoutMillis = scriptTimeout?.let { TimeSpec.millis("--script-timeout", it) }
+        scriptTimeoutMillis = scriptTimeout?.let { ScriptSupport.budgetMillis(it) }
         plan = hinted(Hints.HELP) {
             scan {
                 targets {

@@ -44,7 +44,7 @@ internal object ScriptSupport {
             val value = inline ?: args.getOrNull(i + 1) ?: throw UserError("$name needs a value", RUN_HINT)
             when (name) {
                 "--script-args" -> scriptArgs = try { ScriptArgs.parse(value) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) }
-                "--script-timeout" -> timeout = TimeSpec.millis("--script-timeout", value)
+                "--script-timeout" -> timeout = budgetMillis(value)
                 else -> throw UserError("kmap run: no such option $name", RUN_HINT)
             }
             i += if (inline == null) 2 else 1
@@ -65,9 +65,14 @@ internal object ScriptSupport {
         }
     }
 
+    /** `--script-timeout TIME` in milliseconds; 0 would time out every script, so it is refused. */
+    fun budgetMillis(text: String): Long = TimeSpec.millis("--script-timeout", text).also {
+        if (it <= 0) throw UserError("--script-timeout must be more than 0 (got \"$text\")", "e.g. --script-timeout 30s (the default is 10s)")
+    }
+
     private fun host(version: String, args: ScriptArgs, timeoutMillis: Long?) =
         if (timeoutMillis == null) ScriptHost(version = version, scriptArgs = args)
-        else ScriptHost(version = version, scriptArgs = args, budget = timeoutMillis.milliseconds)
+        else ScriptHost(version = version, scriptArgs = args, budget = timeoutMillis.milliseconds, mainKtsBudget = timeoutMillis.milliseconds)
 
     private fun <T> guarded(block: () -> T): T = try {
         block()
