@@ -8,6 +8,7 @@ import com.github.ajalt.clikt.core.UsageError
 import com.github.ajalt.clikt.core.parse
 import com.github.ajalt.clikt.output.ParameterFormatter
 import dev.kmap.dsl.InvalidSpecException
+import dev.kmap.dsl.SecretArguments
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
@@ -79,7 +80,7 @@ internal object Cli {
         }
         val plan = command.plan ?: return EXIT_OK
         return try {
-            ScanRun(plan, command, Version.text, commandLine(args), out, err, terminal, control, engine, observer).execute()
+            ScanRun(plan, command, Version.text, commandLine(SecretArguments.redactCommandLine(args, command.secretArguments)), out, err, terminal, control, engine, observer).execute()
         } catch (e: InvalidSpecException) {
             usage(err, e.message ?: "invalid input", hintFor(e.message ?: ""))
         } catch (e: ScanUnavailableException) {
@@ -141,7 +142,7 @@ internal object Cli {
         else -> Hints.HELP
     }
 
-    /** The command line as a shell would need it, for reports (`args=` in XML, `# … as:` lines). */
+    /** The command line as a shell would need it, for reports (`args=` in XML, `# … as:` lines); pass it [SecretArguments.redactCommandLine]d. */
     fun commandLine(args: List<String>): String = (listOf("kmap") + args).joinToString(" ") { word ->
         if (word.isNotEmpty() && word.all { it.isLetterOrDigit() || it in "-_./:,=+@%^[]" }) word
         else "'" + word.replace("'", "'\\''") + "'"

@@ -132,7 +132,8 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val osDetection by option("-O", help = "Operating system detection (not supported yet)").flag()
     val scripts by option("--script", metavar = "NAMES", help = "Scripts by name, glob, category or .scan.kts file, comma-separated (e.g. default,http-*)")
     val defaultScripts by option("-sC", help = "Same as --script=default").flag()
-    val scriptArgs by option("--script-args", metavar = "K=V,...", help = "Script arguments: name=value or script.name=value, comma-separated")
+    val scriptArgs by option("--script-args", metavar = "K=V,...", help = "Script arguments: name=value or script.name=value, comma-separated; value env:NAME reads environment variable NAME. Secret values (names ending in password, pass, secret, token, key) are masked in reports")
+    val scriptArgsFile by option("--script-args-file", metavar = "FILE", help = "Script arguments from FILE (name=value lines; --script-args wins)")
     val scriptTimeout by option("--script-timeout", metavar = "TIME", help = "Time budget of each script run on a port or host (default 10s)")
 
     // output
@@ -155,6 +156,10 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val baselineFile by option("--baseline", metavar = "FILE", help = "Baseline for no-change-from-baseline (JSON from --save-baseline)")
     val saveBaseline by option("--save-baseline", metavar = "FILE", help = "Write the open ports found as a baseline to FILE")
     val resume by option("--resume", metavar = "FILE", help = "Resume an aborted scan (not supported yet)")
+
+    /** Argument names the selected scripts declare secret (masked in reports with the usual ones). */
+    var secretArguments: Set<String> = emptySet()
+        private set
 
     /** `--script-timeout` in milliseconds, when given. */
     var scriptTimeoutMillis: Long? = null
@@ -219,8 +224,10 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         excludeFile?.let { readable("--excludefile", it) }
         val outputs = outputSpecs()
         val scriptSelectors = scriptSelectors()
-        val parsedScriptArgs = scriptArgs?.let { a -> try { ScriptSupport.parseArgs(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) } }
-        if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("--script-args needs --script or -sC", Hints.SCRIPTS)
+        scriptArgsFile?.let { readable("--script-args-file", it) }
+        val parsedScriptArgs = ScriptSupport.scriptArgs(scriptArgs, scriptArgsFile)
+        if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("${if (scriptArgs != null) "--script-args" else "--script-args-file"} needs --script or -sC", Hints.SCRIPTS)
+        secretArguments = if (scriptSelectors.isEmpty()) emptySet() else ScriptSupport.declaredSecrets(scriptSelectors)
         scriptTimeoutMillis = scriptTimeout?.let { ScriptSupport.budgetMillis(it) }
         plan = hinted(Hints.HELP) {
             scan {

@@ -45,7 +45,7 @@ internal class ScanRun(
 ) {
     private val options = ReportOptions(
         version = version, commandLine = commandLine, verbosity = cmd.verbose, debugging = cmd.debug,
-        showReason = cmd.reason, openOnly = cmd.openOnly,
+        showReason = cmd.reason, openOnly = cmd.openOnly, secretArguments = cmd.secretArguments,
     )
     private val stdout = BufferedWriter(OutputStreamWriter(out, Charsets.UTF_8))
     private val interactive = plan.outputs.none { it.path == "-" }

@@ -1,6 +1,8 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.dsl.ScriptArgsText
 import dev.kmap.engine.HostProcessor
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
@@ -20,7 +22,33 @@ internal object ScriptSupport {
     /** A script problem with its own report lines and exit status (compile errors: status 2). */
     class Failure(val lines: List<String>, val exit: Int) : Exception(lines.firstOrNull())
 
-    fun parseArgs(text: String): Map<String, String> = ScriptArgs.parse(text).values
+    /**
+     * The script arguments of `--script-args-file FILE` overridden by `--script-args TEXT` (null
+     * when neither is given), with `env:NAME` values read from the environment ([env]).
+     */
+    fun scriptArgs(text: String?, file: String?, env: (String) -> String? = System::getenv): Map<String, String>? {
+        if (text == null && file == null) return null
+        val fromFile = file?.let { f ->
+            try { ScriptArgsText.parseFile(File(f).readText(), f) } catch (e: InvalidSpecException) { throw UserError("--script-args-file ${e.message}", Hints.SCRIPTS) }
+        }.orEmpty()
+        val given = text?.let { a -> try { ScriptArgsText.parse(a) } catch (e: InvalidSpecException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) } }.orEmpty()
+        return (fromFile + given).mapValues { (name, value) ->
+            if (!value.startsWith(ENV_PREFIX)) return@mapValues value
+            val variable = value.removePrefix(ENV_PREFIX)
+            if (!ENV_NAME.matches(variable)) throw UserError("script argument $name: invalid environment variable name \"$variable\" (expected $ENV_PREFIX followed by a name such as REDIS_PASSWORD)", Hints.SCRIPTS)
+            env(variable) ?: throw UserError("script argument $name: environment variable $variable is not set", Hints.SCRIPTS)
+        }
+    }
+
+    /** Argument names that the scripts [selectors] pick declare secret. */
+    fun declaredSecrets(selectors: List<String>): Set<String> = try {
+        ScriptLibrary.secretArguments(ScriptLibrary.builtIn().select(selectors))
+    } catch (e: ScriptSelectionException) {
+        emptySet()
+    }
+
+    private const val ENV_PREFIX = "env:"
+    private val ENV_NAME = Regex("[A-Za-z_][A-Za-z0-9_]*")
 
     /** Null when every selector names something, else the one-line error. */
     fun checkSelectors(selectors: List<String>): String? = try {
@@ -34,22 +62,26 @@ internal object ScriptSupport {
         host(version, ScriptArgs.EMPTY, timeoutMillis).runnerFor(plan)
     }
 
-    /** `kmap run [--script-args A] [--script-timeout T] FILE [args...]`. */
+    /** `kmap run [--script-args A] [--script-args-file F] [--script-timeout T] FILE [args...]`. */
     fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
         var i = 0
-        var scriptArgs = ScriptArgs.EMPTY
+        var argsText: String? = null
+        var argsFile: String? = null
         var timeout: Long? = null
         while (i < args.size && args[i].startsWith("--")) {
             val (name, inline) = args[i].split('=', limit = 2).let { it[0] to it.getOrNull(1) }
             val value = inline ?: args.getOrNull(i + 1) ?: throw UserError("$name needs a value", RUN_HINT)
             when (name) {
-                "--script-args" -> scriptArgs = try { ScriptArgs.parse(value) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) }
+                "--script-args" -> argsText = value
+                "--script-args-file" -> argsFile = value
                 "--script-timeout" -> timeout = budgetMillis(value)
                 else -> throw UserError("kmap run: no such option $name", RUN_HINT)
             }
             i += if (inline == null) 2 else 1
         }
         val file = args.getOrNull(i) ?: throw UserError("kmap run needs a script file", RUN_HINT)
+        argsFile?.let { f -> if (!File(f).isFile || !File(f).canRead()) throw UserError("cannot read --script-args-file file \"$f\"", Hints.FILE) }
+        val scriptArgs = scriptArgs(argsText, argsFile)?.let(::ScriptArgs) ?: ScriptArgs.EMPTY
         // scripts print with println: to the stream the CLI was given (tests capture it)
         val saved = System.out
         if (out !== saved) System.setOut(out)
@@ -84,5 +116,5 @@ internal object ScriptSupport {
         throw UserError(e.message ?: "invalid script", Hints.SCRIPTS)
     }
 
-    const val RUN_HINT = "kmap run [--script-args K=V,...] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"
+    const val RUN_HINT = "kmap run [--script-args K=V,...] [--script-args-file FILE] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"
 }

@@ -51,9 +51,13 @@ public abstract class ScanScript(private val environment: ScriptEnvironment) {
     /** Adds the script to [names] (`default`, `safe`, `discovery`, `version`, `intrusive`, …). */
     public fun categories(vararg names: String) { declaredCategories += names }
 
-    /** Documents an argument the action reads with [ActionContext.arg]. */
-    public fun argument(name: String, description: String, default: String? = null) {
-        declaredArguments += ScriptArgument(name, description, default)
+    /**
+     * Documents an argument the action reads with [ActionContext.arg]; a [secret] one has its value
+     * hidden wherever kmap echoes script arguments. kmap reads `secret = true` from the script's
+     * text before compiling it, so write the call on one line.
+     */
+    public fun argument(name: String, description: String, default: String? = null, secret: Boolean = false) {
+        declaredArguments += ScriptArgument(name, description, default, secret)
     }
 
     /** Runs the action on each port for which [rule] is true (e.g. `portRule(Shortport.http)`). */

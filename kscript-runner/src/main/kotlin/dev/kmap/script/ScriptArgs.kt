@@ -1,5 +1,8 @@
 package dev.kmap.script
 
+import dev.kmap.dsl.ScriptArgsText
+import dev.kmap.dsl.SecretArguments
+
 /**
  * Script arguments as nmap's `--script-args` gives them: `name=value` for every script, or
  * `script.name=value` for one script ([ActionContext.arg] prefers the latter).
@@ -19,44 +22,18 @@ public class ScriptArgs(public val values: Map<String, String>) {
     /** These arguments overridden by [other]. */
     public operator fun plus(other: Map<String, String>): ScriptArgs = ScriptArgs(values + other)
 
-    override fun toString(): String = values.entries.joinToString(",") { "${it.key}=${it.value}" }
+    /** The arguments in `--script-args` form, secret values masked ([SecretArguments]). */
+    override fun toString(): String = ScriptArgsText.format(SecretArguments.redact(values))
 
     public companion object {
         /** No arguments. */
         public val EMPTY: ScriptArgs = ScriptArgs(emptyMap())
 
         /**
-         * Parses nmap's `--script-args` text: comma-separated `name=value` pairs; a value may be
-         * quoted with `"` or `'` to hold commas. A name without `=` gets the value `""`.
-         * Throws [IllegalArgumentException] naming the bad part.
+         * Parses nmap's `--script-args` text ([ScriptArgsText]): comma-separated `name=value`
+         * pairs; a value may be quoted with `"` or `'` to hold commas. A name without `=` gets the
+         * value `""`. Throws [IllegalArgumentException] naming the bad part.
          */
-        public fun parse(text: String): ScriptArgs {
-            val out = LinkedHashMap<String, String>()
-            var i = 0
-            while (i < text.length) {
-                val eq = text.indexOfAny(charArrayOf('=', ','), i)
-                val name = text.substring(i, if (eq < 0) text.length else eq).trim()
-                if (name.isEmpty()) throw IllegalArgumentException("empty script argument name at \"${text.substring(i)}\" (expected name=value,...)")
-                if (eq < 0 || text[eq] == ',') { out[name] = ""; i = if (eq < 0) text.length else eq + 1; continue }
-                var j = eq + 1
-                while (j < text.length && text[j] == ' ') j++
-                val value: String
-                if (j < text.length && (text[j] == '"' || text[j] == '\'')) {
-                    val close = text.indexOf(text[j], j + 1)
-                    if (close < 0) throw IllegalArgumentException("unterminated quote in script argument \"$name\" (expected name=\"value\")")
-                    value = text.substring(j + 1, close)
-                    j = close + 1
-                    while (j < text.length && text[j] == ' ') j++
-                    if (j < text.length && text[j] != ',') throw IllegalArgumentException("text after the quoted value of script argument \"$name\" (expected a comma)")
-                } else {
-                    val comma = text.indexOf(',', j).let { if (it < 0) text.length else it }
-                    value = text.substring(j, comma).trim()
-                    j = comma
-                }
-                out[name] = value
-                i = j + 1
-            }
-            return ScriptArgs(out)
-        }
+        public fun parse(text: String): ScriptArgs = ScriptArgs(ScriptArgsText.parse(text))
     }
 }

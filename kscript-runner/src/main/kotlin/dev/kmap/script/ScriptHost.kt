@@ -126,9 +126,11 @@ public class ScriptHost(
         } finally {
             runner?.close()
         }
+        val selected = if (plan.scripts.isEmpty()) emptyList() else library.select(plan.scripts.map { it.selector })
+        val secrets = ScriptLibrary.secretArguments(selected) + self.arguments.filter { it.secret }.flatMap { listOf("${self.id}.${it.name}", it.name) }
         for (o in plan.outputs) {
             val text = StringBuilder()
-            val f = ReportFormats.create(o.format, ReportOptions(version = version, commandLine = self.id))
+            val f = ReportFormats.create(o.format, ReportOptions(version = version, commandLine = self.id, secretArguments = secrets))
             f.start(plan, report.stats.startedAtMillis, text)
             report.hosts.forEach { f.host(it, text) }
             f.finish(report.stats, text)

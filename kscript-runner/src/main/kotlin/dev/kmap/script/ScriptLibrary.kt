@@ -55,6 +55,16 @@ public class ScriptLibrary(public val scripts: List<Entry>) {
         /** Class-path resource listing the built-in scripts' file names, one per line. */
         public const val INDEX_RESOURCE: String = "/dev/kmap/script/builtin/index.txt"
 
+        private val SECRET_ARGUMENT = Regex("""^\s*argument\(\s*"([^"]+)"[^\n]*\bsecret\s*=\s*true""", RegexOption.MULTILINE)
+
+        /**
+         * The argument names [sources] declare secret (`argument("user", "…", secret = true)`, on
+         * one line), read from their text without compiling: `script.name` and `name` for each.
+         */
+        public fun secretArguments(sources: List<ScriptSource>): Set<String> = sources.flatMap { s ->
+            SECRET_ARGUMENT.findAll(s.text).flatMap { m -> listOf("${s.id}.${m.groupValues[1]}", m.groupValues[1]) }
+        }.toSet()
+
         private val CATEGORIES = Regex("""^\s*categories\(([^)]*)\)""", RegexOption.MULTILINE)
 
         /** The built-in scripts shipped in this jar. */

@@ -1,6 +1,7 @@
 package dev.kmap.engine.output
 
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.dsl.SecretArguments
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.ScanStats
 import kotlinx.serialization.json.Json
@@ -29,7 +30,7 @@ public class JsonFormat(private val options: ReportOptions = ReportOptions()) : 
             .append(",\"formatVersion\":").append(FORMAT_VERSION.toString())
             .append(",\"args\":").append(json.encodeToString(options.commandLine))
             .append(",\"startedAtMillis\":").append(startedAtMillis.toString())
-            .append(",\"plan\":").append(json.encodeToString(ScanPlan.serializer(), plan))
+            .append(",\"plan\":").append(json.encodeToString(ScanPlan.serializer(), SecretArguments.redact(plan, options.secretArguments)))
             .append(",\"hosts\":[")
     }
 
