@@ -15,7 +15,7 @@ OPEN="22 80 443 8080 31337 50000 65535"; FILTERED="8081 9999"
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces)" >&2; exit 2; }
 "$ROOT/bin/install-deps" lab nmap >/dev/null
-trap 'bash "$LAB" down >/dev/null 2>&1 || true' EXIT
+trap 'bash "$LAB" down >/dev/null 2>&1; bash "$LAB" release >/dev/null 2>&1 || true' EXIT
 bash "$LAB" up >/dev/null
 # Safety: scan only while the target routes through the lab's own bridge.
 guard() {

@@ -19,7 +19,7 @@ OPEN="22 80 443 8080 31337 50000 65535"
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces, raw packets)" >&2; exit 2; }
 "$ROOT/bin/install-deps" lab nmap pcap >/dev/null
 for t in masscan zmap; do command -v $t >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $t >/dev/null; done
-trap 'bash "$LAB" down >/dev/null 2>&1 || true' EXIT
+trap 'bash "$LAB" down >/dev/null 2>&1; bash "$LAB" release >/dev/null 2>&1 || true' EXIT
 bash "$LAB" up >/dev/null
 guard() {
   local dev; dev=$(ip -o route get "$1" | grep -o 'dev [^ ]*' | awk '{print $2}')

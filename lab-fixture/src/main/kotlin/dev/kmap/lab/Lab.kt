@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel
 import java.nio.channels.FileLock
 import java.nio.channels.OverlappingFileLockException
 import java.nio.file.Files
+import java.nio.file.LinkOption
 import java.nio.file.Path
 import java.nio.file.Paths
 import java.nio.file.StandardOpenOption
@@ -44,8 +45,15 @@ public class LabUnavailableException(public val reason: String) : LabException(r
  *
  * `up` and `down` run the bundled `lab.sh` (extracted to a temporary file) and are
  * idempotent; `up` first removes any leftover lab of the same prefix. While up, a lab holds
- * an exclusive lock per prefix (`/run/lock/kmap-lab-<prefix>.lock`), so two processes never
- * build the same lab at once, and a JVM shutdown hook tears it down if nobody else does.
+ * an exclusive lock per prefix (`/run/lock/kmap-lab-<prefix>.lock`, opened without following
+ * symbolic links), so two processes never build the same lab at once, and a JVM shutdown hook
+ * tears it down if nobody else does.
+ *
+ * Safety: `up` adds `unreachable` routes for the lab's address blocks (IPv4 /24, IPv6 /64, AnyIP
+ * prefix) in the root namespace, which lose to the lab's own routes while it is up and stay after
+ * [down], so a scan of a lab address with the lab down fails at once instead of leaving the
+ * machine. They go at JVM exit (or [release]). The lab's state (pid files, logs, services) lives
+ * in a fresh private directory per lab ([stateDir]).
  * Needs root, iproute2, nftables and python3; see [LabPreconditions].
  *
  * In JUnit tests prefer [RequiresLab], which shares one lab per test JVM. Directly:
@@ -128,8 +136,15 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
         return hosts[index - 1]
     }
 
-    /** The lab script's state directory (pid files, logs, the services' directories): `/tmp/kmap-lab-<prefix>`. */
-    public val stateDir: Path get() = Paths.get("/tmp/kmap-lab-$prefix")
+    /**
+     * The lab's state directory (pid files, logs, the services' directories): a fresh
+     * `mktemp -d` directory (root's, mode 0700) made by each [up]. Throws [LabException] while
+     * the lab is down.
+     */
+    public val stateDir: Path get() = state ?: throw LabException("lab '$prefix' is not up: it has no state directory")
+
+    @Volatile
+    private var state: Path? = null
 
     /**
      * The directory of host [index]'s services (configuration, data, logs, pid files,
@@ -167,6 +182,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
     private var lockChannel: FileChannel? = null
     private var lock: FileLock? = null
     private var hook: Thread? = null
+    private var routesAdded = false
 
     /**
      * Builds the lab (removing any leftover of the same prefix first) and waits until every
@@ -184,7 +200,9 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
         LabPreconditions.servicesUnavailableReason(config.services.values.flatten().toSet())?.let { throw LabUnavailableException(it) }
         acquireLock()
         try {
+            routesAdded = true
             run("up", config.upTimeout)
+            state = readState()
         } catch (e: Throwable) {
             try {
                 run("down", config.downTimeout)
@@ -196,10 +214,51 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             throw e
         }
         isUp = true
-        val h = Thread({ downQuietly() }, "kmap-lab-$prefix-shutdown")
-        Runtime.getRuntime().addShutdownHook(h)
-        hook = h
+        if (hook == null) {
+            val h = Thread({ downQuietly(); releaseQuietly() }, "kmap-lab-$prefix-shutdown")
+            Runtime.getRuntime().addShutdownHook(h)
+            hook = h
+        }
         return this
+    }
+
+    /** The state directory lab.sh recorded for the lab that is up. */
+    private fun readState(): Path {
+        val recorded = Paths.get("/run/kmap-lab/$prefix.state")
+        val dir = try { Files.readString(recorded).trim() } catch (e: java.io.IOException) { throw LabException("lab.sh up did not record its state directory in $recorded", e) }
+        return Paths.get(dir)
+    }
+
+    /**
+     * Tears the lab down if it is up and removes its `unreachable` routes: after this a lab
+     * address is routed like any other again. Runs by itself at JVM exit.
+     *
+     * ```kotlin
+     * lab.down(); /* ...a scan of a lab address fails at once here... */ lab.release()
+     * ```
+     */
+    @Synchronized
+    public fun release() {
+        if (isUp) down()
+        acquireLock()
+        try {
+            if (!Files.exists(Paths.get("/sys/class/net/$bridge"))) run("release", config.downTimeout)
+            routesAdded = false
+        } finally {
+            releaseLock()
+            deleteScript()
+        }
+    }
+
+    private fun releaseQuietly() {
+        if (!routesAdded) return
+        try {
+            // another process that brought the same prefix up meanwhile keeps its routes
+            val ch = openLock(lockPath())
+            ch.use { if (it.tryLock() != null && !Files.exists(Paths.get("/sys/class/net/$bridge"))) run("release", config.downTimeout) }
+        } catch (e: Throwable) {
+            System.err.println("[kmap lab] release of lab '$prefix' failed: ${e.message}")
+        }
     }
 
     /**
@@ -216,17 +275,9 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             run("down", config.downTimeout)
         } finally {
             isUp = false
+            state = null
             releaseLock()
             deleteScript()
-            hook?.let { h ->
-                hook = null
-                if (Thread.currentThread() !== h) {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(h)
-                    } catch (_: IllegalStateException) { // JVM shutting down
-                    }
-                }
-            }
         }
     }
 
@@ -250,11 +301,16 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
         }
     }
 
-    private fun acquireLock() {
+    private fun lockPath(): Path {
         val dir = Paths.get("/run/lock").takeIf { Files.isDirectory(it) && Files.isWritable(it) }
             ?: Paths.get(System.getProperty("java.io.tmpdir"))
-        val path = dir.resolve("kmap-lab-$prefix.lock")
-        val ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+        return dir.resolve("kmap-lab-$prefix.lock")
+    }
+
+    private fun acquireLock() {
+        if (lock != null) return
+        val path = lockPath()
+        val ch = openLock(path)
         val deadline = TimeSource.Monotonic.markNow() + config.lockTimeout
         var warned = false
         try {
@@ -320,7 +376,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             val env = pb.environment()
             env.keys.removeIf { it.startsWith("KMAP_LAB_") && it != "KMAP_LAB_PYTHON" }
             env.putAll(config.toEnv())
-            env["KMAP_LAB_STATE"] = stateDir.toString()
+            env.remove("KMAP_LAB_STATE") // lab.sh makes a fresh private directory per lab
             env["KMAP_LAB_SERVICES_SCRIPT"] = servicesScriptPath().toString()
             env["PATH"] = (env["PATH"]?.let { "$it:" } ?: "") + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
             env["LC_ALL"] = "C"
@@ -379,6 +435,17 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             res.use { Files.newOutputStream(path).use { out -> it.copyTo(out) } }
             path.toFile().setExecutable(true, true)
             return path
+        }
+
+        /**
+         * Opens (creating) the lock file at [path] without following a symbolic link there: in a
+         * world-writable directory such as /run/lock another user could plant one.
+         */
+        internal fun openLock(path: Path): FileChannel = try {
+            FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+        } catch (e: java.io.IOException) {
+            if (Files.isSymbolicLink(path)) throw LabException("the lab lock $path is a symbolic link; remove it (someone may be trying to make root write elsewhere)", e)
+            throw e
         }
 
         internal fun findBash(): String =

@@ -2,8 +2,10 @@
 # lab.sh - kmap's disposable network-namespace lab for scanner tests.
 #
 #   lab.sh up       build the lab (tears down any previous lab of the same prefix first)
-#   lab.sh down     remove everything (idempotent, safe to run twice)
+#   lab.sh down     remove everything but the unreachable routes (idempotent, safe to run twice)
+#   lab.sh release  remove the unreachable routes too (when nothing will scan the lab's addresses any more)
 #   lab.sh status   show namespaces, addresses, listeners
+#   lab.sh state    print the state directory of the lab that is up
 #
 # The scanner side is the ROOT network namespace (where the JVM running the tests lives);
 # every target host is a network namespace behind a bridge in the root namespace:
@@ -29,7 +31,13 @@
 # (route type local on its lo) and routes the prefix to target1 from the root netns.
 #
 # Safety: every address must be private (10/8, 172.16/12, 192.168/16, ULA fc00::/7), and `up`
-# refuses to run if anything outside the lab already uses the lab's addresses or routes.
+# refuses to run if anything outside the lab already uses the lab's addresses or routes. `up`
+# also adds `unreachable` routes (metric $UNREACHABLE_METRIC) for the lab's /24, /64 and AnyIP
+# prefix in the root namespace; the lab's own routes win while it is up, and after `down` a scan
+# of a lab address fails on the spot instead of leaving the machine. `release` removes them.
+# State (pid files, logs, listener.py, services) lives in a fresh `mktemp -d` directory (0700)
+# per lab, recorded in /run/kmap-lab/<prefix>.state (KMAP_LAB_STATE: a directory the caller made,
+# empty, owned by root, mode 0700).
 # Needs root, iproute2, nftables, python3 (ethtool only for KMAP_LAB_OFFLOAD=off).
 set -euo pipefail
 
@@ -45,7 +53,8 @@ ANYIP=${KMAP_LAB_ANYIP-10.202.0.0/16}                       # "" = no AnyIP pref
 ICMP_RATELIMIT=${KMAP_LAB_ICMP_RATELIMIT:-}                 # 0: lift ICMP error rate limits in targets
 OFFLOAD=${KMAP_LAB_OFFLOAD:-on}                             # off: disable checksum/TSO offload on lab links
 DROP_RST_SPORTS=${KMAP_LAB_DROP_RST_SPORTS:-}               # e.g. 40000:40999: drop our kernel's RSTs from these sports
-STATE=${KMAP_LAB_STATE:-/tmp/kmap-lab-${P}}                 # pid files, logs, listener.py, hosts.tsv
+STATE=${KMAP_LAB_STATE:-}                                   # pid files, logs, listener.py, hosts.tsv (see new_state)
+UNREACHABLE_METRIC=4242                                     # our unreachable routes lose to the lab's own
 SERVICES_SH=${KMAP_LAB_SERVICES_SCRIPT:-$(dirname "${BASH_SOURCE[0]}")/services.sh}
 if [[ -n ${KMAP_LAB_PYTHON:-} ]]; then PY=$KMAP_LAB_PYTHON
 elif [[ -x /usr/bin/python3 ]]; then PY=/usr/bin/python3
@@ -100,6 +109,38 @@ validate() {
   [[ -z $DROP_RST_SPORTS || $DROP_RST_SPORTS =~ ^[0-9]{1,5}(:[0-9]{1,5})?$ ]] || die "KMAP_LAB_DROP_RST_SPORTS must be PORT or LO:HI"
 }
 
+# ---------------------------------------------------------------- state directory and safety routes
+POINTER_DIR=/run/kmap-lab
+POINTER=$POINTER_DIR/$P.state
+# a directory root may run code from: a real directory (no symlink), root's, 0700
+safe_dir() { [[ -d $1 && ! -L $1 && $(stat -c '%u %a' "$1") == "0 700" ]]; }
+# the state directory of the lab that is up (from the pointer), or nothing
+recorded_state() {
+  local d; d=$(cat "$POINTER" 2>/dev/null || true)
+  if [[ $d == /* ]] && safe_dir "$d"; then echo "$d"; fi
+}
+new_state() {
+  if [[ -n $STATE ]]; then
+    safe_dir "$STATE" || die "KMAP_LAB_STATE=$STATE must be a directory (not a symlink) owned by root with mode 0700"
+  else
+    STATE=$(mktemp -d "${TMPDIR:-/tmp}/kmap-lab-$P.XXXXXXXX")
+  fi
+  mkdir -p -m 0700 "$POINTER_DIR"
+  echo "$STATE" >"$POINTER.tmp" && mv "$POINTER.tmp" "$POINTER"
+}
+# every block the lab's addresses come from: "family prefix" lines
+lab_blocks() { echo "-4 ${NET4}.0/24"; echo "-6 ${NET6}/64"; [[ -z $ANYIP ]] || echo "-4 $ANYIP"; }
+add_unreachable() {
+  local fam pfx
+  while read -r fam pfx; do ip "$fam" route replace unreachable "$pfx" metric "$UNREACHABLE_METRIC"; done < <(lab_blocks)
+}
+release() {
+  local fam pfx
+  while read -r fam pfx; do ip "$fam" route del unreachable "$pfx" metric "$UNREACHABLE_METRIC" 2>/dev/null || true; done < <(lab_blocks)
+}
+# routes listed by check_free that are ours
+not_ours() { grep -v -E "^unreachable .*metric $UNREACHABLE_METRIC( |\$)" || true; }
+
 tns() { echo "${P}-target$1"; }
 hip4() { echo "${NET4}.$((10 + $1))"; }
 hip6() { echo "${NET6}$((10 + $1))"; }
@@ -112,7 +153,6 @@ without_ports() { local p r out=(); for p in $1; do for r in $2; do [[ $p == "$r
 nftset() { local s; s=$(echo $1); echo "${s// /, }"; } # "80 443" -> "80, 443"
 
 write_listener() {
-  mkdir -p "$STATE"
   cat >"$STATE/listener.py" <<'EOF'
 # kmap lab listener: listener.py "tcp ports" "udp ports"; binds :: (dual stack).
 # TCP: accept, send "lab <local ip> <port>\r\n", close. UDP: echo from the address hit.
@@ -187,6 +227,7 @@ running() { [[ $1 =~ ^[0-9]+$ ]] && grep -qs '^State:[[:space:]]*[^Z[:space:]]' 
 down() {
   local ns pid f l pids=()
   local nss
+  [[ -n $STATE ]] || STATE=$(recorded_state)
   nss=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${P}-target[0-9]+\$" || true)
   for f in "$STATE"/services/target*; do # the daemons first, each by its own pid files (clean database shutdown)
     [[ -d $f ]] || continue
@@ -221,18 +262,22 @@ down() {
     ip link del "$l" 2>/dev/null || true
   done
   nft delete table inet "$NFT_ROOT_TABLE" 2>/dev/null || true
-  rm -rf "$STATE"
+  local old; old=$(recorded_state)
+  [[ -z $STATE ]] || ! safe_dir "$STATE" || rm -rf "$STATE"
+  [[ -z $old || $old == "$STATE" ]] || rm -rf "$old"
+  rm -f "$POINTER"
+  STATE=
 }
 
 # refuse to shadow anything that is not ours (call after down)
 check_free() {
   local used
-  used=$(ip -o -4 addr show to "${NET4}.0/24" 2>/dev/null; ip -o -4 route show table all root "${NET4}.0/24" 2>/dev/null)
+  used=$(ip -o -4 addr show to "${NET4}.0/24" 2>/dev/null; ip -o -4 route show table all root "${NET4}.0/24" 2>/dev/null | not_ours)
   [[ -z $used ]] || die "${NET4}.0/24 is already in use on this machine (pick another KMAP_LAB_NET4):"$'\n'"$used"
-  used=$(ip -o -6 addr show to "${NET6}/64" 2>/dev/null; ip -o -6 route show table all root "${NET6}/64" 2>/dev/null)
+  used=$(ip -o -6 addr show to "${NET6}/64" 2>/dev/null; ip -o -6 route show table all root "${NET6}/64" 2>/dev/null | not_ours)
   [[ -z $used ]] || die "${NET6}/64 is already in use on this machine (pick another KMAP_LAB_NET6):"$'\n'"$used"
   if [[ -n $ANYIP ]]; then
-    used=$(ip -o -4 addr show to "$ANYIP" 2>/dev/null; ip -o -4 route show table all root "$ANYIP" 2>/dev/null)
+    used=$(ip -o -4 addr show to "$ANYIP" 2>/dev/null; ip -o -4 route show table all root "$ANYIP" 2>/dev/null | not_ours)
     [[ -z $used ]] || die "$ANYIP is already in use on this machine (pick another KMAP_LAB_ANYIP):"$'\n'"$used"
   fi
 }
@@ -240,8 +285,13 @@ check_free() {
 up() {
   [[ -n $PY && -x $PY ]] || die "python3 not found (apt-get install python3)"
   command -v nft >/dev/null || die "nft not found (apt-get install nftables)"
+  local given=$STATE
+  STATE= # down removes the recorded lab's directory, not the one given for this lab
   down
   check_free
+  add_unreachable
+  STATE=$given
+  new_state
   write_listener
   local i ns
   ip link add "$BR" type bridge stp_state 0 forward_delay 0
@@ -356,7 +406,9 @@ status() {
 validate
 case ${1:-} in
   up) [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"; up ;;
-  down) [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"; down; echo "lab down: prefix=$P" ;;
+  down) [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces)"; down; echo "lab down: prefix=$P (unreachable routes kept: lab.sh release)" ;;
+  release) [[ $(id -u) -eq 0 ]] || die "must run as root"; release; echo "lab released: prefix=$P" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status   (configuration: KMAP_LAB_* variables, see the header)" >&2; exit 2 ;;
+  state) recorded_state ;;
+  *) echo "usage: $0 up|down|release|status|state   (configuration: KMAP_LAB_* variables, see the header)" >&2; exit 2 ;;
 esac

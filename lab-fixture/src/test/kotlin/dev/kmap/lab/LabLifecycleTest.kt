@@ -49,10 +49,12 @@ class LabLifecycleTest {
             sh("ip", "netns", "list").lines().filter { it.startsWith("$prefix-") }.forEach { found += "netns $it" }
             sh("ip", "-o", "link", "show").lines().map { it.substringAfter(": ").substringBefore(":").substringBefore("@") }
                 .filter { it.startsWith("$prefix-") }.forEach { found += "link $it" }
-            if (anyIp != null) sh("ip", "route", "show", anyIp).lines().filter { it.isNotBlank() }.forEach { found += "route $it" }
+            // the unreachable routes stay after down on purpose (until release, at JVM exit)
+            if (anyIp != null) sh("ip", "route", "show", anyIp).lines().filter { it.isNotBlank() && !it.startsWith("unreachable") }.forEach { found += "route $it" }
             sh("nft", "list", "tables").lines().filter { it.contains("${prefix}_") }.forEach { found += "nft $it" }
-            if (Files.exists(Paths.get("/tmp/kmap-lab-$prefix"))) found += "state dir /tmp/kmap-lab-$prefix"
-            sh("ps", "-eo", "args").lines().filter { it.contains("/tmp/kmap-lab-$prefix/listener.py") }.forEach { found += "process $it" }
+            if (Files.exists(Paths.get("/run/kmap-lab/$prefix.state"))) found += "state pointer /run/kmap-lab/$prefix.state"
+            Files.list(Paths.get("/tmp")).use { l -> l.filter { it.fileName.toString().startsWith("kmap-lab-$prefix.") }.forEach { found += "state dir $it" } }
+            sh("ps", "-eo", "args").lines().filter { it.contains("/kmap-lab-$prefix.") && it.contains("listener.py") }.forEach { found += "process $it" }
             return found
         }
     }

@@ -50,13 +50,13 @@ class LabServicesLifecycleTest {
         }
 
         /** Processes whose command line mentions the lab's state directory (our daemons' configs live there). */
-        private fun processesUsing(lab: Lab): List<String> = ProcessHandle.allProcesses().toList().mapNotNull { ph ->
+        private fun processesUsing(stateDir: java.nio.file.Path): List<String> = ProcessHandle.allProcesses().toList().mapNotNull { ph ->
             val cmd = try {
                 String(Files.readAllBytes(java.nio.file.Paths.get("/proc/${ph.pid()}/cmdline"))).replace('\u0000', ' ')
             } catch (_: Exception) {
                 return@mapNotNull null
             }
-            if (cmd.contains(lab.stateDir.toString() + "/")) "${ph.pid()} $cmd" else null
+            if (cmd.contains("$stateDir/")) "${ph.pid()} $cmd" else null
         }
     }
 
@@ -89,10 +89,11 @@ class LabServicesLifecycleTest {
             assertNotEquals(sha, lab.facts(2).tls.sha256) // a new key and certificate
             assertEquals("CN=www.kmap.lab,O=kmap lab,C=XX", lab.facts(2).tls.subject)
 
+            val stateDir = lab.stateDir
             lab.down()
             for ((name, pid) in second) assertFalse(alive(pid), "$name ($pid) still running after down")
-            assertFalse(Files.exists(lab.stateDir), "${lab.stateDir} left behind")
-            assertEquals(emptyList(), processesUsing(lab))
+            assertFalse(Files.exists(stateDir), "$stateDir left behind")
+            assertEquals(emptyList(), processesUsing(stateDir))
             val namespaces = ProcessBuilder("ip", "netns", "list").start().inputStream.bufferedReader().readText()
             assertFalse(namespaces.lines().any { it.startsWith("kmsw-") }, namespaces)
         }
