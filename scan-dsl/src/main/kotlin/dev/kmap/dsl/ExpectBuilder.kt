@@ -28,9 +28,17 @@ public class ExpectBuilder {
     /** Open ports may run only [allowed] services, with version patterns. */
     public fun services(allowed: List<AllowedService>): ExpectationHandle = add(Expectation.Services(allowed))
 
-    /** TLS certificates on the open [ports] must stay valid for at least [days] more days. */
-    public fun tlsCertificateValidFor(days: Int, ports: List<Int> = Expectation.DEFAULT_TLS_PORTS): ExpectationHandle =
-        add(Expectation.TlsCertificateValid(days, ports))
+    /**
+     * TLS certificates on the open [ports] must be trusted for the host (system trust store, or
+     * the PEM file [trust]) and stay valid for at least [days] more days; [allowSelfSigned]
+     * accepts self-signed ones too.
+     */
+    public fun tlsCertificateValidFor(
+        days: Int,
+        ports: List<Int> = Expectation.DEFAULT_TLS_PORTS,
+        allowSelfSigned: Boolean = false,
+        trust: String? = null,
+    ): ExpectationHandle = add(Expectation.TlsCertificateValid(days, ports, allowSelfSigned = allowSelfSigned, trust = trust))
 
     /** The open ports must match the baseline. */
     public fun noChangeFromBaseline(): ExpectationHandle = add(Expectation.NoChangeFromBaseline())

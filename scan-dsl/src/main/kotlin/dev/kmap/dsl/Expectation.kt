@@ -93,10 +93,15 @@ public sealed interface Expectation {
     }
 
     /**
-     * The TLS certificate of every open port among [ports] must stay valid for at least [days] more days.
+     * The TLS certificate of every open port among [ports] must be one a client of that host
+     * would accept, and stay valid for at least [days] more days: already valid, a chain to the
+     * system trust store (or to the certificates of the PEM file [trust]), issued for the host's
+     * name (or address). [allowSelfSigned] also accepts a self-signed certificate (still for
+     * this host and within its dates).
      *
      * ```kotlin
      * Expectation.TlsCertificateValid(30, listOf(443)).text // "tls-valid-for 30 on 443"
+     * Expectation.TlsCertificateValid(30, listOf(8443), allowSelfSigned = true).text // "tls-valid-for 30 on 8443 allow-self-signed"
      * ```
      */
     @Serializable
@@ -105,15 +110,21 @@ public sealed interface Expectation {
         val days: Int,
         val ports: List<Int> = DEFAULT_TLS_PORTS,
         override val from: String? = null,
+        val allowSelfSigned: Boolean = false,
+        val trust: String? = null,
     ) : Expectation {
         init {
             if (days < 0) invalid("TLS validity of $days days is out of range (expected 0 or more days)")
             if (ports.isEmpty()) invalid("tls-valid-for without any port (expected e.g. on 443,8443)")
             ports.forEach { checkPort(it) }
+            if (trust != null && (trust.isBlank() || trust.any { it.isWhitespace() || it.isISOControl() })) {
+                invalid("invalid trust file \"$trust\" for tls-valid-for (expected a path without spaces)")
+            }
             checkScope(from)
         }
         override fun from(cidr: String): TlsCertificateValid = copy(from = cidr)
-        override val text: String get() = "tls-valid-for $days on ${ports.joinToString(",")}" + suffix(from)
+        override val text: String get() = "tls-valid-for $days on ${ports.joinToString(",")}" +
+            (if (allowSelfSigned) " allow-self-signed" else "") + (trust?.let { " trust $it" } ?: "") + suffix(from)
     }
 
     /**

@@ -94,7 +94,8 @@ class ExpectationsTest {
             "services" to "policy.txt:1: services needs at least one service name (e.g. services ssh https)",
             "tls-valid-for soon" to "policy.txt:1: tls-valid-for needs a number of days (e.g. tls-valid-for 30 on 443), got \"soon\"",
             "tls-valid-for -1" to "policy.txt:1: TLS validity of -1 days is out of range (expected 0 or more days)",
-            "tls-valid-for 30 at 443" to "policy.txt:1: tls-valid-for expects DAYS [on PORTS] (got \"30 at 443\")",
+            "tls-valid-for 30 at 443" to "policy.txt:1: tls-valid-for expects DAYS [on PORTS] [allow-self-signed] [trust FILE] (got \"30 at 443\")",
+            "tls-valid-for 30 trust" to "policy.txt:1: tls-valid-for expects DAYS [on PORTS] [allow-self-signed] [trust FILE] (got \"30 trust\")",
             "open 22 from 10.0.0.0/8 extra" to "policy.txt:1: \"from\" must be followed by exactly one CIDR block at the end of the line (got \"from 10.0.0.0/8 extra\")",
             "from 10.0.0.0/8" to "policy.txt:1: \"from 10.0.0.0/8\" without a rule (expected e.g. open 22 from 10.0.0.0/8)",
             "{\"rules\":[{\"type\":\"open\",\"port\":-1}]}" to "policy.txt: port -1 is out of range (ports are 0..65535)",
@@ -150,4 +151,21 @@ class ExpectationsTest {
     }
 
     private fun String.quoted() = "\"" + replace("\n", "\\n") + "\""
+
+    @Test
+    fun `tls-valid-for verifies by default, with an explicit allow-self-signed form and a trust file`() {
+        val rules = Expectations.parse("tls-valid-for 30\ntls-valid-for 7 on 8443 allow-self-signed\ntls-valid-for 1 allow-self-signed on 443 trust certs/ca.pem from 10.0.0.0/8\n").rules
+        assertEquals(
+            listOf(
+                Expectation.TlsCertificateValid(30),
+                Expectation.TlsCertificateValid(7, listOf(8443), allowSelfSigned = true),
+                Expectation.TlsCertificateValid(1, listOf(443), from = "10.0.0.0/8", allowSelfSigned = true, trust = "certs/ca.pem"),
+            ),
+            rules,
+        )
+        assertEquals("tls-valid-for 1 on 443 allow-self-signed trust certs/ca.pem from 10.0.0.0/8", rules[2].text)
+        assertEquals(rules, Expectations.parse(rules.joinToString("\n") { it.text }).rules)
+        assertEquals(Expectations(rules), Expectations.fromJson(Expectations(rules).toJson()))
+        assertEquals(listOf(Expectation.TlsCertificateValid(3, listOf(443), allowSelfSigned = true)), expectations { tlsCertificateValidFor(3, listOf(443), allowSelfSigned = true) }.rules)
+    }
 }

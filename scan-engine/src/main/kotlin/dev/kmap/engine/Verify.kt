@@ -23,7 +23,9 @@ import java.util.Locale
  *   service name (kmap has no version detection yet), so a rule with a version pattern cannot be
  *   satisfied and fails with "version unknown".
  * - `tls-valid-for D`: every open TCP port among the rule's ports completes a TLS handshake
- *   ([tls], within [tlsTimeoutMillis]) and its certificate is still valid at [now] + D days.
+ *   ([tls], within [tlsTimeoutMillis]); its certificate is valid from before [now] to after
+ *   [now] + D days, chains to the system trust store (or the rule's `trust` file; a self-signed
+ *   one only with `allow-self-signed`) and names the host (its name, else its address).
  * - `no-change-from-baseline`: the open ports equal [baseline]'s for that host (a host missing
  *   from the baseline had nothing open); without a baseline it raises [InvalidSpecException].
  *
@@ -84,17 +86,21 @@ public fun verify(
             is Expectation.TlsCertificateValid -> for (p in open) {
                 if (p.protocol != Protocol.TCP || p.port !in rule.ports) continue
                 val expected = "a TLS certificate valid for ${rule.days} more days"
-                val notAfter = try {
-                    tls.notAfter(address, p.port, tlsTimeoutMillis)
+                val cert = try {
+                    tls.check(address, h.host.name, p.port, tlsTimeoutMillis, rule)
                 } catch (e: Exception) {
                     out += Violation(name, p.port, p.protocol, expected, "no TLS handshake (${e.javaClass.simpleName}: ${(e.message ?: "").lineSequence().firstOrNull().orEmpty()})", rule.text)
                     continue
                 }
-                if (notAfter.isBefore(now.plus(Duration.ofDays(rule.days.toLong())))) {
-                    val found = if (notAfter.isBefore(now)) "a certificate that expired on ${DAY.format(notAfter)}"
-                    else "a certificate that expires on ${DAY.format(notAfter)} (in ${Duration.between(now, notAfter).toDays()} days)"
-                    out += Violation(name, p.port, p.protocol, expected, found, rule.text)
+                val notAfter = cert.notAfter
+                val found = when {
+                    cert.notBefore?.isAfter(now) == true -> "a certificate not valid before ${DAY.format(cert.notBefore)}"
+                    notAfter.isBefore(now) -> "a certificate that expired on ${DAY.format(notAfter)}"
+                    notAfter.isBefore(now.plus(Duration.ofDays(rule.days.toLong()))) ->
+                        "a certificate that expires on ${DAY.format(notAfter)} (in ${Duration.between(now, notAfter).toDays()} days)"
+                    else -> cert.problem
                 }
+                if (found != null) out += Violation(name, p.port, p.protocol, expected, found, rule.text)
             }
             is Expectation.NoChangeFromBaseline -> {
                 val before = baseline!!.hosts[name].orEmpty().toSet()

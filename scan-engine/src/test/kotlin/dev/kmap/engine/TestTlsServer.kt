@@ -11,10 +11,12 @@ import javax.net.ssl.SSLServerSocket
 import javax.net.ssl.SSLSocket
 
 /**
- * A real TLS listener on 127.0.0.1 whose self-signed certificate (made by the JDK's keytool)
- * is valid for [validityDays] days from now. Each accepted connection gets a handshake.
+ * A real TLS listener on 127.0.0.1 whose certificate (made by the JDK's keytool) is valid for
+ * [validityDays] days from now (or from [startDate], keytool's `+2d` form), names [san]
+ * (keytool's `ip:127.0.0.1`, `dns:host` form) and is self-signed, or signed by [ca]. Each
+ * accepted connection gets a handshake.
  */
-class TestTlsServer(validityDays: Int) : AutoCloseable {
+class TestTlsServer(validityDays: Int, san: String? = "ip:127.0.0.1", startDate: String? = null, ca: TestCa? = null) : AutoCloseable {
     private val dir = Files.createTempDirectory("kmap-tls").toFile()
     private val server: SSLServerSocket
     private val acceptor: Thread
@@ -22,12 +24,18 @@ class TestTlsServer(validityDays: Int) : AutoCloseable {
 
     init {
         val store = File(dir, "server.p12")
-        val keytool = File(System.getProperty("java.home"), "bin/keytool").path
-        val p = ProcessBuilder(
-            keytool, "-genkeypair", "-alias", "kmap", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-            "-validity", validityDays.toString(), "-storetype", "PKCS12", "-keystore", store.path, "-storepass", "changeit", "-keypass", "changeit",
-        ).redirectErrorStream(true).start()
-        check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) { "keytool failed: " + p.inputStream.bufferedReader().readText() }
+        val storeArgs = listOf("-storetype", "PKCS12", "-keystore", store.path, "-storepass", "changeit", "-keypass", "changeit")
+        val dates = listOf("-validity", validityDays.toString()) + (startDate?.let { listOf("-startdate", it) } ?: emptyList())
+        val ext = san?.let { listOf("-ext", "san=$it") } ?: emptyList()
+        keytool(listOf("-genkeypair", "-alias", "kmap", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost") + (if (ca == null) dates + ext else emptyList()) + storeArgs)
+        if (ca != null) {
+            val csr = File(dir, "server.csr")
+            val crt = File(dir, "server.crt")
+            keytool(listOf("-certreq", "-alias", "kmap", "-file", csr.path) + storeArgs)
+            keytool(listOf("-gencert", "-alias", "ca", "-keystore", ca.store.path, "-storepass", "changeit", "-infile", csr.path, "-outfile", crt.path, "-rfc") + dates + ext)
+            keytool(listOf("-importcert", "-noprompt", "-alias", "ca", "-file", ca.pem.path) + storeArgs)
+            keytool(listOf("-importcert", "-noprompt", "-alias", "kmap", "-file", crt.path) + storeArgs)
+        }
         val ks = KeyStore.getInstance("PKCS12").apply { store.inputStream().use { load(it, "changeit".toCharArray()) } }
         val kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm()).apply { init(ks, "changeit".toCharArray()) }
         val ctx = SSLContext.getInstance("TLS").apply { init(kmf.keyManagers, null, null) }
@@ -45,4 +53,25 @@ class TestTlsServer(validityDays: Int) : AutoCloseable {
         acceptor.join(2000)
         dir.deleteRecursively()
     }
+}
+
+/** A certificate authority for [TestTlsServer]s, with its certificate as PEM ([pem]) for a `trust` file. */
+class TestCa : AutoCloseable {
+    private val dir = Files.createTempDirectory("kmap-ca").toFile()
+    val store = File(dir, "ca.p12")
+    val pem = File(dir, "ca.pem")
+
+    init {
+        keytool(listOf("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=kmap test CA", "-ext", "bc:c", "-validity", "30",
+            "-storetype", "PKCS12", "-keystore", store.path, "-storepass", "changeit", "-keypass", "changeit"))
+        keytool(listOf("-exportcert", "-rfc", "-alias", "ca", "-keystore", store.path, "-storepass", "changeit", "-file", pem.path))
+    }
+
+    override fun close() { dir.deleteRecursively() }
+}
+
+private fun keytool(args: List<String>) {
+    val p = ProcessBuilder(listOf(File(System.getProperty("java.home"), "bin/keytool").path) + args).redirectErrorStream(true).start()
+    val out = p.inputStream.bufferedReader().readText()
+    check(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) { "keytool ${args.first()} failed: $out" }
 }

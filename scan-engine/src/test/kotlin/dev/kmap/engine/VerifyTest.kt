@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.dsl.AllowedService
 import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.Protocol
@@ -78,20 +79,52 @@ class VerifyTest {
         TestTlsServer(validityDays = 10).use { tls -> listener().use { plain ->
             val report = scanPorts(tls.port, plain.localPort)
             val now = Instant.now()
-            assertEquals(emptyList(), verify(report, expectations { tlsCertificateValidFor(days = 5, ports = listOf(tls.port)) }, now = now))
-            val v = verify(report, expectations { tlsCertificateValidFor(days = 30, ports = listOf(tls.port, plain.localPort)) }, now = now, tlsTimeoutMillis = 1000)
+            assertEquals(emptyList(), verify(report, expectations { tlsCertificateValidFor(days = 5, ports = listOf(tls.port), allowSelfSigned = true) }, now = now))
+            val v = verify(report, expectations { tlsCertificateValidFor(days = 30, ports = listOf(tls.port, plain.localPort), allowSelfSigned = true) }, now = now, tlsTimeoutMillis = 1000)
             assertEquals(listOf(tls.port, plain.localPort).sorted(), v.map { it.port }, "violations are in port order")
             val notAfter = TlsCertificateReader.HANDSHAKE.notAfter(IpAddress.parse("127.0.0.1"), tls.port, 3000)
             assertTrue(Duration.between(now, notAfter).toDays() in 9..10, "notAfter $notAfter")
             val day = notAfter.toString().substring(0, 10)
             assertEquals(
-                "127.0.0.1 port ${tls.port}/tcp: expected a TLS certificate valid for 30 more days (tls-valid-for 30 on ${tls.port},${plain.localPort}), " +
+                "127.0.0.1 port ${tls.port}/tcp: expected a TLS certificate valid for 30 more days (tls-valid-for 30 on ${tls.port},${plain.localPort} allow-self-signed), " +
                     "found a certificate that expires on $day (in ${Duration.between(now, notAfter).toDays()} days)",
                 v.single { it.port == tls.port }.message,
             )
             val plainFound = v.single { it.port == plain.localPort }.found
             assertTrue(plainFound.startsWith("no TLS handshake ("), plainFound)
         } }
+    }
+
+    @Test
+    fun `tls-valid-for checks the chain, the host name and the dates by default`() {
+        TestCa().use { ca ->
+            val servers = listOf(
+                TestTlsServer(validityDays = 60),                                 // self-signed, for 127.0.0.1
+                TestTlsServer(validityDays = 60, san = "dns:other.example"),      // self-signed, another host's
+                TestTlsServer(validityDays = 60, startDate = "+3d"),              // self-signed, not valid yet
+                TestTlsServer(validityDays = 60, ca = ca),                         // signed by a CA the system does not know
+            )
+            try {
+                val (self, other, later, signed) = servers.map { it.port }
+                val report = scanPorts(*servers.map { it.port }.toIntArray())
+                val now = Instant.now()
+                fun found(vararg rule: String) = verify(report, Expectations.parse(rule.joinToString("\n")), now = now, tlsTimeoutMillis = 3000).associate { it.port to it.found }
+                val strict = found("tls-valid-for 30 on $self,$other,$later,$signed")
+                assertEquals("a self-signed certificate (not trusted; allow-self-signed accepts it)", strict[self])
+                assertEquals("a self-signed certificate (not trusted; allow-self-signed accepts it)", strict[other])
+                assertTrue(strict[later]!!.startsWith("a certificate not valid before "), strict[later])
+                assertTrue(strict[signed]!!.startsWith("a certificate that is not trusted (PKIX path building failed"), strict[signed])
+                val relaxed = found("tls-valid-for 30 on $self,$other,$later allow-self-signed")
+                assertEquals(null, relaxed[self])
+                assertTrue(relaxed[other]!!.startsWith("a certificate for other.example, not for this host ("), relaxed[other])
+                assertTrue(relaxed[later]!!.startsWith("a certificate not valid before "), relaxed[later])
+                // the CA's certificate as the trust file
+                assertEquals(emptyMap(), found("tls-valid-for 30 on $signed trust ${ca.pem.path}"))
+                assertEquals("a self-signed certificate (not trusted; allow-self-signed accepts it)", found("tls-valid-for 30 on $self trust ${ca.pem.path}")[self])
+            } finally {
+                servers.forEach { it.close() }
+            }
+        }
     }
 
     @Test

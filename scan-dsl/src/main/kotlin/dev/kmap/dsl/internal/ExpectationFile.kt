@@ -74,16 +74,26 @@ private fun service(word: String): AllowedService {
 }
 
 private fun tls(args: List<String>): Expectation {
+    val usage = "tls-valid-for expects DAYS [on PORTS] [allow-self-signed] [trust FILE]"
     val days = args.firstOrNull()?.toIntOrNull()
         ?: invalid("tls-valid-for needs a number of days (e.g. tls-valid-for 30 on 443), got \"${args.joinToString(" ")}\"")
-    return when {
-        args.size == 1 -> Expectation.TlsCertificateValid(days)
-        args.size == 3 && args[1] == "on" -> {
-            val ports = args[2].split(',').map {
-                it.toIntOrNull()?.takeIf { p -> p in 0..65535 } ?: invalid("invalid port \"$it\" in \"${args[2]}\" (expected a number 0..65535)")
+    var ports: List<Int>? = null
+    var allowSelfSigned = false
+    var trust: String? = null
+    var i = 1
+    while (i < args.size) {
+        when (args[i]) {
+            "on" -> {
+                val list = args.getOrNull(i + 1)?.takeIf { ports == null } ?: invalid("$usage (got \"${args.joinToString(" ")}\")")
+                ports = list.split(',').map {
+                    it.toIntOrNull()?.takeIf { p -> p in 0..65535 } ?: invalid("invalid port \"$it\" in \"$list\" (expected a number 0..65535)")
+                }
+                i += 2
             }
-            Expectation.TlsCertificateValid(days, ports)
+            "allow-self-signed" -> { allowSelfSigned = true; i++ }
+            "trust" -> { trust = args.getOrNull(i + 1)?.takeIf { trust == null } ?: invalid("$usage (got \"${args.joinToString(" ")}\")"); i += 2 }
+            else -> invalid("$usage (got \"${args.joinToString(" ")}\")")
         }
-        else -> invalid("tls-valid-for expects DAYS [on PORTS] (got \"${args.joinToString(" ")}\")")
     }
+    return Expectation.TlsCertificateValid(days, ports ?: Expectation.DEFAULT_TLS_PORTS, allowSelfSigned = allowSelfSigned, trust = trust)
 }
