@@ -17,18 +17,19 @@ public object ScriptArgsText {
         while (i < text.length) {
             val eq = text.indexOfAny(charArrayOf('=', ','), i)
             val name = text.substring(i, if (eq < 0) text.length else eq).trim()
-            if (name.isEmpty()) invalid("empty script argument name at \"${text.substring(i)}\" (expected name=value,...)")
+            if (name.isEmpty()) invalid("empty script argument name at \"${shown(text.substring(i))}\" (expected name=value,...)")
+            if (name.any { it.isISOControl() }) invalid("invalid script argument name \"${shown(name)}\" (expected name=value,...)")
             if (eq < 0 || text[eq] == ',') { out[name] = ""; i = if (eq < 0) text.length else eq + 1; continue }
             var j = eq + 1
             while (j < text.length && text[j] == ' ') j++
             val value: String
             if (j < text.length && (text[j] == '"' || text[j] == '\'')) {
                 val close = text.indexOf(text[j], j + 1)
-                if (close < 0) invalid("unterminated quote in script argument \"$name\" (expected name=\"value\")")
+                if (close < 0) invalid("unterminated quote in script argument \"${shown(name)}\" (expected name=\"value\")")
                 value = text.substring(j + 1, close)
                 j = close + 1
                 while (j < text.length && text[j] == ' ') j++
-                if (j < text.length && text[j] != ',') invalid("text after the quoted value of script argument \"$name\" (expected a comma)")
+                if (j < text.length && text[j] != ',') invalid("text after the quoted value of script argument \"${shown(name)}\" (expected a comma)")
             } else {
                 val comma = text.indexOf(',', j).let { if (it < 0) text.length else it }
                 value = text.substring(j, comma).trim()
@@ -53,6 +54,12 @@ public object ScriptArgsText {
             try { out += parse(line) } catch (e: InvalidSpecException) { invalid("$source:${i + 1}: ${e.message}") }
         }
         return out
+    }
+
+    /** [s] for a one-line message: control characters escaped, at most 60 characters. */
+    private fun shown(s: String): String {
+        val escaped = s.take(60).map { c -> if (c.isISOControl()) "\\u%04x".format(c.code) else c.toString() }.joinToString("")
+        return if (s.length > 60) "$escaped…" else escaped
     }
 
     /** [args] in the [parse] syntax (quoted where a value holds a comma or starts with a quote or blank). */

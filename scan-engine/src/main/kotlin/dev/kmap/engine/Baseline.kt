@@ -21,7 +21,7 @@ public data class Baseline(val formatVersion: Int = FORMAT_VERSION, val hosts: M
     init {
         if (formatVersion != FORMAT_VERSION) throw InvalidSpecException("baseline format version $formatVersion is not supported (expected $FORMAT_VERSION)")
         for ((host, ports) in hosts) for (p in ports) {
-            if (!PORT.matches(p)) throw InvalidSpecException("invalid port \"$p\" of host $host in the baseline (expected PORT/tcp or PORT/udp)")
+            if (!PORT.matches(p)) throw InvalidSpecException("invalid port \"${shown(p)}\" of host ${shown(host)} in the baseline (expected PORT/tcp or PORT/udp)")
         }
     }
 
@@ -57,3 +57,7 @@ public data class Baseline(val formatVersion: Int = FORMAT_VERSION, val hosts: M
             h.ports.filter { it.state == PortState.OPEN }.sortedWith(PORT_ORDER).map { "${it.port}/${it.protocol.label}" }
     }
 }
+
+/** [s] for a one-line message: control characters escaped, at most 60 characters. */
+private fun shown(s: String): String =
+    s.take(60).map { c -> if (c.isISOControl()) "\\u%04x".format(c.code) else c.toString() }.joinToString("") + if (s.length > 60) "…" else ""
