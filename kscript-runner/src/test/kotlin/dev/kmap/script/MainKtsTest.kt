@@ -6,6 +6,7 @@ import java.io.File
 import java.io.PrintStream
 import kotlin.test.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertTrue
 import kotlin.test.assertFailsWith
 
 /** Standard .main.kts scripts: args, @file:DependsOn from Maven Central, @file:Import, kmap's API, the cache. */
@@ -70,6 +71,16 @@ class MainKtsTest {
     fun `a main kts that throws names its line`() {
         val f = File(dir, "fail.main.kts").apply { writeText("val a = 1\nrequire(args.isNotEmpty()) { \"give an argument\" }\n") }
         val e = assertFailsWith<ScriptFailedException> { ScriptHost(cacheDir = null).runFile(f, emptyList()) }
-        assertEquals("fail.main.kts:2: IllegalArgumentException: give an argument", e.message)
+        assertEquals("${f.path}:2: IllegalArgumentException: give an argument", e.message)
+    }
+
+    @Test
+    fun `an unresolvable DependsOn is one line naming the script, the annotation and the reason`() {
+        val f = File(dir, "missing.main.kts").apply { writeText("@file:DependsOn(\"org.nonexistent.kmap:nope:1.0\")\nprintln(1)\n") }
+        val e = withLocalRepository { assertFailsWith<ScriptCompileException> { ScriptHost(cacheDir = null).runFile(f, emptyList()) } }
+        assertEquals(1, e.errors.size, e.errors.joinToString("\n"))
+        val line = e.errors.single()
+        assertTrue(line.startsWith("${f.path}:1:1: File 'org.nonexistent.kmap:nope:1.0' not found: "), line)
+        assertTrue(line.length < 500, "${line.length} characters: $line")
     }
 }

@@ -158,14 +158,25 @@ internal class CompiledScripts(private val cacheDir: File?, private val warn: (S
          * [shownAs]; a file it imports by the path it was found at.
          */
         fun errors(shownAs: String, file: File?, reports: List<ScriptDiagnostic>): List<String> {
-            val errors = reports.filter { it.severity >= ScriptDiagnostic.Severity.ERROR }.ifEmpty { reports }
+            // the compiler's own log lines arrive as errors when dependency resolution fails: not for the user
+            val errors = reports.filter { it.severity >= ScriptDiagnostic.Severity.ERROR && NOISE.none { n -> it.message.startsWith(n) } }
+                .ifEmpty { reports.filter { it.severity >= ScriptDiagnostic.Severity.ERROR } }.ifEmpty { reports }
             val self = file?.let { runCatching { it.canonicalFile }.getOrNull() }
-            return errors.map { d ->
+            fun line(d: ScriptDiagnostic): String {
                 val at = d.sourcePath?.let { p -> if (self != null && runCatching { File(p).canonicalFile }.getOrNull() == self) shownAs else relative(p) } ?: shownAs
                 val where = d.location?.start?.let { "$at:${it.line}:${it.col}" } ?: at
-                "$where: ${d.message.lineSequence().first()}" + (d.exception?.takeIf { d.location == null }?.let { " (${it.javaClass.simpleName}: ${it.message?.lineSequence()?.firstOrNull()})" } ?: "")
-            }.distinct().ifEmpty { listOf("$shownAs: the script did not compile") }
+                return "$where: ${d.message.lineSequence().first()}" + (d.exception?.takeIf { d.location == null }?.let { " (${it.javaClass.simpleName}: ${it.message?.lineSequence()?.firstOrNull()})" } ?: "")
+            }
+            val located = errors.filter { it.location != null }
+            val unlocated = errors.filter { it.location == null }
+            // an unresolvable @file:DependsOn: the located line, with the resolver's reason on the same line
+            if (located.isNotEmpty() && unlocated.isNotEmpty()) {
+                return listOf(line(located.first()) + ": " + unlocated.first().message.lineSequence().first()) + located.drop(1).map(::line)
+            }
+            return errors.map(::line).distinct().ifEmpty { listOf("$shownAs: the script did not compile") }
         }
+
+        private val NOISE = listOf("Using JDK home", "Loading modules:", "Using Kotlin home", "Configuring the compilation environment")
 
         private fun relative(p: String): String {
             val f = File(p).absoluteFile
