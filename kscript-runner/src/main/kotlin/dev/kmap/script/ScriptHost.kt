@@ -50,7 +50,7 @@ public class ScriptHost(
     /** Where selectors are looked up. */
     public val library: ScriptLibrary = ScriptLibrary.builtIn(),
     /** Where runners run library scripts: a worker JVM (the default) or this one. */
-    public val isolation: ScriptIsolation = ScriptIsolation.PROCESS,
+    public val isolation: ScriptIsolation = ScriptIsolation.default(),
     /**
      * The time budget of a whole `.main.kts` run (null: none). A `.main.kts` scans through the
      * engine's API directly, so its own code cannot be told apart from its scans.

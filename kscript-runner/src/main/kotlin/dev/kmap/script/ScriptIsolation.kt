@@ -20,4 +20,13 @@ public enum class ScriptIsolation {
      * (a busy loop) cannot be stopped; its thread is abandoned and keeps running until the JVM exits.
      */
     IN_PROCESS,
+    ;
+
+    public companion object {
+        /** System property that picks the default: `process` or `in-process`. */
+        public const val PROPERTY: String = "kmap.script.isolation"
+
+        /** [PROCESS], unless `-Dkmap.script.isolation=in-process`. */
+        public fun default(): ScriptIsolation = if (System.getProperty(PROPERTY) == "in-process") IN_PROCESS else PROCESS
+    }
 }
