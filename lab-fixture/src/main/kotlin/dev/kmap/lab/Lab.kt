@@ -138,7 +138,7 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
 
     /**
      * The lab's state directory (pid files, logs, the services' directories): a fresh
-     * `mktemp -d` directory (root's, mode 0700) made by each [up]. Throws [LabException] while
+     * `mktemp -d` directory (root's, mode 0711: daemons of other users reach their directories below it) made by each [up]. Throws [LabException] while
      * the lab is down.
      */
     public val stateDir: Path get() = state ?: throw LabException("lab '$prefix' is not up: it has no state directory")

@@ -35,9 +35,9 @@
 # also adds `unreachable` routes (metric $UNREACHABLE_METRIC) for the lab's /24, /64 and AnyIP
 # prefix in the root namespace; the lab's own routes win while it is up, and after `down` a scan
 # of a lab address fails on the spot instead of leaving the machine. `release` removes them.
-# State (pid files, logs, listener.py, services) lives in a fresh `mktemp -d` directory (0700)
-# per lab, recorded in /run/kmap-lab/<prefix>.state (KMAP_LAB_STATE: a directory the caller made,
-# empty, owned by root, mode 0700).
+# State (pid files, logs, listener.py, services) lives in a fresh `mktemp -d` directory per lab
+# (root's, 0711: only root writes or lists it), recorded in /run/kmap-lab/<prefix>.state
+# (KMAP_LAB_STATE: a directory the caller made, empty, owned by root, mode 0700 or 0711).
 # Needs root, iproute2, nftables, python3 (ethtool only for KMAP_LAB_OFFLOAD=off).
 set -euo pipefail
 
@@ -112,8 +112,9 @@ validate() {
 # ---------------------------------------------------------------- state directory and safety routes
 POINTER_DIR=/run/kmap-lab
 POINTER=$POINTER_DIR/$P.state
-# a directory root may run code from: a real directory (no symlink), root's, 0700
-safe_dir() { [[ -d $1 && ! -L $1 && $(stat -c '%u %a' "$1") == "0 700" ]]; }
+# a directory root may run code from: a real directory (no symlink), root's, writable by root only
+# (0711: the daemons of other users, e.g. redis or exim, must reach their directories below it)
+safe_dir() { [[ -d $1 && ! -L $1 && $(stat -c '%u %a' "$1") =~ ^0\ 7[01][01]$ ]]; }
 # the state directory of the lab that is up (from the pointer), or nothing
 recorded_state() {
   local d; d=$(cat "$POINTER" 2>/dev/null || true)
@@ -121,9 +122,10 @@ recorded_state() {
 }
 new_state() {
   if [[ -n $STATE ]]; then
-    safe_dir "$STATE" || die "KMAP_LAB_STATE=$STATE must be a directory (not a symlink) owned by root with mode 0700"
+    safe_dir "$STATE" || die "KMAP_LAB_STATE=$STATE must be a directory (not a symlink) owned by root with mode 0700 or 0711"
   else
     STATE=$(mktemp -d "${TMPDIR:-/tmp}/kmap-lab-$P.XXXXXXXX")
+    chmod 0711 "$STATE" # not listable, not writable by others; traversable by the daemons' users
   fi
   mkdir -p -m 0700 "$POINTER_DIR"
   echo "$STATE" >"$POINTER.tmp" && mv "$POINTER.tmp" "$POINTER"
