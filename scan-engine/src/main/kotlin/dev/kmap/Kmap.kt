@@ -8,6 +8,8 @@ import dev.kmap.engine.ScanReport
 import dev.kmap.engine.scanFlow
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.future.future
 import kotlinx.coroutines.runBlocking
@@ -37,11 +39,19 @@ public object Kmap {
     public fun scanFlow(config: EngineConfig = EngineConfig(), block: ScanBuilder.() -> Unit): Flow<ScanEvent> =
         scanFlow(plan(block), config)
 
-    /** Java: runs [plan] in the background; cancelling the future stops the scan. */
+    /**
+     * Java: runs [plan] in the background. The future owns the scan: cancelling it cancels the
+     * scan (its sessions close, its threads end), and its scope ends with it, so nothing is left
+     * running or referenced once the future completes.
+     */
     @JvmStatic
     @JvmOverloads
-    public fun scanAsync(plan: ScanPlan, config: EngineConfig = EngineConfig()): CompletableFuture<ScanReport> =
-        CoroutineScope(Dispatchers.Default).future { run(plan, config) }
+    public fun scanAsync(plan: ScanPlan, config: EngineConfig = EngineConfig()): CompletableFuture<ScanReport> {
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        val future = scope.future { run(plan, config) }
+        future.whenComplete { _, _ -> scope.cancel() }
+        return future
+    }
 
     /** Java: runs [plan] and waits for the report. */
     @JvmStatic

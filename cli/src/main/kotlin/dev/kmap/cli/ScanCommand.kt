@@ -85,12 +85,14 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val windowScan by option("-sW", help = "TCP Window scan (raw packets)").flag()
     val maimonScan by option("-sM", help = "TCP Maimon scan (raw packets)").flag()
     val pingScan by option("-sn", help = "Ping scan: host discovery only, no port scan").flag()
+    val listScan by option("-sL", help = "List scan: list the targets (with reverse DNS unless -n), send them nothing").flag()
 
     // host discovery
     val skipDiscovery by option("-Pn", help = "Treat all hosts as up: skip host discovery").flag()
     val pingEcho by option("-PE", help = "ICMP echo discovery").flag()
     val pingTimestamp by option("-PP", help = "ICMP timestamp discovery").flag()
-    val pingArp by option("-PR", help = "ARP/NDP discovery on the local link").flag()
+    val pingArp by option("-PR", help = "ARP/NDP discovery on the local link (the default for on-link targets as root)").flag()
+    val sendIp by option("--send-ip", help = "Discover on-link targets with IP probes, not ARP/NDP").flag()
     val pingSyn by option("--ping-syn", "-PS", metavar = "PORTS", help = "TCP SYN discovery to PORTS (-PS22,443; -PS alone: 80)")
     val pingAck by option("--ping-ack", "-PA", metavar = "PORTS", help = "TCP ACK discovery to PORTS (-PA alone: 80)")
     val pingUdp by option("--ping-udp", "-PU", metavar = "PORTS", help = "UDP discovery to PORTS (-PU alone: 40125)")
@@ -194,7 +196,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             ScanType.CONNECT to connectScan, ScanType.SYN to synScan, ScanType.UDP to udpScan, ScanType.FIN to finScan,
             ScanType.NULL to nullScan, ScanType.XMAS to xmasScan, ScanType.ACK to ackScan, ScanType.WINDOW to windowScan,
             ScanType.MAIMON to maimonScan,
-        ).filter { it.second }.map { it.first }.ifEmpty { if (pingScan) emptyList() else listOf(defaultTcpScanType(modules)) }
+        ).filter { it.second }.map { it.first }.ifEmpty { if (pingScan || listScan) emptyList() else listOf(defaultTcpScanType(modules)) }
         val template = timing?.let { hinted(Hints.HELP) { TimingTemplate.parse(it) } } ?: TimingTemplate.T3
         targets.forEach { t -> hinted(Hints.TARGETS) { TargetSpec.parse(t) } }
         exclude.flatMap { it.split(',') }.filter { it.isNotBlank() }.forEach { t -> hinted(Hints.TARGETS) { TargetSpec.parse(t.trim()) } }
@@ -234,7 +236,9 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                 }
                 types.forEach { scanType(it) }
                 if (pingScan) pingOnly()
+                if (listScan) listOnly()
                 if (skipDiscovery) skipDiscovery()
+                if (sendIp) sendIp()
                 val probes = discoveryFlags()
                 if (probes.isNotEmpty()) discovery { probes.forEach { it() } }
                 if (ports != null || fast || topPorts != null || excludePorts != null) {

@@ -70,11 +70,9 @@ internal class ScanRun(
         if (interactive) sinks += Sink(NormalFormat(options, interactive = true), null)
         for (o in plan.outputs) sinks += Sink(ReportFormats.create(o.format, options), o.path.takeIf { it != "-" })
         val progress = if (terminal && !cmd.noProgress) ProgressBar(err, Terminal.columns()) else null
-        val config = EngineConfig(
-            modules = engine.modules, resolver = engine.resolver, readLines = engine.readLines, clock = engine.clock,
-            control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0,
-            hostProcessor = if (plan.scripts.isEmpty()) engine.hostProcessor else ScriptSupport.processor(plan, Version.text, cmd.scriptTimeoutMillis),
-        )
+        val scripts = if (plan.scripts.isEmpty()) null else ScriptSupport.stage(plan, Version.text, cmd.scriptTimeoutMillis)
+        val config = engine.copy(control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0)
+            .let { c -> if (scripts == null) c else c.withStages(scripts) }
         var started: ScanEvent.Started? = null
         var stats: ScanStats? = null
         var up = 0L
@@ -101,8 +99,10 @@ internal class ScanRun(
                             if (e.result.status == HostStatus.UP) up++ else if (e.result.status == HostStatus.DOWN) down++
                             if (keep) hosts += e.result
                             progress?.clear()
-                            sinks.forEach { it.formatter.host(e.result, it.writer!!); it.flush(force = false) }
+                            // a target that failed (unresolvable) was said on stderr already: not again on the terminal
+                            sinks.forEach { if (e.result.error == null || it.path != null) it.formatter.host(e.result, it.writer!!); it.flush(force = false) }
                         }
+                        is ScanEvent.TargetError -> { progress?.clear(); err.println(e.message) }
                         is ScanEvent.Progress -> progress?.update(e, System.currentTimeMillis() - (started?.startedAtMillis ?: 0))
                         is ScanEvent.Finished -> {
                             stats = e.stats
@@ -115,7 +115,7 @@ internal class ScanRun(
                             sinks.forEach { it.formatter.finish(e.stats, it.writer!!); it.flush(force = true) }
                         }
                         is ScanEvent.Warning -> { progress?.clear(); err.println("kmap: warning: ${e.message}") }
-                        is ScanEvent.HostStarted -> Unit
+                        else -> Unit
                     }
                 }
             }

@@ -1,7 +1,8 @@
 package dev.kmap.cli
 
 import dev.kmap.dsl.ScanPlan
-import dev.kmap.engine.HostProcessor
+import dev.kmap.engine.ScanStage
+import dev.kmap.script.ScriptStage
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
 import dev.kmap.script.ScriptFailedException
@@ -29,9 +30,9 @@ internal object ScriptSupport {
         e.message
     }
 
-    /** The runner for [plan]'s scripts; compile errors become a [Failure] with status 2. */
-    fun processor(plan: ScanPlan, version: String, timeoutMillis: Long?): HostProcessor? = guarded {
-        host(version, ScriptArgs.EMPTY, timeoutMillis).runnerFor(plan)
+    /** The scripts stage for [plan]'s scripts; compile errors become a [Failure] with status 2. */
+    fun stage(plan: ScanPlan, version: String, timeoutMillis: Long?): ScanStage? = guarded {
+        host(version, ScriptArgs.EMPTY, timeoutMillis).runnerFor(plan)?.let(::ScriptStage)
     }
 
     /** `kmap run [--script-args A] [--script-timeout T] FILE [args...]`. */

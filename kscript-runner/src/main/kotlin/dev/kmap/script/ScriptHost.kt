@@ -36,7 +36,7 @@ import kotlin.time.Duration
  * ```kotlin
  * val host = ScriptHost(cacheDir = File("/tmp/kmap-cache"))
  * val runner = host.runner(ScriptLibrary.builtIn().select("default"))
- * val report = scan(plan, EngineConfig(hostProcessor = runner))
+ * val report = scan(plan, EngineConfig().withStages(ScriptStage(runner)))
  * ```
  */
 public class ScriptHost(
@@ -98,7 +98,8 @@ public class ScriptHost(
     private fun run(plan: ScanPlan, self: LoadedScript): ScanReport {
         val extra = if (self.instance.actionFn != null) listOf(self) else emptyList()
         val runner = runnerFor(plan, extra)
-        val report = runBlocking { scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = runner)) }
+        val config = EngineConfig(progressIntervalMillis = 0).let { c -> if (runner == null) c else c.withStages(ScriptStage(runner)) }
+        val report = runBlocking { scan(plan, config) }
         for (o in plan.outputs) {
             val text = StringBuilder()
             val f = ReportFormats.create(o.format, ReportOptions(version = version, commandLine = self.id))

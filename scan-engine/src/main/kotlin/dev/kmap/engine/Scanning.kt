@@ -1,21 +1,24 @@
 package dev.kmap.engine
 
 import dev.kmap.dsl.ScanPlan
-import dev.kmap.engine.internal.ScanRunner
+import dev.kmap.engine.internal.ScanPipeline
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.channelFlow
 import kotlinx.coroutines.flow.transform
-import kotlinx.coroutines.runInterruptible
+import kotlinx.coroutines.withContext
 
 /**
  * Runs [plan] and streams what it finds. The flow is cold: each collection runs the scan once.
- * The probe loop runs on [Dispatchers.IO]; cancelling the collector stops it quickly, and every
- * event already emitted stays valid. For a graceful stop that still reports partial hosts and a
- * [ScanEvent.Finished], use [EngineConfig.control]. With [EngineConfig.hostProcessor] set, each
- * [ScanEvent.HostFinished] carries the processor's result.
+ * Each host group goes through [EngineConfig.stages] (see [ScanStage]) on [Dispatchers.IO];
+ * cancelling the collector stops the scan quickly, and every event already emitted stays valid.
+ * For a graceful stop that still reports partial hosts and a [ScanEvent.Finished], use
+ * [EngineConfig.control]. With [EngineConfig.hostProcessors], each [ScanEvent.HostFinished]
+ * carries their result. A plan field no stage runs (`serviceDetection`, `osDetection`, `scripts`)
+ * fails the flow with a [ScanUnavailableException] before the first event; `outputs` is the
+ * output layer's (the engine neither writes nor refuses it).
  *
  * ```kotlin
  * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
@@ -23,15 +26,21 @@ import kotlinx.coroutines.runInterruptible
  */
 public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> = channelFlow {
     val batches = channel
-    runInterruptible(Dispatchers.IO) {
+    withContext(Dispatchers.IO) {
         // events cross threads in batches: one hand-off per batch, not per port
-        ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+        ScanPipeline(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
     }
 }.buffer(BATCH_BUFFER).transform { batch ->
-    val processor = config.hostProcessor
+    val processors = config.hostProcessors
     batch.forEach { e ->
-        // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
-        if (processor != null && e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e)
+        // processors run while the scan goes on upstream: the buffer keeps them fed
+        if (processors.isNotEmpty() && e is ScanEvent.HostFinished) {
+            var result = e.result
+            for (p in processors) result = p.process(result)
+            emit(ScanEvent.HostFinished(result))
+        } else {
+            emit(e)
+        }
     }
 }
 

@@ -37,7 +37,7 @@ class LoopbackScanTest {
                 seen += h
                 h.copy(ports = h.ports.map { it.copy(scripts = listOf(ScriptOutput("note", "port ${it.port}"))) }, hostScripts = listOf(ScriptOutput("host", "done")))
             }
-            val report = scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = processor))
+            val report = scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessors = listOf(processor)))
             val host = report.hosts.single()
             assertEquals(emptyList(), seen.single().hostScripts)
             assertEquals(listOf(ScriptOutput("note", "port $open")), host.ports.single().scripts)

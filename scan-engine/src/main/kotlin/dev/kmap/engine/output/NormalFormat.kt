@@ -31,10 +31,12 @@ public class NormalFormat(
 ) : ReportFormatter {
     private var addresses = 0L
     private var portScan = true
+    private var listScan = false
     private var startedAt = 0L
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
         portScan = NmapText.portScans(plan).isNotEmpty()
+        listScan = plan.listOnly
         startedAt = startedAtMillis
         if (interactive) {
             out.append("Starting kmap ${options.version} at ${NmapText.shortTime(startedAtMillis, options.zone)}\n")
@@ -50,6 +52,10 @@ public class NormalFormat(
             return
         }
         addresses++
+        if (listScan) { // -sL: every target, as nmap lists them
+            out.append("kmap scan report for $title\n")
+            return
+        }
         when (result.status) {
             HostStatus.DOWN -> {
                 if (options.verbosity > 0) out.append("kmap scan report for $title [host down${reason(result)}]\n")
