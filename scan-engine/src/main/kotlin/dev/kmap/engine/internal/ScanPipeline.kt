@@ -106,6 +106,8 @@ internal class ScanPipeline(
                 stage.run(StageContext(run))
                 if (stopRequested()) return stopped(run)
             }
+            // a ping scan has no port-scan phase: its up hosts still start (HostStarted) before they finish
+            if (!run.promoted && !plan.listOnly) promote(run)
             synchronized(lock) {
                 for (h in run.hosts) {
                     if (h.finished) continue
