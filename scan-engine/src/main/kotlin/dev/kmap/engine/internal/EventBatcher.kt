@@ -17,12 +17,14 @@ internal class EventBatcher(private val sink: (List<ScanEvent>) -> Unit, private
         if (batch.size >= BATCH) flush()
     }
 
-    fun flush() = synchronized(lock) {
-        lastFlushNanos = clock()
-        if (batch.isEmpty()) return
-        val full = batch
-        batch = ArrayList(BATCH)
-        sink(full)
+    fun flush() {
+        synchronized(lock) {
+            lastFlushNanos = clock()
+            if (batch.isEmpty()) return
+            val full = batch
+            batch = ArrayList(BATCH)
+            sink(full)
+        }
     }
 
     /** Flushes when the last flush is older than [FLUSH_NANOS] (called from the loops' ticks). */
