@@ -24,7 +24,7 @@ internal class Grouping(
         val group = ArrayList<GroupHost>(minOf(size, 1024))
         while (group.size < size && cursor.hasNext()) {
             val h = GroupHost(cursor.next(), cursor.position)
-            resumed[h.position]?.let { r ->
+            if (resumed.isNotEmpty()) resumed[h.position]?.let { r -> // (no boxed lookup per host without a resume)
                 if (r.finished) {
                     h.host = r.host
                     h.finished = true
