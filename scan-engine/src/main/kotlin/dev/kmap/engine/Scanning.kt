@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.internal.ScanRunner
+import dev.kmap.engine.internal.refuseOutputs
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
@@ -17,28 +18,35 @@ import kotlinx.coroutines.runInterruptible
  * [ScanEvent.Finished], use [EngineConfig.control]. With [EngineConfig.hostProcessor] set, each
  * [ScanEvent.HostFinished] carries the processor's result.
  *
+ * The engine writes no files: a plan with [ScanPlan.outputs] is refused here with one line;
+ * `Kmap.scanFlow` (module `scan-report`) runs the same plan and writes them.
+ *
  * ```kotlin
  * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
  * ```
  */
-public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> = channelFlow {
-    val batches = channel
-    runInterruptible(Dispatchers.IO) {
-        // events cross threads in batches: one hand-off per batch, not per port
-        ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
-    }
-}.buffer(BATCH_BUFFER).transform { batch ->
-    val processor = config.hostProcessor
-    batch.forEach { e ->
-        // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
-        if (processor != null && e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e)
+public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> {
+    refuseOutputs(plan)
+    return channelFlow {
+        val batches = channel
+        runInterruptible(Dispatchers.IO) {
+            // events cross threads in batches: one hand-off per batch, not per port
+            ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+        }
+    }.buffer(BATCH_BUFFER).transform { batch ->
+        val processor = config.hostProcessor
+        batch.forEach { e ->
+            // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
+            if (processor != null && e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e)
+        }
     }
 }
 
 /**
  * Runs [plan] to the end and returns the whole [ScanReport]. It holds every host's result, so for
  * very large scans prefer [scanFlow]. Stopped through [EngineConfig.control], it returns the
- * partial report with `stats.interrupted` set.
+ * partial report with `stats.interrupted` set. Like [scanFlow], it refuses a plan with
+ * [ScanPlan.outputs] (`Kmap.scan` writes them).
  *
  * ```kotlin
  * val report = scan(scan { targets("127.0.0.1"); ports("22,80"); connect() })
