@@ -43,7 +43,7 @@ internal object Cli {
         if (args == listOf("--version") || args == listOf("-V")) { out.println("kmap version ${Version.text}"); return EXIT_OK }
         return try {
             val sub = Subcommands.all.firstOrNull { it.name == args.firstOrNull() }
-            sub?.run?.invoke(args.drop(1), out, err) ?: scan(args, out, err, control, terminal, engine, observer)
+            sub?.run?.invoke(Subcommands.Call(args.drop(1), out, err, control)) ?: scan(args, out, err, control, terminal, engine, observer)
         } catch (e: UserError) {
             usage(err, e.message, e.hint)
         }

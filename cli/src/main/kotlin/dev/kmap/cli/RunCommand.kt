@@ -11,7 +11,6 @@ import com.github.ajalt.clikt.parameters.arguments.multiple
 import com.github.ajalt.clikt.parameters.arguments.optional
 import com.github.ajalt.clikt.parameters.options.option
 import dev.kmap.cli.options.time
-import java.io.PrintStream
 
 /**
  * `kmap run [--script-args K=V,...] [--script-timeout TIME] FILE [args...]`: the same option
@@ -31,7 +30,8 @@ internal class RunCommand : CoreCliktCommand(name = "kmap run") {
     companion object {
         const val USAGE = "kmap run [--script-args K=V,...] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"
 
-        fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
+        fun run(call: Subcommands.Call): Int {
+            val (args, out) = call.args to call.out
             if (args.firstOrNull() in setOf("-h", "--help")) {
                 out.println("Usage: $USAGE\n")
                 out.println("Runs a Kotlin script: a .scan.kts (the scan DSL and script API imported; args after FILE are its `args`)")
@@ -51,7 +51,7 @@ internal class RunCommand : CoreCliktCommand(name = "kmap run") {
                 throw UserError("kmap run: ${e.message}", USAGE)
             }
             val file = command.file ?: throw UserError("kmap run needs a script file", USAGE)
-            return ScriptSupport.run(file, command.args, command.scriptArgs, command.scriptTimeout, out, err)
+            return ScriptSupport.run(file, command.args, command.scriptArgs, command.scriptTimeout, call)
         }
     }
 }

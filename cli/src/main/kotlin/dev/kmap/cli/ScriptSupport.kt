@@ -1,6 +1,7 @@
 package dev.kmap.cli
 
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.HostProcessor
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
@@ -9,7 +10,6 @@ import dev.kmap.script.ScriptHost
 import dev.kmap.script.ScriptLibrary
 import dev.kmap.script.ScriptSelectionException
 import java.io.File
-import java.io.PrintStream
 import kotlin.time.Duration
 
 /**
@@ -35,7 +35,8 @@ internal object ScriptSupport {
     }
 
     /** `kmap run`, parsed by [RunCommand]: runs [file] with [args]. */
-    fun run(file: String, args: List<String>, scriptArgsText: String?, timeout: Duration?, out: PrintStream, err: PrintStream): Int {
+    fun run(file: String, args: List<String>, scriptArgsText: String?, timeout: Duration?, call: Subcommands.Call): Int {
+        val (out, err) = call.out to call.err
         val scriptArgs = scriptArgsText?.let { a ->
             try { ScriptArgs.parse(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) }
         } ?: ScriptArgs.EMPTY
@@ -43,7 +44,8 @@ internal object ScriptSupport {
         val saved = System.out
         if (out !== saved) System.setOut(out)
         return try {
-            guarded { host(Version.text, scriptArgs, timeout).runFile(File(file), args) }
+            // the scans the script runs stop gracefully on Ctrl-C, closing their outputs
+            guarded { host(Version.text, scriptArgs, timeout, EngineConfig(control = call.control, progressIntervalMillis = 0)).runFile(File(file), args) }
             Cli.EXIT_OK
         } catch (e: Failure) {
             e.lines.forEach { err.println(it) }
@@ -54,9 +56,9 @@ internal object ScriptSupport {
         }
     }
 
-    private fun host(version: String, args: ScriptArgs, timeout: Duration?) =
-        if (timeout == null) ScriptHost(version = version, scriptArgs = args)
-        else ScriptHost(version = version, scriptArgs = args, budget = timeout)
+    private fun host(version: String, args: ScriptArgs, timeout: Duration?, engine: EngineConfig = EngineConfig(progressIntervalMillis = 0)) =
+        if (timeout == null) ScriptHost(version = version, scriptArgs = args, engine = engine)
+        else ScriptHost(version = version, scriptArgs = args, budget = timeout, engine = engine)
 
     private fun <T> guarded(block: () -> T): T = try {
         block()

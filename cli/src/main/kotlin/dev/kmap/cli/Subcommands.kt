@@ -1,20 +1,24 @@
 package dev.kmap.cli
 
+import dev.kmap.engine.ScanControl
 import java.io.PrintStream
 
 /**
  * `kmap NAME ...`: the subcommands, one entry each. Adding one is its own file (a Clikt command
- * or a function `(args, out, err) -> exit status`) plus one line in [all]; `--help` lists them
- * from here and [Cli] dispatches on [Subcommand.name].
+ * or a function `(Call) -> exit status`) plus one line in [all]; `--help` lists them from here
+ * and [Cli] dispatches on [Subcommand.name].
  */
 internal object Subcommands {
+    /** What a subcommand runs with: its arguments, the streams, and the Ctrl-C [control] for scans it runs. */
+    class Call(val args: List<String>, val out: PrintStream, val err: PrintStream, val control: ScanControl)
+
     /** One subcommand: its [name], a [usage] line and one line of [help] for `kmap --help`. */
-    class Subcommand(val name: String, val usage: String, val help: String, val run: (args: List<String>, out: PrintStream, err: PrintStream) -> Int)
+    class Subcommand(val name: String, val usage: String, val help: String, val run: (Call) -> Int)
 
     val all: List<Subcommand> = listOf(
-        Subcommand("version", "version", "version of kmap, Kotlin and the JVM") { args, out, _ -> version(args, out) },
-        Subcommand("self-test", "self-test", "check privileges, libpcap, raw sockets, interfaces, DNS, loopback") { args, out, _ -> selfTest(args, out) },
-        Subcommand("run", "run FILE.scan.kts|FILE.main.kts [args]", "run a Kotlin scan script", RunCommand::run),
+        Subcommand("version", "version", "version of kmap, Kotlin and the JVM") { version(it.args, it.out) },
+        Subcommand("self-test", "self-test", "check privileges, libpcap, raw sockets, interfaces, DNS, loopback") { selfTest(it.args, it.out) },
+        Subcommand("run", "run FILE.scan.kts|FILE.main.kts [args]", "run a Kotlin scan script") { RunCommand.run(it) },
     )
 
     private fun version(args: List<String>, out: PrintStream): Int {

@@ -48,6 +48,11 @@ public class ScriptHost(
     public val budget: Duration = ScriptRunner.DEFAULT_BUDGET,
     /** Where selectors are looked up. */
     public val library: ScriptLibrary = ScriptLibrary.builtIn(),
+    /**
+     * The engine the scans of `.scan.kts` files run on ([ScanScript.run]); its `control` stops
+     * them gracefully (the CLI's Ctrl-C). The host processor is the script runner's own.
+     */
+    public val engine: EngineConfig = EngineConfig(progressIntervalMillis = 0),
 ) {
     private val compiled = CompiledScripts(cacheDir)
     private val scanConfig by lazy { createJvmCompilationConfigurationFromTemplate<ScanScript>() }
@@ -99,7 +104,11 @@ public class ScriptHost(
         val runner = runnerFor(plan, extra)
         // the plan's outputs through the same job as the CLI: opened before the first packet, closed on failure
         val job = ScanJob(plan, options = ReportOptions(version = version, commandLine = self.id))
-        return runBlocking { job.report(EngineConfig(progressIntervalMillis = 0, hostProcessor = runner)) }
+        val config = EngineConfig(
+            modules = engine.modules, resolver = engine.resolver, readLines = engine.readLines, clock = engine.clock,
+            control = engine.control, progressIntervalMillis = engine.progressIntervalMillis, hostProcessor = runner,
+        )
+        return runBlocking { job.report(config) }
     }
 
     private fun sourceCode(source: ScriptSource): SourceCode = source.file?.toScriptSource() ?: source.text.toScriptSource(source.name)

@@ -3,6 +3,7 @@ package dev.kmap.engine
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.internal.ScanRunner
 import dev.kmap.engine.internal.refuseOutputs
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
@@ -29,9 +30,16 @@ public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow
     refuseOutputs(plan)
     return channelFlow {
         val batches = channel
-        runInterruptible(Dispatchers.IO) {
-            // events cross threads in batches: one hand-off per batch, not per port
-            ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+        try {
+            runInterruptible(Dispatchers.IO) {
+                // events cross threads in batches: one hand-off per batch, not per port
+                ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+            }
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            // a failure midway: the collector still gets every event sent before it, then the failure
+            batches.close(e)
         }
     }.buffer(BATCH_BUFFER).transform { batch ->
         val processor = config.hostProcessor

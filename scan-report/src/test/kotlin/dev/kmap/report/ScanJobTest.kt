@@ -105,10 +105,13 @@ class ScanJobTest {
         // cancelling the Java future midway
         val xml2 = file("future.xml"); val json2 = file("future.json")
         val plan2 = loopback(*(1..60000).toList().toIntArray(), outputs = mapOf(OutputFormat.XML to xml2, OutputFormat.JSON to json2))
-        val started = java.util.concurrent.CountDownLatch(1)
-        val engine = EngineConfig(modules = listOf(FaultyModule(onProbe = { if (it == 1_000) started.countDown() })), progressIntervalMillis = 0)
+        val engine = EngineConfig(modules = listOf(FaultyModule(onProbe = { Thread.sleep(0, 200_000) })), progressIntervalMillis = 0)
         val future = Kmap.scanAsync(plan2, engine)
-        assertTrue(started.await(30, TimeUnit.SECONDS))
+        // midway: the outputs have begun (their headers are written), the scan goes on
+        val begun = System.nanoTime() + 30_000_000_000L
+        while (!(xml2.isFile && xml2.length() > 0) && System.nanoTime() < begun) Thread.sleep(5)
+        assertTrue(xml2.length() > 0, "the scan started")
+        assertFalse(future.isDone)
         future.cancel(true)
         assertFailsWith<FutureCancelled> { future.get(30, TimeUnit.SECONDS) }
         // the job closes the files as the coroutine unwinds, just after the future says cancelled

@@ -104,6 +104,7 @@ internal class ScanRunner(
         hostsTotal = expansion.indexSize
         emit(ScanEvent.Started(plan, startMillis, expansion.indexSize))
         warnings.forEach { emit(ScanEvent.Warning(it)) }
+        flush() // sinks open their outputs on Started: hand it over now, not with the first full batch
         val groupSize = groupSize(steps)
         val targets = expansion.iterator()
         var interrupted = false

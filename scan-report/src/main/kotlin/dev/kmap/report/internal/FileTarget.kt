@@ -2,15 +2,11 @@ package dev.kmap.report.internal
 
 import dev.kmap.report.OutputException
 import java.io.File
+import java.io.FileOutputStream
 import java.io.IOException
+import java.io.OutputStreamWriter
 import java.io.Writer
-import java.nio.channels.Channels
-import java.nio.channels.FileChannel
-import java.nio.file.AccessDeniedException
-import java.nio.file.FileSystemException
 import java.nio.file.Files
-import java.nio.file.NoSuchFileException
-import java.nio.file.StandardOpenOption
 
 /**
  * One file a scan will write, reserved in two steps so that a refused or failed scan never
@@ -21,7 +17,7 @@ import java.nio.file.StandardOpenOption
  */
 internal class FileTarget(val path: String, private val what: String) {
     private val file = File(path).absoluteFile
-    private var channel: FileChannel? = null
+    private var stream: FileOutputStream? = null
     private var created = false
 
     /** Opens the file for writing, leaving its contents alone; raises [OutputException] with the reason. */
@@ -36,8 +32,10 @@ internal class FileTarget(val path: String, private val what: String) {
         }
         if (why != null) throw cannot(why)
         created = !file.exists()
-        channel = try {
-            FileChannel.open(file.toPath(), StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+        // a stream, not a FileChannel: a channel closes itself when the writing thread is
+        // interrupted (Gradle cancelling its worker), and the closing lines would be lost
+        stream = try {
+            FileOutputStream(file, true)
         } catch (e: IOException) {
             throw cannot(reason(e))
         }
@@ -45,25 +43,24 @@ internal class FileTarget(val path: String, private val what: String) {
 
     /** Empties the file and returns a writer on it (the scan started: what was there is replaced). */
     fun begin(): Writer {
-        val c = checkNotNull(channel) { "$what output \"$path\" was not reserved" }
-        c.truncate(0)
-        return Channels.newWriter(c, Charsets.UTF_8).buffered()
+        val s = checkNotNull(stream) { "$what output \"$path\" was not reserved" }
+        s.channel.truncate(0) // appending from here on writes from the start
+        return OutputStreamWriter(s, Charsets.UTF_8).buffered()
     }
 
     /** Releases the file; removes it if [reserve] created it and the scan never wrote it. */
     fun abandon() {
-        runCatching { channel?.close() }
-        channel = null
+        runCatching { stream?.close() }
+        stream = null
         if (created) runCatching { Files.deleteIfExists(file.toPath()) }
     }
 
     private fun cannot(why: String) = OutputException("cannot write $what output \"$path\": $why", ADVICE)
 
-    private fun reason(e: IOException): String = when (e) {
-        is AccessDeniedException -> "permission denied"
-        is NoSuchFileException -> "no such file or directory"
-        is FileSystemException -> e.reason ?: e.javaClass.simpleName
-        else -> e.message ?: e.javaClass.simpleName
+    /** The system's reason: a FileNotFoundException says `PATH (Permission denied)`. */
+    private fun reason(e: IOException): String {
+        val m = e.message ?: return e.javaClass.simpleName
+        return if (m.endsWith(")") && " (" in m) m.substringAfterLast(" (").removeSuffix(")").lowercase() else m
     }
 
     companion object {

@@ -47,5 +47,15 @@ internal object OutputPlan {
         return fa.exists() && fb.exists() && try { Files.isSameFile(fa.toPath(), fb.toPath()) } catch (e: IOException) { false }
     }
 
-    private fun canonical(path: String): File = try { File(path).canonicalFile } catch (e: IOException) { File(path).absoluteFile.normalize() }
+    /** [path] with every symlink resolved, dangling ones too (the file a link names need not exist yet). */
+    private fun canonical(path: String): File {
+        var p = File(path).absoluteFile.toPath().normalize()
+        var hops = 0
+        while (Files.isSymbolicLink(p) && hops++ < MAX_LINKS) {
+            p = try { p.resolveSibling(Files.readSymbolicLink(p)).normalize() } catch (e: IOException) { break }
+        }
+        return try { p.toFile().canonicalFile } catch (e: IOException) { p.toFile() }
+    }
+
+    private const val MAX_LINKS = 40
 }
