@@ -71,7 +71,7 @@ internal object NmapText {
     }
 
     /** nmap's name of a scan type in `<scaninfo type=…>` (the DTD's `scan_types`). */
-    fun xmlScanType(type: ScanType): String = type.name.lowercase(Locale.ROOT)
+    fun xmlScanType(type: ScanType): String = type.dslName
 
     /** The scan types of [plan] that scan ports, in plan order. */
     fun portScans(plan: ScanPlan): List<ScanType> = if (plan.pingOnly) emptyList() else plan.scanTypes
