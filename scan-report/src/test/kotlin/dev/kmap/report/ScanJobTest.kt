@@ -195,6 +195,13 @@ class ScanJobTest {
     }
 
     @Test
+    fun `devices take outputs as before`() {
+        val plan = loopback(1, outputs = mapOf(OutputFormat.NORMAL to File("/dev/null"), OutputFormat.XML to File("/dev/null")))
+        assertFalse(ScanJob(plan).runBlocking(quick).interrupted)
+        assertTrue(File("/dev/null").exists())
+    }
+
+    @Test
     fun `expectations and a saved baseline through the job`() {
         ServerSocket(0, 50, InetAddress.getLoopbackAddress()).use { server ->
             val closed = ServerSocket(0, 1, InetAddress.getLoopbackAddress()).use { it.localPort }

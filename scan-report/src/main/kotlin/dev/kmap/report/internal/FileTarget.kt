@@ -44,7 +44,8 @@ internal class FileTarget(val path: String, private val what: String) {
     /** Empties the file and returns a writer on it (the scan started: what was there is replaced). */
     fun begin(): Writer {
         val s = checkNotNull(stream) { "$what output \"$path\" was not reserved" }
-        s.channel.truncate(0) // appending from here on writes from the start
+        // appending from here on writes from the start; devices and pipes (/dev/null) have nothing to empty
+        if (file.isFile) s.channel.truncate(0)
         return OutputStreamWriter(s, Charsets.UTF_8).buffered()
     }
 
