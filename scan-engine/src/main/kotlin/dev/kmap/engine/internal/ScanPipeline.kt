@@ -73,6 +73,7 @@ internal class ScanPipeline(
         hostsTotal = expansion.indexSize
         events.emit(ScanEvent.Started(plan, startMillis, expansion.indexSize))
         setup.warnings.forEach { events.emit(ScanEvent.Warning(it)) }
+        events.flush() // sinks open their outputs on Started: hand it over now, not with the first full batch
         val grouping = Grouping(Grouping.size(setup.portsPerHost), resume, config.resume?.decidedPorts.orEmpty()) { synchronized(lock) { hostsDone++ } }
         val cursor: TargetCursor = expansion.cursor(resume?.position ?: 0)
         var interrupted = false

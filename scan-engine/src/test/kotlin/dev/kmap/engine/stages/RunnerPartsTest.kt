@@ -22,22 +22,18 @@ import dev.kmap.engine.VirtualNet.Companion.MS
 import dev.kmap.engine.internal.LoopShares
 import dev.kmap.engine.scan
 import dev.kmap.engine.scanFlow
-import dev.kmap.kmap
-import dev.kmap.Kmap
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import java.net.Inet6Address
 import java.net.InetAddress
-import java.util.concurrent.CancellationException
 import java.util.concurrent.CountDownLatch
-import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 
-/** The runner's parts on their own: limits split over loops, list scan, -6 resolution, the Java future. */
+/** The runner's parts on their own: limits split over loops, list scan, -6 resolution (the Java future: scan-report's KmapAsyncTest). */
 class RunnerPartsTest {
     /**
      * A module with [sessions] parallel sessions on real time: each answers every probe after 1 ms;
@@ -157,23 +153,5 @@ class RunnerPartsTest {
         assertEquals(0, net.sent.size)
         val local = HostResolver.System.resolve("localhost", preferIpv6 = true)
         assertTrue(local.isNotEmpty() && local.all { it is Inet6Address && it.isLoopbackAddress }, "localhost with -6: $local")
-    }
-
-    @Test
-    fun `cancelling the Java future cancels the scan and closes its sessions`() {
-        val m = Parallel(1)
-        val plan = scan { targets("10.0.0.0/16"); ports("1-1000"); connect(); skipDiscovery(); dns(DnsResolution.NEVER) }
-        val future = Kmap.scanAsync(plan, config(m))
-        val deadline = System.nanoTime() + 5_000_000_000
-        while (m.sendTimes.size < 100 && System.nanoTime() < deadline) Thread.sleep(5)
-        assertTrue(m.sendTimes.size >= 100, "the scan started")
-        assertTrue(future.cancel(true))
-        assertFailsWith<CancellationException> { future.get(5, TimeUnit.SECONDS) }
-        val until = System.nanoTime() + 5_000_000_000
-        while (m.closed.get() == 0 && System.nanoTime() < until) Thread.sleep(5)
-        assertEquals(1, m.closed.get(), "the session was closed")
-        val sent = m.sendTimes.size
-        Thread.sleep(200)
-        assertEquals(sent, m.sendTimes.size, "nothing is sent after the cancel")
     }
 }
