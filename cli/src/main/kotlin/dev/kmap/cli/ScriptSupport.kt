@@ -3,7 +3,9 @@ package dev.kmap.cli
 import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.ScriptArgsText
-import dev.kmap.engine.HostProcessor
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.ScanStage
+import dev.kmap.script.ScriptStage
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
 import dev.kmap.script.ScriptFailedException
@@ -11,8 +13,7 @@ import dev.kmap.script.ScriptHost
 import dev.kmap.script.ScriptLibrary
 import dev.kmap.script.ScriptSelectionException
 import java.io.File
-import java.io.PrintStream
-import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration
 
 /**
  * Everything the CLI does with scripts, in one place so the scripting classes (and the Kotlin
@@ -57,36 +58,21 @@ internal object ScriptSupport {
         e.message
     }
 
-    /** The runner for [plan]'s scripts; compile errors become a [Failure] with status 2. */
-    fun processor(plan: ScanPlan, version: String, timeoutMillis: Long?): HostProcessor? = guarded {
-        host(version, ScriptArgs.EMPTY, timeoutMillis).runnerFor(plan)
+    /** The scripts stage for [plan]'s scripts; compile errors become a [Failure] with status 2. */
+    fun stage(plan: ScanPlan, version: String, timeout: Duration?): ScanStage? = guarded {
+        host(version, ScriptArgs.EMPTY, timeout).runnerFor(plan)?.let(::ScriptStage)
     }
 
-    /** `kmap run [--script-args A] [--script-args-file F] [--script-timeout T] FILE [args...]`. */
-    fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
-        var i = 0
-        var argsText: String? = null
-        var argsFile: String? = null
-        var timeout: Long? = null
-        while (i < args.size && args[i].startsWith("--")) {
-            val (name, inline) = args[i].split('=', limit = 2).let { it[0] to it.getOrNull(1) }
-            val value = inline ?: args.getOrNull(i + 1) ?: throw UserError("$name needs a value", RUN_HINT)
-            when (name) {
-                "--script-args" -> argsText = value
-                "--script-args-file" -> argsFile = value
-                "--script-timeout" -> timeout = budgetMillis(value)
-                else -> throw UserError("kmap run: no such option $name", RUN_HINT)
-            }
-            i += if (inline == null) 2 else 1
-        }
-        val file = args.getOrNull(i) ?: throw UserError("kmap run needs a script file", RUN_HINT)
-        argsFile?.let { f -> if (!File(f).isFile || !File(f).canRead()) throw UserError("cannot read --script-args-file file \"$f\"", Hints.FILE) }
-        val scriptArgs = scriptArgs(argsText, argsFile)?.let(::ScriptArgs) ?: ScriptArgs.EMPTY
+    /** `kmap run`, parsed by [RunCommand]: runs [file] with [args]. */
+    fun run(file: String, args: List<String>, scriptArgs: Map<String, String>?, timeout: Duration?, call: Subcommands.Call): Int {
+        val (out, err) = call.out to call.err
+        val scriptArgs = scriptArgs?.let(::ScriptArgs) ?: ScriptArgs.EMPTY
         // scripts print with println: to the stream the CLI was given (tests capture it)
         val saved = System.out
         if (out !== saved) System.setOut(out)
         return try {
-            guarded { host(Version.text, scriptArgs, timeout).runFile(File(file), args.drop(i + 1)) }
+            // the scans the script runs stop gracefully on Ctrl-C, closing their outputs
+            guarded { host(Version.text, scriptArgs, timeout, EngineConfig(control = call.control, progressIntervalMillis = 0)).runFile(File(file), args) }
             Cli.EXIT_OK
         } catch (e: Failure) {
             e.lines.forEach { err.println(it) }
@@ -97,14 +83,14 @@ internal object ScriptSupport {
         }
     }
 
-    /** `--script-timeout TIME` in milliseconds; 0 would time out every script, so it is refused. */
-    fun budgetMillis(text: String): Long = TimeSpec.millis("--script-timeout", text).also {
-        if (it <= 0) throw UserError("--script-timeout must be more than 0 (got \"$text\")", "e.g. --script-timeout 30s (the default is 10s)")
+    /** Ends the worker JVM of a [stage] made here. */
+    fun close(stage: ScanStage) {
+        (stage as? ScriptStage)?.runner?.close()
     }
 
-    private fun host(version: String, args: ScriptArgs, timeoutMillis: Long?) =
-        if (timeoutMillis == null) ScriptHost(version = version, scriptArgs = args)
-        else ScriptHost(version = version, scriptArgs = args, budget = timeoutMillis.milliseconds, mainKtsBudget = timeoutMillis.milliseconds)
+    private fun host(version: String, args: ScriptArgs, timeout: Duration?, engine: EngineConfig = EngineConfig(progressIntervalMillis = 0)) =
+        if (timeout == null) ScriptHost(version = version, scriptArgs = args, engine = engine)
+        else ScriptHost(version = version, scriptArgs = args, budget = timeout, engine = engine, mainKtsBudget = timeout)
 
     private fun <T> guarded(block: () -> T): T = try {
         block()
@@ -116,5 +102,6 @@ internal object ScriptSupport {
         throw UserError(e.message ?: "invalid script", Hints.SCRIPTS)
     }
 
-    const val RUN_HINT = "kmap run [--script-args K=V,...] [--script-args-file FILE] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"
+    /** `kmap run`'s usage line, the hint of its errors. */
+    const val RUN_HINT = RunCommand.USAGE
 }

@@ -36,7 +36,7 @@ import kotlin.time.Duration.Companion.seconds
  *
  * ```kotlin
  * ScriptHost().runner(ScriptLibrary.builtIn().select("banner")).use { runner ->
- *     scan(plan, EngineConfig(hostProcessor = runner))
+ *     scan(plan, EngineConfig().withStages(ScriptStage(runner))) // as a stage; or EngineConfig(hostProcessors = listOf(runner))
  * }
  * ```
  */

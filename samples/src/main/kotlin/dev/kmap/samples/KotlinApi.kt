@@ -9,10 +9,11 @@ import dev.kmap.engine.scanFlow
 import dev.kmap.kmap
 
 // kmap from Kotlin: build a plan with the DSL, run it, or stream its events.
-// Run: java -cp "samples/target/classes:…" dev.kmap.samples.KotlinApiKt [TARGET] [PORTS]
+// Run: java -cp "samples/target/classes:…" dev.kmap.samples.KotlinApiKt [TARGET] [PORTS] [XML-FILE]
 suspend fun main(args: Array<String>) {
     val target = args.getOrElse(0) { "127.0.0.1" }
     val ports = args.getOrElse(1) { "22,80,443" }
+    val xmlFile = args.getOrElse(2) { "scan.xml" }
     val plan = scan {
         targets { host(target); exclude("127.0.0.2") }
         ports(ports)
@@ -27,6 +28,7 @@ suspend fun main(args: Array<String>) {
     scanFlow(plan).collect { e ->                            // or stream ScanEvents as they happen
         if (e is ScanEvent.PortFound && e.result.state == PortState.OPEN) println("found ${e.result.port}/tcp")
     }
-    val r = kmap.scan { targets(target); ports(ports); connect(); skipDiscovery() }
-    println("${r.hosts.size} host(s) scanned")
+    // the facade also writes the plan's outputs (nmap XML here), as the CLI's -oX would
+    val r = kmap.scan { targets(target); ports(ports); connect(); skipDiscovery(); output { xml(xmlFile) } }
+    println("${r.hosts.size} host(s) scanned, report in $xmlFile")
 }

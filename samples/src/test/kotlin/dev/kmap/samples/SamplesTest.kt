@@ -39,10 +39,17 @@ class SamplesTest {
 
     @Test
     fun `the Kotlin sample scans loopback, quietly`() = listening { port ->
-        val r = run(listOf(java, "-cp", System.getProperty("java.class.path"), "dev.kmap.samples.KotlinApiKt", "127.0.0.1", "$port"))
-        assertEquals(0, r.code, r.err)
-        assertEquals("127.0.0.1: open [$port]\nfound $port/tcp\n1 host(s) scanned\n", r.out)
-        assertEquals("", r.err, "a library user sees nothing on stderr (e.g. SLF4J's warnings)")
+        val xml = Files.createTempFile("kmap-sample", ".xml").toFile()
+        try {
+            val r = run(listOf(java, "-cp", System.getProperty("java.class.path"), "dev.kmap.samples.KotlinApiKt", "127.0.0.1", "$port", xml.path))
+            assertEquals(0, r.code, r.err)
+            assertEquals("127.0.0.1: open [$port]\nfound $port/tcp\n1 host(s) scanned, report in ${xml.path}\n", r.out)
+            assertEquals("", r.err, "a library user sees nothing on stderr (e.g. SLF4J's warnings)")
+            val text = xml.readText()
+            assertTrue("portid=\"$port\"" in text && text.trimEnd().endsWith("</nmaprun>"), text)
+        } finally {
+            xml.delete()
+        }
     }
 
     @Test

@@ -13,9 +13,11 @@ public class ExpectBuilder {
     private val rules = ArrayList<Expectation>()
 
     /** [port] must be open. */
+    @JvmOverloads
     public fun open(port: Int, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Open(port, protocol))
 
     /** [port] must not be open. */
+    @JvmOverloads
     public fun closed(port: Int, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Closed(port, protocol))
 
     /** No port may be open except those [open] expects. */
@@ -33,6 +35,7 @@ public class ExpectBuilder {
      * the PEM file [trust]) and stay valid for at least [days] more days; [allowSelfSigned]
      * accepts self-signed ones too.
      */
+    @JvmOverloads
     public fun tlsCertificateValidFor(
         days: Int,
         ports: List<Int> = Expectation.DEFAULT_TLS_PORTS,
