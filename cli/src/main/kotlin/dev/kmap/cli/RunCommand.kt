@@ -14,9 +14,9 @@ import dev.kmap.cli.options.scriptTime
 import java.io.File
 
 /**
- * `kmap run [--script-args K=V,...] [--script-timeout TIME] FILE [args...]`: the same option
- * declarations and conversions as the scan's (`--script-timeout` is a time like
- * `--host-timeout`); everything after FILE is the script's own `args`.
+ * `kmap run`, its usage in [USAGE]: the same option declarations and conversions as the scan's
+ * (`--script-timeout` is a time like `--host-timeout`, more than 0); everything after FILE is the
+ * script's own `args`.
  */
 internal class RunCommand : CoreCliktCommand(name = "kmap run") {
     init { context { allowInterspersedArgs = false } }

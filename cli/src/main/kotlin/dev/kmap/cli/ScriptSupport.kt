@@ -5,13 +5,13 @@ import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.ScriptArgsText
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanStage
-import dev.kmap.script.ScriptStage
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
 import dev.kmap.script.ScriptFailedException
 import dev.kmap.script.ScriptHost
 import dev.kmap.script.ScriptLibrary
 import dev.kmap.script.ScriptSelectionException
+import dev.kmap.script.ScriptStage
 import java.io.File
 import kotlin.time.Duration
 

@@ -1,16 +1,16 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.ScanType
 import dev.kmap.engine.ConnectScanModule
 import dev.kmap.engine.EngineConfig
-import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
-import dev.kmap.engine.PortState
-import dev.kmap.dsl.DiscoveryProbe
-import dev.kmap.dsl.ScanType
 import org.junit.jupiter.api.io.TempDir
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.MethodSource

@@ -1,7 +1,7 @@
 package dev.kmap.gradle
 
-import dev.kmap.gradle.internal.WorkerScanExecutor
 import dev.kmap.gradle.internal.NeverUpToDate
+import dev.kmap.gradle.internal.WorkerScanExecutor
 import org.gradle.api.DefaultTask
 import org.gradle.api.file.ConfigurableFileCollection
 import org.gradle.api.provider.Property

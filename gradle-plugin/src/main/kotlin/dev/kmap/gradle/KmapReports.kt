@@ -1,9 +1,9 @@
 package dev.kmap.gradle
 
 import dev.kmap.dsl.OutputFormat
+import org.gradle.api.model.ObjectFactory
 import org.gradle.api.provider.ListProperty
 import javax.inject.Inject
-import org.gradle.api.model.ObjectFactory
 
 /**
  * `reports { }` of a scan: which report files its scan task writes into

@@ -3,8 +3,6 @@ package dev.kmap.gradle
 import dev.kmap.dsl.ExpectBuilder
 import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.ScanBuilder
-import dev.kmap.dsl.expectations as buildExpectations
-import dev.kmap.dsl.scan as buildPlan
 import org.gradle.api.Action
 import org.gradle.api.GradleException
 import org.gradle.api.Named
@@ -15,6 +13,8 @@ import org.gradle.api.provider.Provider
 import org.gradle.api.provider.ProviderFactory
 import java.io.File
 import javax.inject.Inject
+import dev.kmap.dsl.expectations as buildExpectations
+import dev.kmap.dsl.scan as buildPlan
 
 /**
  * One named scan of `kmap { scans { } }`, written in the same DSL as everywhere else: the

@@ -6,8 +6,8 @@ import java.io.File
 import java.io.PrintStream
 import kotlin.test.Test
 import kotlin.test.assertEquals
-import kotlin.test.assertTrue
 import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
 
 /** Standard .main.kts scripts: args, @file:DependsOn from Maven Central, @file:Import, kmap's API, the cache. */
 class MainKtsTest {

@@ -3,7 +3,6 @@ package dev.kmap.lab
 import java.util.Properties
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
-import kotlin.time.Duration.Companion.seconds
 
 /**
  * The ports one lab host exposes. Every TCP port not listed in [tcp] or [filteredTcp] is

@@ -1,8 +1,8 @@
 package dev.kmap.dsl
 
 import dev.kmap.dsl.internal.parseExpectationLines
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.Serializable
+import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 
 /**

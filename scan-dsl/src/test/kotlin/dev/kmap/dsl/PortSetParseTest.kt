@@ -7,6 +7,7 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 import kotlin.test.fail
 
+@Suppress("ktlint:standard:property-naming") // T, U, TU: the protocol sets, short like nmap's T: and U:
 internal class PortSetParseTest {
     private val T = setOf(Protocol.TCP)
     private val U = setOf(Protocol.UDP)

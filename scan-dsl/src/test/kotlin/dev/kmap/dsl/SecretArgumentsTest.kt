@@ -32,7 +32,7 @@ class SecretArgumentsTest {
         val redacted = SecretArguments.redact(plan)
         assertEquals(mapOf("redis-info.password" to "***", "timeout" to "2"), redacted.scripts.single().args)
         assertFalse("hunter2" in redacted.toJson())
-        assertTrue(SecretArguments.redact(scan { targets("127.0.0.1"); script("banner") }) .scripts.single().args.isEmpty())
+        assertTrue(SecretArguments.redact(scan { targets("127.0.0.1"); script("banner") }).scripts.single().args.isEmpty())
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.kmap.engine
 
-
 /**
  * A step run on every finished host before [ScanEvent.HostFinished] reaches the collector, so
  * whatever it adds streams into every output format. Processors ([EngineConfig.hostProcessors])

@@ -1,10 +1,10 @@
 package dev.kmap.engine
 
-import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.IcmpSession
+import dev.kmap.engine.internal.RawAvailability
 import kotlin.reflect.KClass
 
 /**

@@ -1,9 +1,9 @@
 package dev.kmap.engine
 
-import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
+import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.engine.internal.UdpSession
 import kotlin.reflect.KClass
 

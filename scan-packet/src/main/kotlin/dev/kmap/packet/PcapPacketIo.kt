@@ -1,8 +1,8 @@
 package dev.kmap.packet
 
 import dev.kmap.packet.internal.CaptureAndSend
-import dev.kmap.packet.internal.PcapCapture
 import dev.kmap.packet.internal.CaptureSocketSender
+import dev.kmap.packet.internal.PcapCapture
 
 /**
  * [PacketIo] over libpcap (pcap4j) for Ethernet interfaces: sends complete Ethernet frames with

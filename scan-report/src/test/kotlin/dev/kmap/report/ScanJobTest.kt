@@ -5,7 +5,6 @@ import dev.kmap.dsl.DnsResolution
 import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.OutputFormat
-import dev.kmap.dsl.OutputSpec
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.expectations
 import dev.kmap.dsl.scan
@@ -24,13 +23,13 @@ import java.io.File
 import java.net.InetAddress
 import java.net.ServerSocket
 import java.nio.file.Files
-import java.util.concurrent.CancellationException as FutureCancelled
 import java.util.concurrent.TimeUnit
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertTrue
+import java.util.concurrent.CancellationException as FutureCancelled
 
 /**
  * The job every front end shares, through the library API: outputs written as the CLI writes

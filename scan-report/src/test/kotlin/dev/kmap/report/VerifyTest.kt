@@ -10,6 +10,7 @@ import dev.kmap.dsl.expectations
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanReport
 import dev.kmap.kmap
+import kotlinx.coroutines.runBlocking
 import java.net.InetAddress
 import java.net.ServerSocket
 import java.time.Duration
@@ -18,7 +19,6 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
-import kotlinx.coroutines.runBlocking
 
 /** Expectations checked against real loopback listeners (and a real TLS server). */
 class VerifyTest {

@@ -11,7 +11,6 @@ import java.util.Base64
 import kotlin.concurrent.thread
 import kotlin.random.Random
 import kotlin.test.Test
-import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertNull

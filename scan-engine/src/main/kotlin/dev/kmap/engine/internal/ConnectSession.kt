@@ -9,9 +9,9 @@ import dev.kmap.engine.Verdict
 import java.io.IOException
 import java.net.ConnectException
 import java.net.Inet6Address
-import java.net.StandardProtocolFamily
 import java.net.InetSocketAddress
 import java.net.NoRouteToHostException
+import java.net.StandardProtocolFamily
 import java.net.StandardSocketOptions
 import java.nio.channels.SelectionKey
 import java.nio.channels.Selector

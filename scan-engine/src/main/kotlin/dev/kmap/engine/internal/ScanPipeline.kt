@@ -1,5 +1,7 @@
 package dev.kmap.engine.internal
 
+import dev.kmap.dsl.PortList
+import dev.kmap.dsl.PortSet
 import dev.kmap.dsl.Protocol
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.ServiceNames
@@ -14,8 +16,6 @@ import dev.kmap.engine.ScanStage
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.StageContext
 import dev.kmap.engine.StagePhase
-import dev.kmap.dsl.PortList
-import dev.kmap.dsl.PortSet
 
 /**
  * Runs a plan: expands the targets lazily into host groups ([Grouping]) and runs each group through

@@ -1,7 +1,6 @@
 package dev.kmap.engine.stages
 
 import dev.kmap.dsl.DnsResolution
-import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.ScanType
 import dev.kmap.dsl.scan

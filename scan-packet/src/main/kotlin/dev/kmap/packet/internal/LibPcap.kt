@@ -10,6 +10,7 @@ import com.sun.jna.Pointer
  * call and its `sendPacket` throws on a full socket buffer; these do neither. Same library as
  * pcap4j (its `org.pcap4j.core.pcapLibName` property, default `pcap`).
  */
+@Suppress("ktlint:standard:function-naming") // libpcap's own names (JNA direct mapping)
 internal object LibPcap {
     init {
         NativeSearchPath.prepare()

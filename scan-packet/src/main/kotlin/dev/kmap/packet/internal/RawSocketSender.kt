@@ -91,7 +91,7 @@ internal class RawSocketSender : PacketSender {
         if (fd < 0) {
             val errno = Native.getLastError()
             val hint = if (errno == LibC.EPERM || errno == LibC.EACCES) "raw packets need root or CAP_NET_RAW " else ""
-            throw PacketIoException("${hint}(socket: ${LibC.errorText(errno)})".trim())
+            throw PacketIoException("$hint(socket: ${LibC.errorText(errno)})".trim())
         }
         // a bigger send buffer absorbs bursts; SO_SNDBUFFORCE works for root, SO_SNDBUF up to wmem_max otherwise
         val size = intArrayOf(4 shl 20)
