@@ -158,7 +158,7 @@ class CliTest {
     @Test
     fun `subcommand help`() {
         assertTrue(test("self-test --help").out.startsWith("Usage: kmap self-test"))
-        assertTrue(test("run --help").out.startsWith("Usage: kmap run [--script-args K=V,...] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"))
+        assertTrue(test("run --help").out.startsWith("Usage: kmap run [--script-args K=V,...] [--script-args-file FILE] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"))
     }
 
     @Test

@@ -59,7 +59,6 @@ public class KmapPlugin : Plugin<Project> {
         c.description = "The kmap engine and report writers run by the kmap tasks in an isolated worker (dev.kmap:scan-report)."
         c.defaultDependencies { deps ->
             deps.add(project.dependencies.create("dev.kmap:scan-report:${PluginVersion.version}"))
-            deps.add(project.dependencies.create("org.slf4j:slf4j-nop:1.7.26"))
         }
     }
 

@@ -12,8 +12,43 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 
-/** `scan(plan)` with kscript-runner on the class path runs `plan.scripts`, once, as the CLI does. */
+/**
+ * `scan(plan)` with kscript-runner on the class path runs `plan.scripts`, once, as the CLI does,
+ * and leaves no script worker JVM behind.
+ */
 class ScriptStageTest {
+    /** The script worker JVMs this JVM has running (the only processes these tests start). */
+    private fun workers(): List<ProcessHandle> = ProcessHandle.current().children().filter { it.isAlive }.toList()
+
+    /** Waits (at most 10 s) until no worker is left, and says how many were. */
+    private fun workersLeft(): Int {
+        val deadline = System.nanoTime() + 10_000_000_000L
+        while (workers().isNotEmpty() && System.nanoTime() < deadline) Thread.sleep(50)
+        return workers().size
+    }
+
+    @Test
+    fun `a scan through the stage provider ends its script worker`() = runBlocking {
+        ServerSocket(0, 5, InetAddress.getByName("127.0.0.1")).use { server ->
+            val plan = scan { targets("127.0.0.1"); ports("${server.localPort}"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); script("banner") }
+            repeat(2) { dev.kmap.engine.scan(plan, EngineConfig(progressIntervalMillis = 0)) }
+            assertEquals(0, workersLeft(), "a worker JVM per scan(plan) was left running")
+        }
+    }
+
+    @Test
+    fun `a registered scripts stage wins and the provider starts no worker`() = runBlocking {
+        ServerSocket(0, 5, InetAddress.getByName("127.0.0.1")).use { server ->
+            val plan = scan { targets("127.0.0.1"); ports("${server.localPort}"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); script("banner") }
+            ScriptHost().runnerFor(plan)!!.use { runner ->
+                assertEquals(1, workers().size, "the registered runner's worker")
+                dev.kmap.engine.scan(plan, EngineConfig(progressIntervalMillis = 0).withStages(ScriptStage(runner)))
+                assertEquals(1, workers().size, "only the registered runner's worker ran")
+            }
+            assertEquals(0, workersLeft())
+        }
+    }
+
     @Test
     fun `plan scripts run through the class-path stage provider`() = runBlocking {
         assertTrue(StageProvider.onClassPath().any { it is ScriptStageProvider }, "listed in META-INF/services")
