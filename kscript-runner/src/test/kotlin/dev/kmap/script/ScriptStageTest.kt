@@ -17,22 +17,26 @@ import kotlin.test.assertTrue
  * and leaves no script worker JVM behind.
  */
 class ScriptStageTest {
-    /** The script worker JVMs this JVM has running (the only processes these tests start). */
-    private fun workers(): List<ProcessHandle> = ProcessHandle.current().children().filter { it.isAlive }.toList()
+    /** Child processes of this JVM started since [before] (script workers: the only processes these tests start). */
+    private fun workers(before: Set<Long>): List<ProcessHandle> = ProcessHandle.current().children().filter { it.isAlive && it.pid() !in before }.toList()
 
-    /** Waits (at most 10 s) until no worker is left, and says how many were. */
-    private fun workersLeft(): Int {
+    /** The children running now (other tests of this JVM may have left workers of runners they did not close). */
+    private fun running(): Set<Long> = ProcessHandle.current().children().map { it.pid() }.toList().toSet()
+
+    /** Waits (at most 10 s) until no worker started since [before] is left, and says how many were. */
+    private fun workersLeft(before: Set<Long>): Int {
         val deadline = System.nanoTime() + 10_000_000_000L
-        while (workers().isNotEmpty() && System.nanoTime() < deadline) Thread.sleep(50)
-        return workers().size
+        while (workers(before).isNotEmpty() && System.nanoTime() < deadline) Thread.sleep(50)
+        return workers(before).size
     }
 
     @Test
     fun `a scan through the stage provider ends its script worker`() = runBlocking {
         ServerSocket(0, 5, InetAddress.getByName("127.0.0.1")).use { server ->
             val plan = scan { targets("127.0.0.1"); ports("${server.localPort}"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); script("banner") }
+            val before = running()
             repeat(2) { dev.kmap.engine.scan(plan, EngineConfig(progressIntervalMillis = 0)) }
-            assertEquals(0, workersLeft(), "a worker JVM per scan(plan) was left running")
+            assertEquals(0, workersLeft(before), "a worker JVM per scan(plan) was left running")
         }
     }
 
@@ -40,12 +44,13 @@ class ScriptStageTest {
     fun `a registered scripts stage wins and the provider starts no worker`() = runBlocking {
         ServerSocket(0, 5, InetAddress.getByName("127.0.0.1")).use { server ->
             val plan = scan { targets("127.0.0.1"); ports("${server.localPort}"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); script("banner") }
+            val before = running()
             ScriptHost().runnerFor(plan)!!.use { runner ->
-                assertEquals(1, workers().size, "the registered runner's worker")
+                assertEquals(1, workers(before).size, "the registered runner's worker")
                 dev.kmap.engine.scan(plan, EngineConfig(progressIntervalMillis = 0).withStages(ScriptStage(runner)))
-                assertEquals(1, workers().size, "only the registered runner's worker ran")
+                assertEquals(1, workers(before).size, "only the registered runner's worker ran")
             }
-            assertEquals(0, workersLeft())
+            assertEquals(0, workersLeft(before))
         }
     }
 
