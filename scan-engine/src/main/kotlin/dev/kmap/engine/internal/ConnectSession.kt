@@ -6,7 +6,6 @@ import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
-import dev.kmap.dsl.IpAddress
 import dev.kmap.packet.RouteResolver
 import java.io.File
 import java.io.IOException
@@ -90,7 +89,7 @@ internal class ConnectSession(
     /** Whether the kernel has no route to [probe]'s address (ENETUNREACH), from its tables. */
     private fun unroutable(probe: Probe): Boolean {
         val routes = routeSnapshot ?: return false
-        return runCatching { routes.route(IpAddress.ofBytes(probe.address.address)) == null }.getOrDefault(false)
+        return runCatching { routes.route(probe.ip) == null }.getOrDefault(false)
     }
 
     override fun poll(timeoutNanos: Long, sink: ReplySink) {

@@ -37,18 +37,21 @@ internal class RawTcpSession(
     override fun maxLength(templates: TcpProbeTemplate) = templates.length
 
     override fun write(templates: TcpProbeTemplate, route: Route, buffer: ByteArray, destination: IpAddress, probe: Probe, mac: MacAddress?): Int {
-        val seq = key.tcpSequence(route.source, destination, sourcePort, probe.port)
+        // the attempt rides in the sequence number: a late answer to an earlier attempt is told apart
+        val seq = key.tcpSequence(route.source, destination, sourcePort, probe.port) + encodedAttempt(probe)
         return templates.write(buffer, 0, destination, sourcePort, probe.port, seq, seq, destinationMac = mac)
     }
 
     override fun validate(reply: ParsedReply): Reply? = when (reply) {
-        is ParsedReply.Tcp ->
-            if (reply.destinationPort != sourcePort || !key.isValidTcpReply(reply, flags)) null
-            else classify(reply)?.let { Reply(reply.source, reply.sourcePort, it) }
+        is ParsedReply.Tcp -> {
+            val attempt = if (reply.destinationPort != sourcePort) -1 else key.tcpReplyAttempt(reply, flags)
+            if (attempt < 0) null else classify(reply)?.let { Reply(reply.source, reply.sourcePort, it, attempt) }
+        }
         is ParsedReply.IcmpError -> {
             val quoted = reply.quoted
-            if (quoted == null || !reply.isUnreachable || quoted.sourcePort != sourcePort || !key.isValidQuotedProbe(quoted)) null
-            else Reply(quoted.destination, quoted.destinationPort, Verdict(PortState.FILTERED, unreachableReason(reply), hostResponded = false))
+            val attempt = if (quoted == null || !reply.isUnreachable || quoted.sourcePort != sourcePort) -1 else key.quotedTcpAttempt(quoted)
+            if (attempt < 0) null
+            else Reply(quoted!!.destination, quoted.destinationPort, Verdict(PortState.FILTERED, unreachableReason(reply), hostResponded = false), attempt)
         }
         else -> null
     }

@@ -61,6 +61,10 @@ internal class ScanRunner(
     private val startMillis = System.currentTimeMillis()
     private val startNanos = clock()
     private var probesSent = 0L
+    private var probesUnanswered = 0L
+    private var reprobes = 0L
+    private var reprobesAnswered = 0L
+    private var rateLowered = false
     private var hostsUp = 0L
     private var hostsDown = 0L
     private var hostsDone = 0L
@@ -114,7 +118,10 @@ internal class ScanRunner(
             flush()
             if (!completed) { interrupted = true; break }
         }
-        val stats = ScanStats(startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, probesSent, interrupted)
+        val stats = ScanStats(
+            startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, probesSent, interrupted,
+            probesUnanswered, reprobes, reprobesAnswered, rateLowered,
+        )
         emit(ScanEvent.Finished(stats))
         flush()
         return stats
@@ -318,7 +325,7 @@ internal class ScanRunner(
         // host-major order: all of a host's discovery probes go out together, as nmap's do
         return runLoops(step.module, { listener }, candidates.size.toLong() * ports.size) { flat ->
             val h = candidates[(flat / ports.size).toInt()]
-            if (h.up) null else Probe(h.inet, ports[(flat % ports.size).toInt()], 0, (flat / ports.size).toInt(), (flat % ports.size).toInt())
+            if (h.up) null else Probe(h.inet, ports[(flat % ports.size).toInt()], 0, (flat / ports.size).toInt(), (flat % ports.size).toInt(), h.host.address)
         }
     }
 
@@ -394,7 +401,7 @@ internal class ScanRunner(
             val slot = (flat % hosts.size).toInt()
             val portIndex = (flat / hosts.size).toInt()
             val h = hosts[slot]
-            if (h.finished) null else Probe(h.inet, ports[portIndex], 0, slot, portIndex)
+            if (h.finished) null else Probe(h.inet, ports[portIndex], 0, slot, portIndex, h.host.address)
         }
     }
 
@@ -432,6 +439,10 @@ internal class ScanRunner(
                 synchronized(lock) {
                     runningTimings -= t
                     probesSent += t.probesSent
+                    probesUnanswered += t.unanswered
+                    reprobes += t.reprobes
+                    reprobesAnswered += t.recovered
+                    rateLowered = rateLowered || t.rateLowered
                 }
                 flush()
             }
