@@ -39,6 +39,9 @@ public class Probe internal constructor(
     /** Attempts so far that do not count against the retry limit (sent at a pace proven too fast). */
     internal var uncountedAttempts: Int = 0
 
+    /** Parked by a raw session until its next hop's MAC is known (bounded wait): the loop allows for that wait. */
+    internal var waitsForNeighbour: Boolean = false
+
     /** This attempt is the re-probe of a silent probe, sent at a lower rate before it is called silent. */
     internal var reprobe: Boolean = false
 

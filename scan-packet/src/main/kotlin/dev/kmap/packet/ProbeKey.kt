@@ -69,43 +69,6 @@ public class ProbeKey(private val k0: Long, private val k1: Long) {
     }
 
     /**
-     * Which attempt of a TCP probe [reply] answers, for probes sent with sequence (and
-     * acknowledgment) `tcpSequence(...) + attempt`, attempt in `0 until` [attempts]; -1 when the
-     * reply is not ours. A late reply to an earlier attempt is told from one to the latest (the
-     * round trip of a retransmission is then measurable, Karn's rule notwithstanding). The check
-     * is [isValidTcpReply]'s, widened by the attempt: a forger's odds stay at 2^-26.
-     *
-     * ```kotlin
-     * val attempt = key.tcpReplyAttempt(reply, TcpFlags.SYN) // 0 for an answer to the first SYN, 1 to its retransmission
-     * ```
-     */
-    public fun tcpReplyAttempt(reply: ParsedReply.Tcp, probeFlags: Int, attempts: Int = MAX_ATTEMPTS): Int {
-        val seq = tcpSequence(reply.destination, reply.source, reply.destinationPort, reply.sourcePort)
-        val offset = if (reply.flags and TcpFlags.ACK != 0) {
-            val advance = (if (probeFlags and TcpFlags.SYN != 0) 1 else 0) + (if (probeFlags and TcpFlags.FIN != 0) 1 else 0)
-            reply.acknowledgment - seq - advance
-        } else if (reply.flags and TcpFlags.RST != 0 && probeFlags and TcpFlags.ACK != 0) {
-            reply.sequence - seq
-        } else {
-            return -1
-        }
-        return if (offset in 0 until attempts) offset else -1
-    }
-
-    /**
-     * Which attempt of a TCP probe the packet an ICMP error quotes is (see [tcpReplyAttempt]), or -1.
-     *
-     * ```kotlin
-     * val attempt = key.quotedTcpAttempt(error.quoted!!)
-     * ```
-     */
-    public fun quotedTcpAttempt(quoted: QuotedPacket, attempts: Int = MAX_ATTEMPTS): Int {
-        if (quoted.protocol != QuotedPacket.TCP) return -1
-        val offset = quoted.tcpSequence - tcpSequence(quoted.source, quoted.destination, quoted.sourcePort, quoted.destinationPort)
-        return if (offset in 0 until attempts) offset else -1
-    }
-
-    /**
      * The UDP source port for a probe to [remote]:[remotePort], one of [portCount] ports from [basePort].
      *
      * ```kotlin
@@ -170,8 +133,6 @@ public class ProbeKey(private val k0: Long, private val k1: Long) {
 
     /** Key creation. */
     public companion object {
-        /** Attempts of one probe told apart by [tcpReplyAttempt] (nmap's most retries, 50, and then some). */
-        public const val MAX_ATTEMPTS: Int = 64
 
         /**
          * A key from 16 bytes of [SecureRandom]: one per scan.

@@ -90,7 +90,8 @@ internal class ProbeLoop(
         }
     }
 
-    private fun timeoutOf(p: Probe): Long = if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)
+    private fun timeoutOf(p: Probe): Long =
+        (if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) + (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
 
     private fun expire(now: Long) {
         while (inFlightQueue.isNotEmpty()) {
@@ -112,7 +113,7 @@ internal class ProbeLoop(
 
     /** RACK: a later probe to the same host was answered and this one's round trip is long past. */
     private fun lostEarly(p: Probe, now: Long): Boolean {
-        if (!timing.detectsLossEarly || p.reprobe || p.slot >= answeredSentAt.size) return false
+        if (!timing.detectsLossEarly || p.reprobe || p.waitsForNeighbour || p.slot >= answeredSentAt.size) return false
         val srtt = timing.smoothedRttNanos
         if (srtt < 0) return false
         val reorder = reorderNanos(srtt)
@@ -223,6 +224,9 @@ internal class ProbeLoop(
         const val MAX_WAIT_NANOS = 100_000_000L // wake at least every 100 ms for stop requests and progress
         const val BUSY_BACKOFF_NANOS = 10_000_000L
         const val EARLY_CHECK_NANOS = 2_000_000L
+
+        /** Beyond its timeout, how long a probe waiting for its neighbour's MAC may wait (the session gives up on a neighbour well before). */
+        const val NEIGHBOUR_ALLOWANCE_NANOS = 1_000_000_000L
         const val MAX_TRACKED_SLOTS = 1 shl 16
 
         /** Silent probes re-probed whatever the answers; beyond that, one per [REPROBE_SHARE] answers. */

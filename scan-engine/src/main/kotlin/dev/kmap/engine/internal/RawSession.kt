@@ -195,7 +195,10 @@ internal abstract class RawSession<T>(
                 neighbours[p.address] = ABSENT
                 NeighbourCache.absent(route.interfaceName, p.address, now)
                 parked -= p.waiting.size
-                for (probe in p.waiting) if (!probe.done) immediate += Immediate(probe, HOST_UNREACHABLE)
+                for (probe in p.waiting) {
+                    probe.waitsForNeighbour = false
+                    if (!probe.done) immediate += Immediate(probe, HOST_UNREACHABLE)
+                }
                 p.waiting.clear()
             }
         }
@@ -279,6 +282,7 @@ internal abstract class RawSession<T>(
             is Pending -> {
                 if (parked >= MAX_PARKED) return SendResult.BUSY
                 state.waiting += probe
+                probe.waitsForNeighbour = true
                 parked++
                 SendResult.SENT
             }
@@ -302,7 +306,10 @@ internal abstract class RawSession<T>(
         val length = write(link.templates, link.route, link.batch.nextBuffer(), probe.ip, probe, mac)
         if (length <= 0) return Written.CANNOT
         link.batch.commit(length)
-        if (released) probe.sentAtNanos = clock()
+        if (released) {
+            probe.sentAtNanos = clock()
+            probe.waitsForNeighbour = false
+        }
         inFlight[Key(probe.ip, probe.port)] = probe
         return Written.YES
     }
@@ -400,8 +407,8 @@ internal abstract class RawSession<T>(
         const val NEIGHBOUR_WAIT_NANOS = 250_000_000L
         const val MIN_NEIGHBOUR_WAIT_NANOS = 40_000_000L
 
-        /** The attempt numbers a probe can carry (see [dev.kmap.packet.ProbeKey.tcpReplyAttempt]); later ones carry the last. */
-        const val MAX_ENCODED_ATTEMPT = dev.kmap.packet.ProbeKey.MAX_ATTEMPTS - 1
+        /** The attempt numbers a probe can carry (in its source port, say); later attempts carry the last. */
+        const val MAX_ENCODED_ATTEMPT = 63
 
         private val ABSENT = Any()
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
