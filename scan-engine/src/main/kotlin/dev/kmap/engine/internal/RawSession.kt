@@ -249,18 +249,13 @@ internal abstract class RawSession<T>(
         }
     }
 
-    private class Key(val address: IpAddress, val port: Int) {
-        override fun equals(other: Any?) = other is Key && other.port == port && other.address == address
-        override fun hashCode() = address.hashCode() * 31 + port
-    }
-
     private class Immediate(val probe: Probe, val verdict: Verdict)
 
     private enum class Written { YES, NO_ROOM, CANNOT }
 
     private val links = HashMap<String, Link>()
     private val unroutable = HashSet<String>()
-    private val inFlight = HashMap<Key, Probe>()
+    private val inFlight = ProbeTable()
     private val immediate = ArrayList<Immediate>()
     private val replies = ArrayBlockingQueue<Any>(REPLY_QUEUE) // Reply or Announcement
     private val drained = ArrayList<Any>(1024)
@@ -310,7 +305,7 @@ internal abstract class RawSession<T>(
             probe.sentAtNanos = clock()
             probe.waitsForNeighbour = false
         }
-        inFlight[Key(probe.ip, probe.port)] = probe
+        inFlight.put(probe)
         return Written.YES
     }
 
@@ -359,7 +354,7 @@ internal abstract class RawSession<T>(
                 continue
             }
             val r = item as Reply
-            val probe = inFlight.remove(Key(r.address, r.port)) ?: continue
+            val probe = inFlight.remove(r.address.high, r.address.low, r.address.isV6, r.port) ?: continue
             sink.reply(probe, r.verdict, answeredAttempt(r.attempt, probe.attempt))
         }
         drained.clear()
@@ -381,7 +376,7 @@ internal abstract class RawSession<T>(
 
     override fun abandon(probe: Probe) {
         // a parked probe stays in its list, skipped because the loop marked it done
-        inFlight.remove(Key(probe.ip, probe.port))
+        inFlight.removeIf(probe)
     }
 
     override fun close() {
