@@ -90,7 +90,7 @@ machine_limit() {
     measure limit-all "$host" "$KMAP" "$scan" -Pn -n -p- --min-rate 1000000 "$host"
   done
   one=$(median limit-1 wall); full=$(median limit-all wall)
-  LIMIT_PPS=$(awk "BEGIN{d = $full - $one; printf \"%d\", d > 0 ? 65534 / d : 0}")
+  LIMIT_PPS=$(awk "BEGIN{d = $full - $one; printf \"%d\", (d > 0 ? 65534 / d : 0)}")
   printf 'machine limit: %s probe/reply pairs per second (kmap %s at --min-rate 1000000: 65535 ports %.3f s, 1 port %.3f s, medians of 3)\n' \
     "$LIMIT_PPS" "$scan" "$full" "$one"
 }
@@ -107,8 +107,11 @@ ratio() {
     'BEGIN { printf "  %s / %s: time %.3f  CPU %.3f%s\n", n1, n2, (b > 0 ? a / b : 0), (d > 0 ? c / d : 0), (t == "" ? "" : "  (target: " t ")") }'
 }
 
-# run_line NAME STATUS: one line per run
-run_line() { printf '  run %d %-22s %7.3f s  CPU %7.3f s  %s\n' "$RUN" "$1" "$LAST_WALL" "$LAST_CPU" "$2"; }
+# run_line NAME STATUS: one line per run, with NAME's latest figures
+run_line() {
+  local w c; w=${WALL[$1]##* }; c=${CPU[$1]##* }
+  printf '  run %d %-22s %7.3f s  CPU %7.3f s  %s\n' "$RUN" "$1" "$w" "$c" "$2"
+}
 
 # open ports in nmap/kmap grepable (-oG) output, space separated
 open_ports() { grep -oE '[0-9]+/open/' "$1" | cut -d/ -f1 | sort -n | tr '\n' ' ' | sed 's/ $//'; }

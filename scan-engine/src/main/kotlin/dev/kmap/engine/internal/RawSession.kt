@@ -72,7 +72,7 @@ internal abstract class RawSession<T>(
     protected open val resolvesNeighbours: Boolean = true
 
     /** A neighbour asked for and not answered yet, with the probes waiting for its MAC. */
-    private class Pending(val address: IpAddress, var deadlineNanos: Long, val firstSentNanos: Long) {
+    private class Pending(val address: IpAddress, var lastRequestNanos: Long, val firstSentNanos: Long) {
         var requests = 1
         val waiting = ArrayList<Probe>(4)
     }
@@ -120,7 +120,7 @@ internal abstract class RawSession<T>(
             }
             if (pendingOrder.size >= MAX_NEIGHBOURS) return null // too many questions open: later
             if (!sendRequest(nextHop)) return null
-            return Pending(nextHop, now + neighbourWaitNanos(), now).also {
+            return Pending(nextHop, now, now).also {
                 neighbours[nextHop] = it
                 pendingOrder.addLast(it)
             }
@@ -179,16 +179,21 @@ internal abstract class RawSession<T>(
             }
         }
 
-        /** Re-asks or gives up on neighbours whose wait is over. */
+        /**
+         * Re-asks or gives up on neighbours whose wait is over. The wait is the same for every
+         * request at any moment (it shortens as answers show the link's pace), so the list stays
+         * in deadline order.
+         */
         fun expireNeighbours(now: Long) {
+            val wait = neighbourWaitNanos()
             while (pendingOrder.isNotEmpty()) {
                 val p = pendingOrder.first()
                 if (neighbours[p.address] !== p) { pendingOrder.removeFirst(); continue } // answered
-                if (now < p.deadlineNanos) break
+                if (now < p.lastRequestNanos + wait) break
                 pendingOrder.removeFirst()
                 if (p.requests < NEIGHBOUR_REQUESTS && sendRequest(p.address)) {
                     p.requests++
-                    p.deadlineNanos = now + neighbourWaitNanos()
+                    p.lastRequestNanos = now
                     pendingOrder.addLast(p)
                     continue
                 }
@@ -204,7 +209,8 @@ internal abstract class RawSession<T>(
         }
 
         /** Nanoseconds until the next neighbour's wait is over, or [Long.MAX_VALUE]. */
-        fun nextNeighbourDeadline(now: Long): Long = pendingOrder.firstOrNull()?.let { (it.deadlineNanos - now).coerceAtLeast(0) } ?: Long.MAX_VALUE
+        fun nextNeighbourDeadline(now: Long): Long =
+            pendingOrder.firstOrNull()?.let { (it.lastRequestNanos + neighbourWaitNanos() - now).coerceAtLeast(0) } ?: Long.MAX_VALUE
 
         private fun receive() {
             try {
