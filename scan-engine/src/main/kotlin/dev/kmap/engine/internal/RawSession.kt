@@ -259,8 +259,13 @@ internal abstract class RawSession<T>(
 
     private enum class Written { YES, NO_ROOM, CANNOT }
 
-    private val links = HashMap<String, Link>()
-    private val unroutable = HashSet<String>()
+    /** A link is an interface and a source address on it. */
+    private data class LinkId(val interfaceName: String, val source: IpAddress)
+
+    private val links = HashMap<LinkId, Link>()
+    private val unroutable = HashSet<LinkId>()
+    private var lastDestination: IpAddress? = null
+    private var lastLink: Link? = null
     private val inFlight = ProbeTable()
     private val immediate = ArrayList<Immediate>()
     private val replies = ArrayBlockingQueue<Any>(REPLY_QUEUE) // Reply or Announcement
@@ -320,9 +325,18 @@ internal abstract class RawSession<T>(
         return SendResult.SENT
     }
 
+    /** The link [destination] goes out on; the last destination's is kept (a port scan sends to one host many times in a row). */
     private fun linkFor(destination: IpAddress): Link? {
-        val route = routes.route(destination) ?: return null
-        val id = "${route.interfaceName}/${route.source}"
+        if (destination == lastDestination) return lastLink
+        val route = routes.route(destination)
+        val link = if (route == null) null else linkOf(route)
+        lastDestination = destination
+        lastLink = link
+        return link
+    }
+
+    private fun linkOf(route: Route): Link? {
+        val id = LinkId(route.interfaceName, route.source)
         links[id]?.let { return it }
         if (id in unroutable) return null
         return try {
@@ -389,6 +403,7 @@ internal abstract class RawSession<T>(
         closed = true
         for (link in links.values) link.close()
         links.clear()
+        lastLink = null
         inFlight.clear()
     }
 
