@@ -133,7 +133,6 @@ public class ProbeKey(private val k0: Long, private val k1: Long) {
 
     /** Key creation. */
     public companion object {
-
         /**
          * A key from 16 bytes of [SecureRandom]: one per scan.
          *

@@ -86,7 +86,6 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     val windowSize: Int get() = window.window
     val scanDelayMillis: Long get() = scanDelayNanos / MILLI
     val probesSent: Long get() = sent
-    val rtoNanos: Long get() = rtt.rtoNanos
 
     /** How long attempt [attempt] of a probe waits for its answer. */
     fun timeoutNanos(attempt: Int): Long =
