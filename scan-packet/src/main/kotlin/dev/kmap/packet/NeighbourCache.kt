@@ -1,5 +1,6 @@
 package dev.kmap.packet
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.IpAddress
 import java.util.concurrent.ConcurrentHashMap
 
@@ -9,13 +10,15 @@ import java.util.concurrent.ConcurrentHashMap
  * ARP discovery sends no second round of requests), and the addresses that did not answer (so
  * the next session of the scan does not wait for them again). Answers are kept [ANSWER_TTL_NANOS],
  * silences [SILENCE_TTL_NANOS]: about a scan's discovery and port scan, not for good (a host may
- * come up later). At most [MAX_ENTRIES] entries. Thread-safe.
+ * come up later). At most [MAX_ENTRIES] entries. Thread-safe. Internal to kmap's sessions
+ * ([NeighbourResolver.resolve] reads and feeds it too).
  *
  * ```kotlin
  * NeighbourCache.learned("eth0", IpAddress.parse("192.168.1.7"), MacAddress.parse("02:00:00:00:00:07"))
  * NeighbourCache.mac("eth0", IpAddress.parse("192.168.1.7")) // 02:00:00:00:00:07
  * ```
  */
+@InternalKmapApi
 public object NeighbourCache {
     /** How long an announced MAC address is trusted (the kernel's reachable time is of this order). */
     public const val ANSWER_TTL_NANOS: Long = 60_000_000_000L

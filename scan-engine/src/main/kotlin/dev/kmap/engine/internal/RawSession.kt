@@ -1,5 +1,6 @@
 package dev.kmap.engine.internal
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.IpAddress
 import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit
  * the session (its probes, now and later, are answered at once: `host-unreach`). Through a
  * gateway, the gateway is the one neighbour resolved.
  */
+@OptIn(InternalKmapApi::class)
 internal abstract class RawSession<T>(
     private val routes: RouteResolver,
     private val openIo: (String) -> PacketIo,
