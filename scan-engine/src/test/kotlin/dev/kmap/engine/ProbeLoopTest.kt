@@ -28,11 +28,12 @@ class ProbeLoopTest {
         timing: Timing = Timing(TimingTemplate.T4),
         stopAfter: Int = Int.MAX_VALUE,
         udp: Boolean = false,
+        slotOf: (port: Int) -> Int = { 0 },
     ): Pair<Outcome, Boolean> {
         val out = Outcome()
         val it = ports.iterator()
         val source = object : ProbeSource {
-            override fun next(): Probe? = if (it.hasNext()) it.next().let { Probe(addr, it, 0, 0, it) } else null
+            override fun next(): Probe? = if (it.hasNext()) it.next().let { Probe(addr, it, 0, slotOf(it), it) } else null
         }
         val listener = object : ProbeListener {
             override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {
@@ -69,6 +70,16 @@ class ProbeLoopTest {
         assertEquals(12, net.sent, "one retransmission (nothing ever needed a retry to be answered), then one re-probe at a lower rate")
         // the first two attempts are found lost early (later probes answered); the re-probe waits twice the timeout (T4: 100 ms at least)
         assertTrue(net.now in 200 * MS..400 * MS, "took ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `an address that answers nothing gets its retransmission but no re-probe (absence is not loss)`() {
+        // one probe per host (a discovery sweep): host 7 is absent
+        val net = FakeNetwork { p -> if (p.port == 7) null else 1 * MS to CLOSED }
+        val (out, _) = run(net, 1..50, slotOf = { it })
+        assertEquals(silence, out.verdicts[7])
+        assertEquals(49, out.verdicts.values.count { it == CLOSED })
+        assertEquals(51, net.sent, "one retransmission for the absent address, no re-probe")
     }
 
     @Test

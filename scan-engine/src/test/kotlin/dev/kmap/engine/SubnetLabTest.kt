@@ -69,8 +69,22 @@ class SubnetLabTest {
     }
 
     @Test
-    fun `default discovery finds exactly the live addresses`(lab: Lab) = timed("-sn", 5_000) {
-        assertEquals(live(lab), up(lab) { pingOnly() }.first)
+    fun `default discovery finds exactly the live addresses, by ARP`(lab: Lab) = timed("-sn", 5_000) {
+        val (upList, report) = up(lab) { pingOnly() }
+        assertEquals(live(lab), upList)
+        assertEquals(setOf("arp-response"), report.hosts.filter { it.status == HostStatus.UP }.map { it.reason }.toSet())
+    }
+
+    @Test
+    fun `a second run in the same process gives the same lists (remembered neighbours and absences change nothing)`(lab: Lab) {
+        repeat(2) { run ->
+            timed("-sn, run ${run + 1}", 5_000) { assertEquals(live(lab), up(lab) { pingOnly() }.first, "run ${run + 1}") }
+            timed("-sS -Pn, run ${run + 1}", 10_000) {
+                val (_, report) = up(lab) { skipDiscovery(); syn(); ports("22,80") }
+                val open = report.hosts.filter { h -> h.ports.any { it.state == PortState.OPEN } }.map { it.host.address.toString() }
+                assertEquals(live(lab), open.sortedBy { it.substringAfterLast('.').toInt() }, "run ${run + 1}: hosts with open ports")
+            }
+        }
     }
 
     @Test
@@ -94,6 +108,28 @@ class SubnetLabTest {
         assertEquals(live(lab), upList)
         for (h in report.hosts.filter { it.status == HostStatus.UP }) {
             assertEquals(listOf(22, 80, 443), h.ports.filter { it.state == PortState.OPEN }.map { it.port }, h.host.address.toString())
+        }
+    }
+
+    @Test
+    fun `an address absent in one scan and up before the next is found by the next`(lab: Lab) {
+        val late = "${lab.config.net4}.150"
+        val host = lab.hosts.first()
+        fun ip(vararg args: String) {
+            val p = ProcessBuilder("ip", "-n", host.name, *args).redirectErrorStream(true).start()
+            val out = p.inputStream.bufferedReader().readText()
+            check(p.waitFor() == 0) { "ip -n ${host.name} ${args.joinToString(" ")}: $out" }
+        }
+        val first = up(lab) { pingOnly() }.first
+        assertTrue(late !in first, "$late is not up yet")
+        ip("addr", "add", "$late/24", "dev", "eth0")
+        try {
+            // within the remembered silence of the first scan: the second scan asks again
+            assertEquals((live(lab) + late).sortedBy { it.substringAfterLast('.').toInt() }, up(lab) { pingOnly() }.first)
+            val (_, report) = up(lab) { skipDiscovery(); syn(); ports("22") }
+            assertEquals(PortState.OPEN, report.hosts.single { it.host.address.toString() == late }.ports.single().state)
+        } finally {
+            ip("addr", "del", "$late/24", "dev", "eth0")
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap
  * What this process learned about link-layer neighbours, shared by the sessions of a scan: the
  * MAC addresses hosts announced in ARP replies and neighbour advertisements (so a port scan after
  * ARP discovery sends no second round of requests), and the addresses that did not answer (so
- * the next session of the scan does not wait for them again). Answers are kept [ANSWER_TTL_NANOS],
+ * another session of the same scan does not wait for them again). Answers are kept [ANSWER_TTL_NANOS],
  * silences [SILENCE_TTL_NANOS]: about a scan's discovery and port scan, not for good (a host may
  * come up later). At most [MAX_ENTRIES] entries. Thread-safe. Internal to kmap's sessions
  * ([NeighbourResolver.resolve] reads and feeds it too).
@@ -52,15 +52,17 @@ public object NeighbourCache {
     }
 
     /**
-     * Whether [address] on [interfaceName] went unanswered within the last [SILENCE_TTL_NANOS].
+     * Whether [address] on [interfaceName] went unanswered within the last [SILENCE_TTL_NANOS]
+     * and not before [sinceNanos] (a session passes the time it was opened: absences are
+     * remembered for one scan, never carried into the next).
      *
      * ```kotlin
-     * if (NeighbourCache.isAbsent("eth0", dst)) println("$dst is down")
+     * if (NeighbourCache.isAbsent("eth0", dst, sinceNanos = scanStart)) println("$dst is down")
      * ```
      */
-    public fun isAbsent(interfaceName: String, address: IpAddress, nowNanos: Long = System.nanoTime()): Boolean {
+    public fun isAbsent(interfaceName: String, address: IpAddress, nowNanos: Long = System.nanoTime(), sinceNanos: Long = Long.MIN_VALUE): Boolean {
         val e = entries[Key(interfaceName, address)] ?: return false
-        return e.mac == null && nowNanos - e.atNanos < SILENCE_TTL_NANOS
+        return e.mac == null && nowNanos - e.atNanos < SILENCE_TTL_NANOS && (sinceNanos == Long.MIN_VALUE || e.atNanos - sinceNanos >= 0)
     }
 
     /**

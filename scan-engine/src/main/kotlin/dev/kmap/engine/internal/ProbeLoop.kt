@@ -105,7 +105,7 @@ internal class ProbeLoop(
                 listener.isAbandoned(head) -> Unit
                 head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
                 timing.mayRetry(head) -> resend.addLast(head.retry())
-                timing.detectsLossEarly && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
+                timing.detectsLossEarly && hostAnswered(head) && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
                 else -> { timing.onSilence(); listener.onSilence(head) }
             }
         }
@@ -118,6 +118,13 @@ internal class ProbeLoop(
         if (srtt < 0) return false
         val reorder = reorderNanos(srtt)
         return answeredSentAt[p.slot] > p.sentAtNanos + reorder && now - p.sentAtNanos > srtt + reorder
+    }
+
+    /** Whether [p]'s host answered another probe of this loop: its silence is then loss, not absence (an absent address costs no re-probe). */
+    private fun hostAnswered(p: Probe): Boolean = when {
+        p.slot >= MAX_TRACKED_SLOTS -> true // not tracked: re-probed as before
+        p.slot >= answeredSentAt.size -> false
+        else -> answeredSentAt[p.slot] != Long.MIN_VALUE
     }
 
     private fun silenceIsRare(): Boolean = silencesReprobed < REPROBE_FREE || silencesReprobed * REPROBE_SHARE < answered

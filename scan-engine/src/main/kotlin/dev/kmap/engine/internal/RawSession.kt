@@ -115,7 +115,7 @@ internal abstract class RawSession<T>(
             neighbours[nextHop]?.let { return it }
             val known: Any? = NeighbourCache.mac(route.interfaceName, nextHop, now)
                 ?: kernelTable[nextHop]
-                ?: if (NeighbourCache.isAbsent(route.interfaceName, nextHop, now)) ABSENT else null
+                ?: if (NeighbourCache.isAbsent(route.interfaceName, nextHop, now, sinceNanos = openedNanos)) ABSENT else null
             if (known != null) {
                 if (neighbours.size < MAX_NEIGHBOURS) neighbours[nextHop] = known
                 return known
@@ -274,6 +274,9 @@ internal abstract class RawSession<T>(
     private val drained = ArrayList<Any>(1024)
     private var parked = 0
     @Volatile private var closed = false
+
+    /** Absences other sessions recorded before this one opened belong to an earlier scan: not trusted. */
+    private val openedNanos = clock()
     @Volatile private var receiveFailure: Throwable? = null
 
     override val capacity: Int = 65_536
