@@ -82,6 +82,8 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             mac = "02:6b:6d:00:02:%02x".format(i),
             ports = config.portsOf(i),
             services = config.servicesOf(i),
+            extraIpv4 = config.extraAddresses[i].orEmpty().sorted().map { "${config.net4}.$it" },
+            extraIpv6 = config.extraAddresses[i].orEmpty().sorted().map { "${config.net6.lowercase()}$it" },
         )
     }
 

@@ -58,6 +58,12 @@ public data class HostPorts(
  * @property offload false turns checksum/segmentation offload off on the lab links.
  * @property dropRstSourcePorts drop the RSTs the root netns kernel sends from these source
  *   ports into the lab (raw SYN scans); null for none.
+ * @property extraAddresses more addresses per host (keyed by the 1-based host index), as last
+ *   octets: host n then also owns `<net4>.x` and `<net6>x` for each x, answered by its listener
+ *   like its own (so one namespace is many live hosts of a /24, the rest of it absent and
+ *   on-link). x in 2..254, none of the hosts' own (11..10+[hosts]), each given once.
+ * @property lossPercent every target drops this percentage of the packets it receives and of
+ *   those it sends, at random (nftables `numgen random`): a lossy link. 0 for none.
  * @property services real daemons ([LabService]) per host, keyed by the 1-based host index;
  *   their ports are taken out of that host's listener ports. Their facts: [Lab.facts].
  * @property upTimeout limit for `up` (the script run, services included).
@@ -75,6 +81,8 @@ public data class LabConfig(
     val liftIcmpRateLimit: Boolean = false,
     val offload: Boolean = true,
     val dropRstSourcePorts: IntRange? = null,
+    val extraAddresses: Map<Int, Set<Int>> = emptyMap(),
+    val lossPercent: Int = 0,
     val services: Map<Int, Set<LabService>> = emptyMap(),
     val upTimeout: Duration = 2.minutes,
     val downTimeout: Duration = 1.minutes,
@@ -95,6 +103,11 @@ public data class LabConfig(
         dropRstSourcePorts?.let {
             require(!it.isEmpty() && it.first >= 1 && it.last <= 65535) { "dropRstSourcePorts must be within 1..65535: $it" }
         }
+        require(extraAddresses.keys.all { it in 1..hosts }) { "extraAddresses keys must be host indexes 1..$hosts: ${extraAddresses.keys}" }
+        val extras = extraAddresses.values.flatten()
+        require(extras.all { it in 2..254 && it !in 11..(10 + hosts) }) { "extraAddresses must be last octets 2..254, not the hosts' own 11..${10 + hosts}: $extras" }
+        require(extras.size == extras.toSet().size) { "extraAddresses gives an address twice: $extras" }
+        require(lossPercent in 0..99) { "lossPercent must be 0..99: $lossPercent" }
         require(upTimeout.isPositive() && downTimeout.isPositive() && !lockTimeout.isNegative()) { "timeouts must be positive" }
     }
 
@@ -184,7 +197,9 @@ internal fun LabConfig.toEnv(): Map<String, String> {
         "KMAP_LAB_ICMP_RATELIMIT" to (if (liftIcmpRateLimit) "0" else ""),
         "KMAP_LAB_OFFLOAD" to (if (offload) "on" else "off"),
         "KMAP_LAB_DROP_RST_SPORTS" to (dropRstSourcePorts?.let { "${it.first}:${it.last}" } ?: ""),
+        "KMAP_LAB_LOSS" to lossPercent.toString(),
     )
+    for ((i, x) in extraAddresses) env["KMAP_LAB_EXTRA_$i"] = x.sorted().joinToString(" ")
     for ((i, s) in services) {
         if (s.isNotEmpty()) env["KMAP_LAB_SERVICES_$i"] = s.sortedBy { it.ordinal }.joinToString(" ") { it.scriptName }
     }

@@ -36,6 +36,8 @@ public enum class PortState {
  * @property ipv6 the host's IPv6 address as the banner shows it, e.g. `fd10:201::11`.
  * @property mac the MAC address of the host's `eth0`, e.g. `02:6b:6d:00:02:01`.
  * @property services the real daemons running on this host ([LabConfig.services]).
+ * @property extraIpv4 more IPv4 addresses this host answers on, like [ipv4] ([LabConfig.extraAddresses]).
+ * @property extraIpv6 more IPv6 addresses this host answers on, like [ipv6].
  */
 public class LabHost internal constructor(
     public val index: Int,
@@ -45,6 +47,8 @@ public class LabHost internal constructor(
     public val mac: String,
     ports: HostPorts,
     public val services: Set<LabService> = emptySet(),
+    public val extraIpv4: List<String> = emptyList(),
+    public val extraIpv6: List<String> = emptyList(),
 ) {
     /** The python listener's ports: the configured ones minus the [services]' ports. */
     public val ports: HostPorts = ports.copy(

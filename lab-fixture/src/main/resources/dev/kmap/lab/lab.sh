@@ -27,6 +27,11 @@
 # KMAP_LAB_SERVICES_<n>="nginx sshd ..." runs real Debian daemons on their standard ports in
 # target n (services.sh beside this script, or KMAP_LAB_SERVICES_SCRIPT); their ports are
 # taken out of that host's listener ports. State in $STATE/services/target<n>.
+# KMAP_LAB_EXTRA_<n>="20 21 35" gives target n more addresses on its eth0: ${NET4}.20 and
+# ${NET6}20 and so on (last octets 2..254, none of the hosts' own .11.. nor the bridge's .1), all
+# answered by the same listener: a /24 with many live and many absent on-link addresses.
+# KMAP_LAB_LOSS=3 makes every target drop 3% of the packets it receives and 3% of those it sends
+# at random (nftables numgen in the target, after the readiness checks): a lossy link.
 # KMAP_LAB_ANYIP=10.202.0.0/16 makes target1 answer on EVERY address of that prefix
 # (route type local on its lo) and routes the prefix to target1 from the root netns.
 #
@@ -53,6 +58,7 @@ ANYIP=${KMAP_LAB_ANYIP-10.202.0.0/16}                       # "" = no AnyIP pref
 ICMP_RATELIMIT=${KMAP_LAB_ICMP_RATELIMIT:-}                 # 0: lift ICMP error rate limits in targets
 OFFLOAD=${KMAP_LAB_OFFLOAD:-on}                             # off: disable checksum/TSO offload on lab links
 DROP_RST_SPORTS=${KMAP_LAB_DROP_RST_SPORTS:-}               # e.g. 40000:40999: drop our kernel's RSTs from these sports
+LOSS=${KMAP_LAB_LOSS:-0}                                    # percent of packets each target drops at random, each way
 STATE=${KMAP_LAB_STATE:-}                                   # pid files, logs, listener.py, hosts.tsv (see new_state)
 UNREACHABLE_METRIC=4242                                     # our unreachable routes lose to the lab's own
 SERVICES_SH=${KMAP_LAB_SERVICES_SCRIPT:-$(dirname "${BASH_SOURCE[0]}")/services.sh}
@@ -107,6 +113,16 @@ validate() {
   fi
   [[ $OFFLOAD == on || $OFFLOAD == off ]] || die "KMAP_LAB_OFFLOAD must be on or off"
   [[ -z $DROP_RST_SPORTS || $DROP_RST_SPORTS =~ ^[0-9]{1,5}(:[0-9]{1,5})?$ ]] || die "KMAP_LAB_DROP_RST_SPORTS must be PORT or LO:HI"
+  [[ $LOSS =~ ^[0-9]{1,2}$ ]] || die "KMAP_LAB_LOSS must be a percentage 0..99: '$LOSS'"
+  local seen=" " x
+  for ((i = 1; i <= HOSTS; i++)); do
+    for x in $(extras_of "$i"); do
+      [[ $x =~ ^[0-9]{1,3}$ ]] && ((x >= 2 && x <= 254)) || die "KMAP_LAB_EXTRA_$i: last octets must be 2..254: '$x'"
+      ((x < 11 || x > 10 + HOSTS)) || die "KMAP_LAB_EXTRA_$i: $x is a lab host's own address"
+      [[ $seen != *" $x "* ]] || die "KMAP_LAB_EXTRA_$i: $x is given twice"
+      seen+="$x "
+    done
+  done
 }
 
 # ---------------------------------------------------------------- state directory and safety routes
@@ -150,6 +166,7 @@ hmac() { printf '02:6b:6d:00:02:%02x' "$1"; }
 # per-host value: KMAP_LAB_<name>_<n> if set (even empty), else the default
 perhost() { local v="KMAP_LAB_$1_$2"; if [[ -n ${!v+x} ]]; then echo "${!v}"; else echo "$3"; fi; }
 services_of() { local v="KMAP_LAB_SERVICES_$1"; echo "${!v:-}"; }
+extras_of() { local v="KMAP_LAB_EXTRA_$1"; echo "${!v:-}"; }
 # without_ports "LIST" "REMOVE": LIST minus the ports in REMOVE
 without_ports() { local p r out=(); for p in $1; do for r in $2; do [[ $p == "$r" ]] && continue 2; done; out+=("$p"); done; echo "${out[*]}"; }
 nftset() { local s; s=$(echo $1); echo "${s// /, }"; } # "80 443" -> "80, 443"
@@ -326,6 +343,11 @@ up() {
     ip -n "$ns" link set eth0 address "$(hmac "$i")"
     ip -n "$ns" addr add "$(hip4 "$i")/24" dev eth0
     ip -n "$ns" addr add "$(hip6 "$i")/64" dev eth0 nodad
+    local x
+    for x in $(extras_of "$i"); do
+      ip -n "$ns" addr add "${NET4}.$x/24" dev eth0
+      ip -n "$ns" addr add "${NET6}$x/64" dev eth0 nodad
+    done
     ip -n "$ns" link set eth0 up
     if [[ $OFFLOAD == off ]]; then
       ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
@@ -391,7 +413,23 @@ NFT
   for ((i = 1; i <= HOSTS; i++)); do
     [[ -z $(services_of "$i") ]] || bash "$SERVICES_SH" start "$(tns "$i")" "$STATE/services/target$i" $(services_of "$i")
   done
-  echo "lab up: prefix=$P hosts=$HOSTS anyip=${ANYIP:-none} ($STATE/hosts.tsv)"
+  if ((LOSS > 0)); then # last: the readiness checks above run on a clean link
+    for ((i = 1; i <= HOSTS; i++)); do
+      ip netns exec "$(tns "$i")" nft -f - <<NFT
+table inet kmap_loss {
+  chain in {
+    type filter hook input priority -10;
+    iifname "eth0" numgen random mod 100 < $LOSS drop
+  }
+  chain out {
+    type filter hook output priority -10;
+    oifname "eth0" numgen random mod 100 < $LOSS drop
+  }
+}
+NFT
+    done
+  fi
+  echo "lab up: prefix=$P hosts=$HOSTS anyip=${ANYIP:-none} loss=${LOSS}% ($STATE/hosts.tsv)"
   cat "$STATE/hosts.tsv"
 }
 

@@ -1,5 +1,6 @@
 package dev.kmap.engine
 
+import dev.kmap.dsl.IpAddress
 import java.net.InetAddress
 
 /**
@@ -20,6 +21,8 @@ public class Probe internal constructor(
     public val attempt: Int,
     internal val slot: Int,
     internal val portIndex: Int,
+    /** [address] as kmap's own type, made once per host by the engine (raw sessions send by it: no conversion per probe). */
+    internal val ip: IpAddress = IpAddress.ofBytes(address.address),
 ) {
     /** When the probe was sent, in the engine clock's nanoseconds. */
     public var sentAtNanos: Long = 0
@@ -36,7 +39,13 @@ public class Probe internal constructor(
     /** Attempts so far that do not count against the retry limit (sent at a pace proven too fast). */
     internal var uncountedAttempts: Int = 0
 
-    internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex).also {
+    /** Parked by a raw session until its next hop's MAC is known (bounded wait): the loop allows for that wait. */
+    internal var waitsForNeighbour: Boolean = false
+
+    /** This attempt is the re-probe of a silent probe, sent at a lower rate before it is called silent. */
+    internal var reprobe: Boolean = false
+
+    internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex, ip).also {
         it.previousSentNanos = sentAtNanos
         it.uncountedAttempts = uncountedAttempts
     }

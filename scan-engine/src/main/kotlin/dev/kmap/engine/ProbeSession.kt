@@ -50,6 +50,28 @@ public enum class SendResult {
  */
 @KmapExtensionPoint
 public fun interface ReplySink {
-    /** [probe] was answered; [verdict] is what the answer means. */
+    /** [probe] was answered; [verdict] is what the answer means. Which attempt the answer is to is not known. */
     public fun reply(probe: Probe, verdict: Verdict)
+
+    /**
+     * [probe] was answered, and the answer says which attempt it is to: [answeredAttempt] is
+     * that attempt (a late answer to an earlier one is below [Probe.attempt]: the port's verdict
+     * still counts, the round trip of the latest does not), [UNKNOWN_ATTEMPT] when the answer
+     * cannot tell, or [NO_EXCHANGE] when no packet went out or came back (no route, the neighbour
+     * did not answer): a verdict with no round trip in it.
+     *
+     * ```kotlin
+     * sink.reply(probe, verdict, answeredAttempt = attemptCarriedInTheReply)
+     * ```
+     */
+    public fun reply(probe: Probe, verdict: Verdict, answeredAttempt: Int): Unit = reply(probe, verdict)
+
+    /** Values of `answeredAttempt`. */
+    public companion object {
+        /** The answer does not say which attempt it is to. */
+        public const val UNKNOWN_ATTEMPT: Int = -1
+
+        /** The verdict was reached without a packet exchange. */
+        public const val NO_EXCHANGE: Int = -2
+    }
 }

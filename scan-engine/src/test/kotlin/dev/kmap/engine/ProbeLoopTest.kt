@@ -28,11 +28,12 @@ class ProbeLoopTest {
         timing: Timing = Timing(TimingTemplate.T4),
         stopAfter: Int = Int.MAX_VALUE,
         udp: Boolean = false,
+        slotOf: (port: Int) -> Int = { 0 },
     ): Pair<Outcome, Boolean> {
         val out = Outcome()
         val it = ports.iterator()
         val source = object : ProbeSource {
-            override fun next(): Probe? = if (it.hasNext()) it.next().let { Probe(addr, it, 0, 0, it) } else null
+            override fun next(): Probe? = if (it.hasNext()) it.next().let { Probe(addr, it, 0, slotOf(it), it) } else null
         }
         val listener = object : ProbeListener {
             override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {
@@ -66,9 +67,19 @@ class ProbeLoopTest {
         val (out, _) = run(net, 1..10)
         assertEquals(silence, out.verdicts[7])
         assertEquals(9, out.verdicts.values.count { it == CLOSED })
-        assertEquals(11, net.sent, "one retransmission: nothing ever needed a retry to be answered")
-        // T4: min RTT timeout 100 ms, so two timeouts of ~100 ms each
-        assertTrue(net.now in 200 * MS..300 * MS, "took ${net.now / MS} ms")
+        assertEquals(12, net.sent, "one retransmission (nothing ever needed a retry to be answered), then one re-probe at a lower rate")
+        // the first two attempts are found lost early (later probes answered); the re-probe waits twice the timeout (T4: 100 ms at least)
+        assertTrue(net.now in 200 * MS..400 * MS, "took ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `an address that answers nothing gets its retransmission but no re-probe (absence is not loss)`() {
+        // one probe per host (a discovery sweep): host 7 is absent
+        val net = FakeNetwork { p -> if (p.port == 7) null else 1 * MS to CLOSED }
+        val (out, _) = run(net, 1..50, slotOf = { it })
+        assertEquals(silence, out.verdicts[7])
+        assertEquals(49, out.verdicts.values.count { it == CLOSED })
+        assertEquals(51, net.sent, "one retransmission for the absent address, no re-probe")
     }
 
     @Test
@@ -204,5 +215,18 @@ class ProbeLoopTest {
         val (out, completed) = run(net, 1..10_000, stopAfter = 300)
         assertEquals(false, completed)
         assertTrue(out.verdicts.size in 300 until 10_000)
+    }
+
+    @Test
+    fun `random loss is not congestion - 6 percent of probes lost, every port still right and the pace kept`() {
+        val rnd = Random(7)
+        // about 3% loss each way: 6% of probes go unanswered, whichever attempt they are
+        val net = FakeNetwork { p -> if (rnd.nextDouble() < 0.06) null else 200_000L to (if (p.port % 1000 == 0) OPEN else CLOSED) }
+        val (out, completed) = run(net, 1..65535, Timing(TimingTemplate.T4, minRate = null))
+        assertTrue(completed)
+        assertEquals(65535, out.verdicts.size)
+        assertEquals(65, out.verdicts.values.count { it == OPEN }, "every open port found")
+        assertEquals(0, out.verdicts.values.count { it == silence }, "no port called silent")
+        assertTrue(net.now < 5_000 * MS, "65535 ports at 6% loss took ${net.now / MS} ms of virtual time, ${net.sent} sent, max in flight ${net.maxInFlight}")
     }
 }

@@ -1,14 +1,18 @@
 package dev.kmap.packet
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.IpAddress
 import dev.kmap.packet.internal.Interfaces
 import java.io.File
 import java.util.concurrent.TimeUnit
 
 /**
- * Finds a next hop's MAC address: first in the kernel's neighbour table (`/proc/net/arp` for
- * IPv4, `ip -6 neigh` for IPv6), else by asking on the wire through a [PacketIo] (an ARP request
- * or an NDP neighbour solicitation, retried, each attempt under its own deadline).
+ * Finds one next hop's MAC address: first in what this process already learned
+ * ([NeighbourCache]) and the kernel's neighbour table (`/proc/net/arp` for IPv4, `ip -6 neigh`
+ * for IPv6), else by asking on the wire through a [PacketIo] (an ARP request or an NDP neighbour
+ * solicitation, retried, each attempt under its own deadline). For code that sends to one
+ * destination; kmap's scan sessions never wait per host: they ask for every neighbour of a host
+ * group at once and share one bounded wait (see the engine's raw sessions).
  *
  * ```kotlin
  * val route = RouteResolver.system().route(target)!!
@@ -41,9 +45,11 @@ public object NeighbourResolver {
      * val mac = NeighbourResolver.resolve(route, io) ?: error("${route.nextHop} does not answer")
      * ```
      */
+    @OptIn(InternalKmapApi::class)
     public fun resolve(route: Route, io: PacketIo, attempts: Int = 3, attemptMillis: Long = 500): MacAddress? {
         require(attempts in 1..100 && attemptMillis in 1..60_000) { "attempts 1..100, attemptMillis 1..60000" }
         if (route.isLocal) return null
+        NeighbourCache.mac(route.interfaceName, route.nextHop)?.let { return it }
         cached(route.nextHop, route.interfaceName)?.let { return it }
         val ourMac = route.interfaceMac ?: return null
         if (!io.capabilities.canInjectFrames) return null
@@ -73,7 +79,7 @@ public object NeighbourResolver {
                 if (remaining <= 0) break
                 io.receive(remaining, 64, sink)
             }
-            found?.let { return it }
+            found?.let { NeighbourCache.learned(route.interfaceName, target, it); return it }
         }
         return null
     }
@@ -95,6 +101,56 @@ public object NeighbourResolver {
         return EthernetAddresses(ours, theirs)
     }
 
+    /**
+     * Every usable entry of the kernel's neighbour table on [interfaceName], read once: IPv4 from
+     * `/proc/net/arp`, IPv6 (when [v6]) from one `ip -6 neigh show dev` (no process per address).
+     *
+     * ```kotlin
+     * val known = NeighbourResolver.kernelTable("kmp-br0", v6 = false) // {10.208.0.11=02:6b:6d:00:02:01}
+     * ```
+     */
+    @InternalKmapApi
+    public fun kernelTable(interfaceName: String, v6: Boolean): Map<IpAddress, MacAddress> {
+        if (!v6) {
+            val text = try {
+                File("/proc/net/arp").readText()
+            } catch (_: Exception) {
+                return emptyMap()
+            }
+            return parseProcArpTable(text, interfaceName)
+        }
+        val p = try {
+            ProcessBuilder("ip", "-6", "neigh", "show", "dev", interfaceName).redirectErrorStream(true).start()
+        } catch (_: Exception) {
+            return emptyMap()
+        }
+        try {
+            p.outputStream.close()
+            val out = p.inputStream.bufferedReader().readText()
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) return emptyMap()
+            val table = HashMap<IpAddress, MacAddress>()
+            for (line in out.lineSequence()) {
+                val address = runCatching { IpAddress.parse(line.trim().substringBefore(' ')) }.getOrNull() ?: continue
+                parseIpNeigh(line, address)?.let { table[address] = it }
+            }
+            return table
+        } finally {
+            p.destroyForcibly()
+        }
+    }
+
+    /** Every complete entry of /proc/net/arp on [interfaceName]. */
+    internal fun parseProcArpTable(text: String, interfaceName: String): Map<IpAddress, MacAddress> {
+        val table = HashMap<IpAddress, MacAddress>()
+        for (line in text.lineSequence().drop(1)) {
+            val f = line.trim().split(Interfaces.WS)
+            if (f.size < 6 || f[5] != interfaceName) continue
+            val address = runCatching { IpAddress.parse(f[0]) }.getOrNull() ?: continue
+            parseProcArp(line, address, interfaceName, header = false)?.let { table[address] = it }
+        }
+        return table
+    }
+
     private fun procArp(address: IpAddress, interfaceName: String): MacAddress? {
         val text = try {
             File("/proc/net/arp").readText()
@@ -105,9 +161,9 @@ public object NeighbourResolver {
     }
 
     /** /proc/net/arp: `IP HW-type Flags HW-address Mask Device`; flag 0x2 = complete. */
-    internal fun parseProcArp(text: String, address: IpAddress, interfaceName: String): MacAddress? {
+    internal fun parseProcArp(text: String, address: IpAddress, interfaceName: String, header: Boolean = true): MacAddress? {
         val wanted = address.toString()
-        for (line in text.lineSequence().drop(1)) {
+        for (line in text.lineSequence().drop(if (header) 1 else 0)) {
             val f = line.trim().split(Interfaces.WS)
             if (f.size < 6 || f[0] != wanted || f[5] != interfaceName) continue
             val flags = f[2].removePrefix("0x").toIntOrNull(16) ?: continue

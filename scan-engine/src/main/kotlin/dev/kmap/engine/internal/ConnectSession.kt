@@ -6,26 +6,53 @@ import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
+import dev.kmap.packet.RouteResolver
+import java.io.File
 import java.io.IOException
+import java.net.BindException
 import java.net.ConnectException
 import java.net.Inet6Address
 import java.net.InetSocketAddress
 import java.net.NoRouteToHostException
+import java.net.SocketException
 import java.net.StandardProtocolFamily
 import java.net.StandardSocketOptions
 import java.nio.channels.SelectionKey
 import java.nio.channels.Selector
 import java.nio.channels.SocketChannel
 
-/** One selector, one non-blocking channel per probe in flight. See [dev.kmap.engine.ConnectScanModule]. */
-internal class ConnectSession(override val capacity: Int) : ProbeSession {
+/**
+ * One selector, one non-blocking channel per probe in flight. See [dev.kmap.engine.ConnectScanModule].
+ *
+ * Errors are classified by kind, never by message text (the JDK's messages are `strerror`'s, in
+ * the process's locale): the JDK maps ECONNREFUSED (and ETIMEDOUT, ENOTCONN) to [ConnectException],
+ * EHOSTUNREACH to [NoRouteToHostException], EADDRINUSE / EADDRNOTAVAIL / EACCES to
+ * [BindException], everything else to a plain [SocketException]. Out of descriptors (EMFILE,
+ * ENFILE, when the channel opens) or source ports (EADDRNOTAVAIL) is back-pressure, never a verdict.
+ * A plain [SocketException] from `connect(2)` itself is ENETUNREACH when the kernel has no route
+ * to the target (checked in its tables), else a passing shortage (ENOBUFS): back-pressure again.
+ *
+ * A connect to a port in the ephemeral range of this very machine can connect to itself: the
+ * kernel picks that port as the source, and the SYN meets itself (TCP simultaneous open). Such a
+ * connection has local address = remote address; it proves nobody listens: closed, never open.
+ */
+internal class ConnectSession(
+    override val capacity: Int,
+    private val routes: () -> RouteResolver = { RouteResolver.system() },
+    private val clock: () -> Long = System::nanoTime,
+    /** Opens the channel for a probe (a seam for tests); the default opens one of the target's family. */
+    private val openChannel: (Probe) -> SocketChannel = { p ->
+        // a socket of the target's own family: no dual-stack setsockopt per probe
+        SocketChannel.open(if (p.address is Inet6Address) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET)
+    },
+) : ProbeSession {
     private val selector: Selector = Selector.open()
     private val immediate = ArrayList<Pair<Probe, Verdict>>()
+    private val routeSnapshot by lazy { runCatching(routes).getOrNull() }
 
     override fun send(probe: Probe): SendResult {
         val channel = try {
-            // a socket of the target's own family: no dual-stack setsockopt per probe
-            SocketChannel.open(if (probe.address is Inet6Address) StandardProtocolFamily.INET6 else StandardProtocolFamily.INET)
+            openChannel(probe)
         } catch (e: IOException) {
             return SendResult.BUSY // out of file descriptors (EMFILE/ENFILE) or buffers: back off
         }
@@ -34,17 +61,35 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
             // On a LAN the kernel has often processed the answer before connect() returns: one
             // poll then decides the port without registering with the selector at all.
             if (channel.connect(InetSocketAddress(probe.address, probe.port)) || channel.finishConnect()) {
-                immediate += probe to OPEN
-                reset(channel)
+                immediate += probe to established(channel)
             } else {
                 probe.attachment = channel.register(selector, SelectionKey.OP_CONNECT, probe)
             }
         } catch (e: IOException) {
             channel.close()
-            if (isResourceShortage(e)) return SendResult.BUSY
-            immediate += probe to classify(e)
+            // a shortage passes as connections in flight end; with none in flight it is no shortage
+            val shortage = if (selector.keys().isEmpty()) ERROR else null
+            val verdict = when {
+                e is BindException -> shortage // EADDRNOTAVAIL: out of source ports (EACCES: a broadcast address)
+                e is SocketException && e.javaClass == SocketException::class.java -> if (unroutable(probe)) NET_UNREACHABLE else shortage
+                else -> classify(e, clock() - probe.sentAtNanos)
+            } ?: return SendResult.BUSY
+            immediate += probe to verdict
         }
         return SendResult.SENT
+    }
+
+    /** The verdict of a connection that came up: open, unless it connected to itself. */
+    private fun established(channel: SocketChannel): Verdict {
+        val self = runCatching { channel.localAddress == channel.remoteAddress }.getOrDefault(false)
+        reset(channel)
+        return if (self) SELF_CONNECTED else OPEN
+    }
+
+    /** Whether the kernel has no route to [probe]'s address (ENETUNREACH), from its tables. */
+    private fun unroutable(probe: Probe): Boolean {
+        val routes = routeSnapshot ?: return false
+        return runCatching { routes.route(probe.ip) == null }.getOrDefault(false)
     }
 
     override fun poll(timeoutNanos: Long, sink: ReplySink) {
@@ -63,12 +108,12 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
             val probe = key.attachment() as Probe
             val channel = key.channel() as SocketChannel
             val verdict = try {
-                if (channel.finishConnect()) OPEN else continue
+                if (channel.finishConnect()) established(channel) else continue
             } catch (e: IOException) {
-                classify(e)
+                classify(e, clock() - probe.sentAtNanos)
             }
             key.cancel()
-            if (verdict === OPEN) reset(channel) else channel.close()
+            channel.close()
             probe.attachment = null
             sink.reply(probe, verdict)
         }
@@ -93,28 +138,33 @@ internal class ConnectSession(override val capacity: Int) : ProbeSession {
         channel.close()
     }
 
-    private fun isResourceShortage(e: IOException): Boolean {
-        val m = e.message ?: return false
-        return "Too many open files" in m || "No buffer space" in m || "Cannot assign requested address" in m
-    }
-
     private companion object {
         val OPEN = Verdict(PortState.OPEN, "syn-ack", hostResponded = true)
         val REFUSED = Verdict(PortState.CLOSED, "conn-refused", hostResponded = true)
+
+        /** Connected to itself: nobody listens (nmap, whose raw SYN cannot meet itself, sees a refusal). */
+        val SELF_CONNECTED = Verdict(PortState.CLOSED, "conn-refused", hostResponded = true)
         val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)
         val NET_UNREACHABLE = Verdict(PortState.FILTERED, "net-unreach", hostResponded = false)
         val TIMED_OUT = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
         val ERROR = Verdict(PortState.FILTERED, "error", hostResponded = false)
 
-        fun classify(e: IOException): Verdict {
-            val m = e.message.orEmpty()
-            return when {
-                e is ConnectException && "refused" in m -> REFUSED
-                e is NoRouteToHostException || "No route to host" in m || "Host is unreachable" in m -> HOST_UNREACHABLE
-                "Network is unreachable" in m -> NET_UNREACHABLE
-                "timed out" in m -> TIMED_OUT
-                else -> ERROR
-            }
+        /**
+         * The kernel's own connect timeout (SYN retries, exponential from 1 s): a [ConnectException]
+         * after that long is ETIMEDOUT, before it ECONNREFUSED (our probes time out far sooner).
+         */
+        private val kernelConnectTimeoutNanos: Long by lazy {
+            val retries = runCatching { File("/proc/sys/net/ipv4/tcp_syn_retries").readText().trim().toInt() }.getOrDefault(6).coerceIn(1, 20)
+            ((1L shl (retries + 1)) - 1) * 1_000_000_000L
+        }
+
+        /** The verdict for a failed connect, by the exception's kind; [elapsedNanos] since the probe went out. */
+        fun classify(e: IOException, elapsedNanos: Long): Verdict = when (e) {
+            is ConnectException -> if (elapsedNanos >= kernelConnectTimeoutNanos) TIMED_OUT else REFUSED
+            is NoRouteToHostException -> HOST_UNREACHABLE
+            is BindException -> ERROR // EACCES from an ICMPv6 "administratively prohibited", or a local policy
+            is SocketException -> if (e.javaClass == SocketException::class.java) NET_UNREACHABLE else ERROR
+            else -> ERROR
         }
     }
 }

@@ -67,7 +67,7 @@ internal class GroupRun(
             loops.run(module, size, { listener }) { flat ->
                 val slot = (flat / ports.size).toInt()
                 val portIndex = (flat % ports.size).toInt()
-                dev.kmap.engine.Probe(targets[slot].address, ports[portIndex], 0, slot, portIndex)
+                dev.kmap.engine.Probe(targets[slot].address, ports[portIndex], 0, slot, portIndex, targets[slot].host.address)
             }
         }
     }

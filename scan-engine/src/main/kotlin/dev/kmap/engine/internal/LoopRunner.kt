@@ -21,11 +21,20 @@ internal class LoopRunner(
     private val lock = Any()
     private val running = ArrayList<TimingController>()
     private var finishedProbes = 0L
+    private var unanswered = 0L
+    private var reprobes = 0L
+    private var reprobesAnswered = 0L
+    private var rateLowered = false
     private val sessions = HashMap<Pair<ProbeModule, Int>, ProbeSession>()
     @Volatile private var aborted = false
 
     /** Probes sent so far, by finished and running loops. */
     val probesSent: Long get() = synchronized(lock) { finishedProbes + running.sumOf { it.probesSent } }
+
+    /** The finished loops' loss figures, for [dev.kmap.engine.ScanStats]. */
+    fun lossStats(): LossStats = synchronized(lock) { LossStats(unanswered, reprobes, reprobesAnswered, rateLowered) }
+
+    class LossStats(val unanswered: Long, val reprobes: Long, val reprobesAnswered: Long, val rateLowered: Boolean)
 
     fun stopRequested(): Boolean = aborted || scanStopped() || Thread.currentThread().isInterrupted
 
@@ -60,6 +69,10 @@ internal class LoopRunner(
                 synchronized(lock) {
                     running -= t
                     finishedProbes += t.probesSent
+                    unanswered += t.unanswered
+                    reprobes += t.reprobes
+                    reprobesAnswered += t.recovered
+                    rateLowered = rateLowered || t.rateLowered
                 }
             }
         }

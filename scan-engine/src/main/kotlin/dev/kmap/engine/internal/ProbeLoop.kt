@@ -15,7 +15,7 @@ internal interface ProbeSource {
 
 /** What a probe loop reports. All calls come from the loop's thread. */
 internal interface ProbeListener {
-    /** [probe] was answered. */
+    /** [probe] was answered; [rttNanos] is the round trip, negative when unknown (no packet exchange, or an ambiguous answer). */
     fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long)
 
     /** [probe] and all its retransmissions went unanswered. */
@@ -36,6 +36,16 @@ internal interface ProbeListener {
  * retransmissions), send new probes while timing allows, wait for replies until the next
  * deadline, process them. It keeps state only for probes in flight. Runs on one thread until the
  * work is done, [shouldStop] says so, or the thread is interrupted.
+ *
+ * Loss is found early where the timing allows it ([TimingController.detectsLossEarly]): a probe
+ * still unanswered when a probe sent to the same host [reorderNanos] later has been answered, and
+ * its round trip is long past, is lost and goes again at once, without waiting out the timeout
+ * (RACK's rule, RFC 8985): random loss then costs a retransmission, not a stalled window.
+ *
+ * Completeness: a probe whose every attempt went unanswered while its host answers others is
+ * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
+ * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
+ * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass.
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -47,11 +57,21 @@ internal class ProbeLoop(
 ) {
     private val inFlightQueue = ArrayDeque<Probe>() // in send order; answered ones are skipped lazily
     private val resend = ArrayDeque<Probe>()
+    private val reprobes = ArrayDeque<Probe>() // silent probes waiting for their slower last attempt
     private var inFlight = 0
     private var retransmissionsInFlight = 0
     private var sourceDone = false
+    private var answered = 0L
+    private var silencesReprobed = 0L
+    private var lastReprobeNanos = Long.MIN_VALUE / 2
 
-    private val sink = ReplySink { probe, verdict -> process(probe, verdict) }
+    /** Per host slot: when the latest probe answered (unambiguously) was sent. */
+    private var answeredSentAt = LongArray(64) { Long.MIN_VALUE }
+
+    private val sink = object : ReplySink {
+        override fun reply(probe: Probe, verdict: Verdict) = process(probe, verdict, ReplySink.UNKNOWN_ATTEMPT)
+        override fun reply(probe: Probe, verdict: Verdict, answeredAttempt: Int) = process(probe, verdict, answeredAttempt)
+    }
 
     /** Runs to completion; returns false when it stopped early (stop or interrupt). */
     fun run(): Boolean {
@@ -61,7 +81,7 @@ internal class ProbeLoop(
                 val now = clock()
                 expire(now)
                 val sendDelay = sendNew()
-                if (inFlight == 0 && resend.isEmpty() && sourceDone) return true
+                if (inFlight == 0 && resend.isEmpty() && sourceDone && reprobes.isEmpty()) return true
                 listener.tick(clock())
                 waitForReplies(sendDelay)
             }
@@ -70,21 +90,44 @@ internal class ProbeLoop(
         }
     }
 
+    private fun timeoutOf(p: Probe): Long =
+        (if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) + (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
+
     private fun expire(now: Long) {
         while (inFlightQueue.isNotEmpty()) {
             val head = inFlightQueue.first()
             if (head.done) { inFlightQueue.removeFirst(); continue }
-            if (now - head.sentAtNanos < timing.timeoutNanos(head.attempt)) break
+            if (now - head.sentAtNanos < timeoutOf(head) && !lostEarly(head, now)) break
             inFlightQueue.removeFirst()
             finished(head)
             session.abandon(head)
             when {
                 listener.isAbandoned(head) -> Unit
+                head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
                 timing.mayRetry(head) -> resend.addLast(head.retry())
-                else -> listener.onSilence(head)
+                timing.detectsLossEarly && hostAnswered(head) && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
+                else -> { timing.onSilence(); listener.onSilence(head) }
             }
         }
     }
+
+    /** RACK: a later probe to the same host was answered and this one's round trip is long past. */
+    private fun lostEarly(p: Probe, now: Long): Boolean {
+        if (!timing.detectsLossEarly || p.reprobe || p.waitsForNeighbour || p.slot >= answeredSentAt.size) return false
+        val srtt = timing.smoothedRttNanos
+        if (srtt < 0) return false
+        val reorder = reorderNanos(srtt)
+        return answeredSentAt[p.slot] > p.sentAtNanos + reorder && now - p.sentAtNanos > srtt + reorder
+    }
+
+    /** Whether [p]'s host answered another probe of this loop: its silence is then loss, not absence (an absent address costs no re-probe). */
+    private fun hostAnswered(p: Probe): Boolean = when {
+        p.slot >= MAX_TRACKED_SLOTS -> true // not tracked: re-probed as before
+        p.slot >= answeredSentAt.size -> false
+        else -> answeredSentAt[p.slot] != Long.MIN_VALUE
+    }
+
+    private fun silenceIsRare(): Boolean = silencesReprobed < REPROBE_FREE || silencesReprobed * REPROBE_SHARE < answered
 
     /** Sends what timing allows; returns how long until the next send may happen. */
     private fun sendNew(): Long {
@@ -92,26 +135,37 @@ internal class ProbeLoop(
             val now = clock()
             val delay = timing.sendDelay(now, inFlight)
             if (delay != 0L) return delay
-            val probe = nextProbe() ?: return TimingController.WAIT_FOR_REPLY
+            val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
+                (lastReprobeNanos + REPROBE_SPACING_NANOS - now).coerceAtLeast(1)
+            } else {
+                TimingController.WAIT_FOR_REPLY
+            }
             if (listener.isAbandoned(probe)) continue
             probe.sentAtNanos = now
             if (session.send(probe) == SendResult.BUSY) {
-                resend.addFirst(probe)
+                if (probe.reprobe) reprobes.addFirst(probe) else resend.addFirst(probe)
                 timing.onResourceExhausted(inFlight)
                 return if (inFlight == 0) BUSY_BACKOFF_NANOS else TimingController.WAIT_FOR_REPLY
             }
             timing.onSent(now)
+            if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
             inFlightQueue.addLast(probe)
             inFlight++
             if (probe.attempt > 0) retransmissionsInFlight++
         }
     }
 
-    private fun nextProbe(): Probe? {
+    private fun nextProbe(now: Long): Probe? {
         resend.removeFirstOrNull()?.let { return it }
-        if (sourceDone) return null
-        if (retransmissionsInFlight > 0 && timing.recoveringDrops) return null // losses first, then new load
-        return source.next() ?: run { sourceDone = true; null }
+        if (!sourceDone) {
+            if (retransmissionsInFlight > 0 && timing.recoveringDrops) return null // losses first, then new load
+            source.next()?.let { return it }
+            sourceDone = true
+        }
+        // the re-probes go last, one at a time at a lower rate, once everything else is decided
+        if (reprobes.isEmpty() || now - lastReprobeNanos < REPROBE_SPACING_NANOS) return null
+        if (inFlightQueue.any { !it.done && !it.reprobe }) return null
+        return reprobes.removeFirst()
     }
 
     private fun finished(probe: Probe) {
@@ -122,19 +176,48 @@ internal class ProbeLoop(
 
     private fun waitForReplies(sendDelay: Long) {
         val now = clock()
-        val untilTimeout = inFlightQueue.firstOrNull { !it.done }
-            ?.let { (it.sentAtNanos + timing.timeoutNanos(it.attempt) - now).coerceAtLeast(0) }
-            ?: TimingController.WAIT_FOR_REPLY
+        val head = inFlightQueue.firstOrNull { !it.done }
+        var untilTimeout = head?.let { (it.sentAtNanos + timeoutOf(it) - now).coerceAtLeast(0) } ?: TimingController.WAIT_FOR_REPLY
+        if (head != null && timing.detectsLossEarly && timing.smoothedRttNanos >= 0) {
+            // wake in time to see the head lost early
+            untilTimeout = minOf(untilTimeout, maxOf(EARLY_CHECK_NANOS, reorderNanos(timing.smoothedRttNanos)))
+        }
         val wait = minOf(untilTimeout, sendDelay, MAX_WAIT_NANOS)
         session.poll(wait, sink)
     }
 
-    private fun process(probe: Probe, verdict: Verdict) {
+    private fun process(probe: Probe, verdict: Verdict, answeredAttempt: Int) {
         if (probe.done) return // late reply to an expired attempt
         finished(probe)
-        val rtt = clock() - probe.sentAtNanos
-        timing.onReply(probe.attempt, rtt, inFlight, probe.previousSentNanos, errorReply = verdict.state != PortState.OPEN)
+        answered++
+        if (probe.reprobe) timing.onReprobeAnswered()
+        if (answeredAttempt == ReplySink.NO_EXCHANGE) { // no packet went out or came back: nothing to time
+            if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)
+            return
+        }
+        val now = clock()
+        val known = answeredAttempt >= 0
+        val attempt = if (known) minOf(answeredAttempt, probe.attempt) else probe.attempt
+        // Karn: time only an answer known to be to the attempt whose send time we have
+        val rtt = when {
+            attempt == probe.attempt && (known || probe.attempt == 0) -> now - probe.sentAtNanos
+            known && attempt == probe.attempt - 1 -> now - probe.previousSentNanos
+            else -> -1L
+        }
+        if (rtt >= 0 && attempt == probe.attempt) noteAnswered(probe)
+        timing.onReply(attempt, rtt, inFlight, if (attempt == probe.attempt) probe.previousSentNanos else 0, errorReply = verdict.state != PortState.OPEN)
         if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, rtt)
+    }
+
+    private fun noteAnswered(probe: Probe) {
+        val slot = probe.slot
+        if (slot >= answeredSentAt.size) {
+            if (slot >= MAX_TRACKED_SLOTS) return
+            answeredSentAt = answeredSentAt.copyOf(maxOf(slot + 1, answeredSentAt.size * 2).coerceAtMost(MAX_TRACKED_SLOTS)).also {
+                it.fill(Long.MIN_VALUE, answeredSentAt.size, it.size)
+            }
+        }
+        if (probe.sentAtNanos > answeredSentAt[slot]) answeredSentAt[slot] = probe.sentAtNanos
     }
 
     private fun abandonAll() {
@@ -147,5 +230,20 @@ internal class ProbeLoop(
     private companion object {
         const val MAX_WAIT_NANOS = 100_000_000L // wake at least every 100 ms for stop requests and progress
         const val BUSY_BACKOFF_NANOS = 10_000_000L
+        const val EARLY_CHECK_NANOS = 2_000_000L
+
+        /** Beyond its timeout, how long a probe waiting for its neighbour's MAC may wait (the session gives up on a neighbour well before). */
+        const val NEIGHBOUR_ALLOWANCE_NANOS = 1_000_000_000L
+        const val MAX_TRACKED_SLOTS = 1 shl 16
+
+        /** Silent probes re-probed whatever the answers; beyond that, one per [REPROBE_SHARE] answers. */
+        const val REPROBE_FREE = 16L
+        const val REPROBE_SHARE = 32L
+
+        /** The re-probes' pace: at most 1000 per second. */
+        const val REPROBE_SPACING_NANOS = 1_000_000L
+
+        /** How much later a probe must have been sent than one still unanswered for its answer to prove that one lost. */
+        fun reorderNanos(srttNanos: Long): Long = maxOf(2 * srttNanos, 5_000_000L)
     }
 }

@@ -1,5 +1,6 @@
 package dev.kmap.engine.internal
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.IpAddress
 import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
@@ -7,9 +8,13 @@ import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
+import dev.kmap.packet.ArpRequestTemplate
+import dev.kmap.packet.CaptureFilter
 import dev.kmap.packet.EthernetAddresses
 import dev.kmap.packet.MacAddress
+import dev.kmap.packet.NeighbourCache
 import dev.kmap.packet.NeighbourResolver
+import dev.kmap.packet.NeighbourSolicitationTemplate
 import dev.kmap.packet.PacketBatch
 import dev.kmap.packet.PacketIo
 import dev.kmap.packet.PacketIoException
@@ -28,13 +33,27 @@ import java.util.concurrent.TimeUnit
  * queues them; [poll] maps each to its [Probe] through the table of probes in flight, which also
  * drops duplicates (the first reply takes the probe out). Subclasses say what to send and what a
  * reply means.
+ *
+ * Next hops' MAC addresses are found without waiting in the send path: a probe to a neighbour
+ * not known yet (from [NeighbourCache] or the kernel's table, read once per link) sends one ARP
+ * request / neighbour solicitation for it and waits, parked in a bounded list, while the loop
+ * goes on sending; the answer, read by the receive thread, releases every probe parked for it.
+ * All requests of a host group go out together, so the group shares one bounded wait; a
+ * neighbour that stays silent through [NEIGHBOUR_REQUESTS] requests is absent for the rest of
+ * the session (its probes, now and later, are answered at once: `host-unreach`). Through a
+ * gateway, the gateway is the one neighbour resolved.
  */
+@OptIn(InternalKmapApi::class)
 internal abstract class RawSession<T>(
     private val routes: RouteResolver,
     private val openIo: (String) -> PacketIo,
+    private val clock: () -> Long = System::nanoTime,
 ) : ProbeSession {
-    /** A validated reply: the probe it answers (address, port) and its meaning. */
-    protected class Reply(val address: IpAddress, val port: Int, val verdict: Verdict)
+    /**
+     * A validated reply: the probe it answers (address, port), its meaning, and the attempt it
+     * answers ([ReplySink.UNKNOWN_ATTEMPT] when the reply cannot tell).
+     */
+    protected class Reply(val address: IpAddress, val port: Int, val verdict: Verdict, val attempt: Int = ReplySink.UNKNOWN_ATTEMPT)
 
     /** The kernel capture filter for replies to our probes along [route]. */
     protected abstract fun captureFilter(route: Route): String
@@ -54,55 +73,162 @@ internal abstract class RawSession<T>(
     /** False for sessions that do their own neighbour discovery (ARP/NDP): no per-destination MAC. */
     protected open val resolvesNeighbours: Boolean = true
 
+    /** A neighbour asked for and not answered yet, with the probes waiting for its MAC. */
+    private class Pending(val address: IpAddress, var lastRequestNanos: Long, val firstSentNanos: Long) {
+        var requests = 1
+        val waiting = ArrayList<Probe>(4)
+    }
+
+    /** An ARP reply or neighbour advertisement seen by a receive thread. */
+    private inner class Announcement(val link: Link, val address: IpAddress, val mac: MacAddress)
+
     private inner class Link(val route: Route, val io: PacketIo) {
-        // Through a gateway every frame goes to its MAC. On-link, each destination has its own
-        // (patched per probe), so nothing is resolved here: an absent first host must not make
-        // the whole interface unusable.
-        val ethernet: EthernetAddresses? = when {
-            !io.capabilities.canInjectFrames -> null
-            route.gateway != null -> NeighbourResolver.ethernetAddresses(route, io, attempts = 2, attemptMillis = 300)
-            else -> EthernetAddresses(
-                route.interfaceMac ?: throw PacketIoException("${route.interfaceName} has no MAC address to send Ethernet frames from"),
-                MacAddress.BROADCAST,
-            )
-        }
+        val ethernet: EthernetAddresses? = if (!io.capabilities.canInjectFrames) null else EthernetAddresses(
+            route.interfaceMac ?: throw PacketIoException("${route.interfaceName} has no MAC address to send Ethernet frames from"),
+            MacAddress.BROADCAST,
+        )
         val templates = templates(route, ethernet)
         val batch = PacketBatch(BATCH, maxOf(128, maxLength(templates)))
         private val linkType = io.capabilities.linkType
+        val needsMac: Boolean = resolvesNeighbours && ethernet != null
 
-        /** Per-destination MACs for on-link targets (bounded: at most a group's worth). */
-        private val macs = object : LinkedHashMap<IpAddress, MacAddress?>() {
-            override fun removeEldestEntry(eldest: MutableMap.MutableEntry<IpAddress, MacAddress?>) = size > MAX_MACS
+        /** Per next hop: a [MacAddress], [ABSENT], or a [Pending] request (bounded; see [neighbourState]). */
+        private val neighbours = HashMap<IpAddress, Any>()
+        private val pendingOrder = ArrayDeque<Pending>() // by deadline: every wait is the same length
+        private val kernelTable: Map<IpAddress, MacAddress> by lazy { NeighbourResolver.kernelTable(route.interfaceName, route.source.isV6) }
+        private val request: Any? = if (!needsMac) null else if (route.source.isV6) {
+            NeighbourSolicitationTemplate(ethernet!!.source, route.source)
+        } else {
+            ArpRequestTemplate(ethernet!!.source, route.source)
         }
-
-        /** Active ARP/NDP uses a handle of its own: it sets its own capture filter and reads replies. */
-        private var neighbourHandle: PacketIo? = null
+        private var slowestAnswerNanos = -1L
         private val receiver = Thread({ receive() }, "kmap-rx-${route.interfaceName}").apply { isDaemon = true }
 
         init {
-            io.setFilter(captureFilter(route))
+            val filter = captureFilter(route)
+            io.setFilter(if (needsMac) "($filter) or (${CaptureFilter.neighbourReplies(route.source)})" else filter)
             receiver.start()
         }
 
-        /** Null: send to the template's next hop; otherwise this on-link destination's MAC. */
-        fun macFor(destination: IpAddress): MacAddress? {
-            if (!needsMac) return null
-            return macs.getOrPut(destination) {
-                NeighbourResolver.cached(destination, route.interfaceName)
-                    ?: NeighbourResolver.resolve(route.copy(destination = destination), neighbourIo(), attempts = 2, attemptMillis = 300)
+        /** [MacAddress], [ABSENT] or [Pending] for [nextHop], sending its first request when it is new. */
+        fun neighbourState(nextHop: IpAddress, now: Long): Any? {
+            neighbours[nextHop]?.let { return it }
+            val known: Any? = NeighbourCache.mac(route.interfaceName, nextHop, now)
+                ?: kernelTable[nextHop]
+                ?: if (NeighbourCache.isAbsent(route.interfaceName, nextHop, now, sinceNanos = openedNanos)) ABSENT else null
+            if (known != null) {
+                if (neighbours.size < MAX_NEIGHBOURS) neighbours[nextHop] = known
+                return known
+            }
+            if (pendingOrder.size >= MAX_NEIGHBOURS) return null // too many questions open: later
+            if (!sendRequest(nextHop)) return null
+            return Pending(nextHop, now, now).also {
+                neighbours[nextHop] = it
+                pendingOrder.addLast(it)
             }
         }
 
-        val needsMac: Boolean get() = resolvesNeighbours && ethernet != null && route.gateway == null
+        /** One request for [address] into the batch (flushing first if needed); false if the kernel has no room. */
+        private fun sendRequest(address: IpAddress): Boolean {
+            if (batch.isFull) flush()
+            if (batch.isFull) return false
+            val length = when (val t = request) {
+                is ArpRequestTemplate -> t.write(batch.nextBuffer(), 0, address)
+                is NeighbourSolicitationTemplate -> t.write(batch.nextBuffer(), 0, address)
+                else -> return false
+            }
+            batch.commit(length)
+            return true
+        }
 
-        private fun neighbourIo(): PacketIo = neighbourHandle ?: openIo(route.interfaceName).also { neighbourHandle = it }
+        /**
+         * How long to wait for an answer: on a link where neighbours have answered, a few times
+         * the slowest answer so far (a LAN answers in well under a millisecond); otherwise
+         * [NEIGHBOUR_WAIT_NANOS].
+         */
+        private fun neighbourWaitNanos(): Long =
+            if (slowestAnswerNanos < 0) NEIGHBOUR_WAIT_NANOS else (4 * slowestAnswerNanos + MIN_NEIGHBOUR_WAIT_NANOS).coerceAtMost(NEIGHBOUR_WAIT_NANOS)
+
+        /** [address] announced [mac]: send every probe parked for it. */
+        fun learned(address: IpAddress, mac: MacAddress, now: Long) {
+            val previous = neighbours[address]
+            if (neighbours.size < MAX_NEIGHBOURS || previous != null) neighbours[address] = mac
+            val pending = previous as? Pending ?: return
+            slowestAnswerNanos = maxOf(slowestAnswerNanos, now - pending.firstSentNanos)
+            parked -= pending.waiting.size
+            for (probe in pending.waiting) {
+                if (probe.done) continue // timed out while parked; its retransmission is parked too, or answered
+                ready.addLast(probe)
+            }
+            pending.waiting.clear()
+            sendReady()
+        }
+
+        /** Probes whose neighbour answered, waiting for room in the batch. */
+        private val ready = ArrayDeque<Probe>()
+
+        /** Sends what [ready] holds while the kernel takes it. */
+        fun sendReady() {
+            while (ready.isNotEmpty()) {
+                val probe = ready.first()
+                if (probe.done) { ready.removeFirst(); continue }
+                val mac = neighbours[route.gateway ?: probe.ip] as? MacAddress ?: MacAddress.BROADCAST
+                when (writeProbe(this, probe, mac, released = true)) {
+                    Written.YES -> ready.removeFirst()
+                    Written.NO_ROOM -> return
+                    Written.CANNOT -> { ready.removeFirst(); immediate += Immediate(probe, UNSUPPORTED) }
+                }
+            }
+        }
+
+        /**
+         * Re-asks or gives up on neighbours whose wait is over. The wait is the same for every
+         * request at any moment (it shortens as answers show the link's pace), so the list stays
+         * in deadline order.
+         */
+        fun expireNeighbours(now: Long) {
+            val wait = neighbourWaitNanos()
+            while (pendingOrder.isNotEmpty()) {
+                val p = pendingOrder.first()
+                if (neighbours[p.address] !== p) { pendingOrder.removeFirst(); continue } // answered
+                if (now < p.lastRequestNanos + wait) break
+                pendingOrder.removeFirst()
+                if (p.requests < NEIGHBOUR_REQUESTS && sendRequest(p.address)) {
+                    p.requests++
+                    p.lastRequestNanos = now
+                    pendingOrder.addLast(p)
+                    continue
+                }
+                neighbours[p.address] = ABSENT
+                NeighbourCache.absent(route.interfaceName, p.address, now)
+                parked -= p.waiting.size
+                for (probe in p.waiting) {
+                    probe.waitsForNeighbour = false
+                    if (!probe.done) immediate += Immediate(probe, HOST_UNREACHABLE)
+                }
+                p.waiting.clear()
+            }
+        }
+
+        /** Nanoseconds until the next neighbour's wait is over, or [Long.MAX_VALUE]. */
+        fun nextNeighbourDeadline(now: Long): Long =
+            pendingOrder.firstOrNull()?.let { (it.lastRequestNanos + neighbourWaitNanos() - now).coerceAtLeast(0) } ?: Long.MAX_VALUE
 
         private fun receive() {
             try {
                 while (!closed) {
                     io.receive(RX_WAIT_NANOS, MAX_PACKETS_PER_POLL) { buffer, offset, length, _ ->
-                        validate(ReplyParser.parse(buffer, offset, length, linkType))?.let { r ->
-                            while (!replies.offer(r, 10, TimeUnit.MILLISECONDS)) if (closed) return@receive
+                        val parsed = ReplyParser.parse(buffer, offset, length, linkType)
+                        val announced = when (parsed) {
+                            is ParsedReply.Arp -> if (parsed.isReply) Announcement(this, parsed.senderAddress, parsed.senderMac) else null
+                            is ParsedReply.Ndp -> parsed.linkAddress?.takeIf { parsed.isAdvertisement }?.let { Announcement(this, parsed.target, it) }
+                            else -> null
+                        }
+                        // every announcement is shared with the scan's other sessions (ARP discovery's too)
+                        if (announced != null) NeighbourCache.learned(route.interfaceName, announced.address, announced.mac)
+                        val item: Any? = if (needsMac && announced != null) announced else validate(parsed)
+                        if (item != null) {
+                            while (!replies.offer(item, 10, TimeUnit.MILLISECONDS)) if (closed) return@receive
                         }
                     }
                 }
@@ -127,49 +253,95 @@ internal abstract class RawSession<T>(
             Thread({
                 runCatching { receiver.join(1_000) }
                 runCatching { io.close() }
-                neighbourHandle?.let { runCatching { it.close() } }
             }, "kmap-close-${route.interfaceName}").apply { isDaemon = true }.start()
         }
     }
 
-    private class Key(val address: IpAddress, val port: Int) {
-        override fun equals(other: Any?) = other is Key && other.port == port && other.address == address
-        override fun hashCode() = address.hashCode() * 31 + port
-    }
+    private class Immediate(val probe: Probe, val verdict: Verdict)
 
-    private val links = HashMap<String, Link>()
-    private val unroutable = HashSet<String>()
-    private val inFlight = HashMap<Key, Probe>()
-    private val immediate = ArrayList<Pair<Probe, Verdict>>()
-    private val replies = ArrayBlockingQueue<Reply>(REPLY_QUEUE)
-    private val drained = ArrayList<Reply>(1024)
+    private enum class Written { YES, NO_ROOM, CANNOT }
+
+    /** A link is an interface and a source address on it. */
+    private data class LinkId(val interfaceName: String, val source: IpAddress)
+
+    private val links = HashMap<LinkId, Link>()
+    private val unroutable = HashSet<LinkId>()
+    private var lastDestination: IpAddress? = null
+    private var lastLink: Link? = null
+    private val inFlight = ProbeTable()
+    private val immediate = ArrayList<Immediate>()
+    private val replies = ArrayBlockingQueue<Any>(REPLY_QUEUE) // Reply or Announcement
+    private val drained = ArrayList<Any>(1024)
+    private var parked = 0
     @Volatile private var closed = false
+
+    /** Absences other sessions recorded before this one opened belong to an earlier scan: not trusted. */
+    private val openedNanos = clock()
     @Volatile private var receiveFailure: Throwable? = null
 
     override val capacity: Int = 65_536
 
     override fun send(probe: Probe): SendResult {
-        val destination = IpAddress.ofBytes(probe.address.address)
+        val destination = probe.ip
         val link = linkFor(destination) ?: return answerNow(probe, NO_ROUTE)
         if (link.batch.isFull) link.flush()
         if (link.batch.isFull) return SendResult.BUSY
-        val mac = link.macFor(destination)
-        if (link.needsMac && mac == null) return answerNow(probe, HOST_UNREACHABLE)
-        val length = write(link.templates, link.route, link.batch.nextBuffer(), destination, probe, mac)
-        if (length <= 0) return answerNow(probe, UNSUPPORTED)
+        if (!link.needsMac) return written(link, probe, null)
+        return when (val state = link.neighbourState(link.route.gateway ?: destination, clock())) {
+            is MacAddress -> written(link, probe, state)
+            ABSENT -> answerNow(probe, HOST_UNREACHABLE)
+            is Pending -> {
+                if (parked >= MAX_PARKED) return SendResult.BUSY
+                state.waiting += probe
+                probe.waitsForNeighbour = true
+                parked++
+                SendResult.SENT
+            }
+            else -> SendResult.BUSY // no room for the request now
+        }
+    }
+
+    private fun written(link: Link, probe: Probe, mac: MacAddress?): SendResult = when (writeProbe(link, probe, mac, released = false)) {
+        Written.YES -> SendResult.SENT
+        Written.NO_ROOM -> SendResult.BUSY
+        Written.CANNOT -> answerNow(probe, UNSUPPORTED)
+    }
+
+    /**
+     * Writes [probe] into [link]'s batch (flushing when full) and records it in flight. A probe
+     * [released] after waiting for its neighbour starts its round trip now.
+     */
+    private fun writeProbe(link: Link, probe: Probe, mac: MacAddress?, released: Boolean): Written {
+        if (link.batch.isFull) link.flush()
+        if (link.batch.isFull) return Written.NO_ROOM
+        val length = write(link.templates, link.route, link.batch.nextBuffer(), probe.ip, probe, mac)
+        if (length <= 0) return Written.CANNOT
         link.batch.commit(length)
-        inFlight[Key(destination, probe.port)] = probe
-        return SendResult.SENT
+        if (released) {
+            probe.sentAtNanos = clock()
+            probe.waitsForNeighbour = false
+        }
+        inFlight.put(probe)
+        return Written.YES
     }
 
     private fun answerNow(probe: Probe, verdict: Verdict): SendResult {
-        immediate += probe to verdict
+        immediate += Immediate(probe, verdict)
         return SendResult.SENT
     }
 
+    /** The link [destination] goes out on; the last destination's is kept (a port scan sends to one host many times in a row). */
     private fun linkFor(destination: IpAddress): Link? {
-        val route = routes.route(destination) ?: return null
-        val id = "${route.interfaceName}/${route.source}"
+        if (destination == lastDestination) return lastLink
+        val route = routes.route(destination)
+        val link = if (route == null) null else linkOf(route)
+        lastDestination = destination
+        lastLink = link
+        return link
+    }
+
+    private fun linkOf(route: Route): Link? {
+        val id = LinkId(route.interfaceName, route.source)
         links[id]?.let { return it }
         if (id in unroutable) return null
         return try {
@@ -181,45 +353,91 @@ internal abstract class RawSession<T>(
     }
 
     override fun poll(timeoutNanos: Long, sink: ReplySink) {
-        for (link in links.values) link.flush()
+        for (link in links.values) { link.flush(); link.sendReady() }
         receiveFailure?.let { throw PacketIoException("capture failed: ${it.message}", it) }
-        if (immediate.isNotEmpty()) {
-            immediate.forEach { (p, v) -> sink.reply(p, v) }
-            immediate.clear()
+        val now = clock()
+        var wait = timeoutNanos
+        for (link in links.values) {
+            link.expireNeighbours(now)
+            wait = minOf(wait, link.nextNeighbourDeadline(now))
         }
-        if (replies.isEmpty() && timeoutNanos > 0) {
+        if (immediate.isNotEmpty()) {
+            for (i in immediate) sink.reply(i.probe, i.verdict, ReplySink.NO_EXCHANGE)
+            immediate.clear()
+            wait = 0
+        }
+        if (replies.isEmpty() && wait > 0) {
             // wait for the receive thread's first reply (a capture failure is seen next turn)
-            replies.poll(minOf(timeoutNanos, MAX_WAIT_NANOS), TimeUnit.NANOSECONDS)?.let { drained += it }
+            replies.poll(minOf(wait, MAX_WAIT_NANOS), TimeUnit.NANOSECONDS)?.let { drained += it }
         }
         replies.drainTo(drained)
-        for (r in drained) {
-            val probe = inFlight.remove(Key(r.address, r.port)) ?: continue
-            sink.reply(probe, r.verdict)
+        var learned = false
+        for (item in drained) {
+            if (item is RawSession<*>.Announcement) {
+                item.link.learned(item.address, item.mac, clock())
+                learned = true
+                continue
+            }
+            val r = item as Reply
+            val probe = inFlight.remove(r.address.high, r.address.low, r.address.isV6, r.port) ?: continue
+            sink.reply(probe, r.verdict, answeredAttempt(r.attempt, probe.attempt))
         }
         drained.clear()
+        if (learned) {
+            for (link in links.values) link.flush()
+            if (immediate.isNotEmpty()) {
+                for (i in immediate) sink.reply(i.probe, i.verdict, ReplySink.NO_EXCHANGE)
+                immediate.clear()
+            }
+        }
+    }
+
+    /** The attempt a reply carrying [carried] answers; the last encodable attempt stands for all later ones. */
+    private fun answeredAttempt(carried: Int, probeAttempt: Int): Int = when {
+        carried < 0 -> ReplySink.UNKNOWN_ATTEMPT
+        carried == MAX_ENCODED_ATTEMPT && probeAttempt > carried -> ReplySink.UNKNOWN_ATTEMPT
+        else -> carried
     }
 
     override fun abandon(probe: Probe) {
-        inFlight.remove(Key(IpAddress.ofBytes(probe.address.address), probe.port))
+        // a parked probe stays in its list, skipped because the loop marked it done
+        inFlight.removeIf(probe)
     }
 
     override fun close() {
         closed = true
         for (link in links.values) link.close()
         links.clear()
+        lastLink = null
         inFlight.clear()
     }
 
     protected companion object {
         const val BATCH = 64
-        const val MAX_MACS = 4_096
+        const val MAX_NEIGHBOURS = 65_536
+        const val MAX_PARKED = 65_536
         const val MAX_PACKETS_PER_POLL = 4_096
         const val REPLY_QUEUE = 65_536
         const val RX_WAIT_NANOS = 5_000_000L // also how long close() waits for the receive thread
         const val MAX_WAIT_NANOS = 100_000_000L
+
+        /** Requests per neighbour before it counts as absent. */
+        const val NEIGHBOUR_REQUESTS = 2
+
+        /** The wait per request before any neighbour on the link has answered (then: from the answers' pace). */
+        const val NEIGHBOUR_WAIT_NANOS = 250_000_000L
+        const val MIN_NEIGHBOUR_WAIT_NANOS = 40_000_000L
+
+        /** The attempt numbers a probe can carry (in its source port, say); later attempts carry the last. */
+        const val MAX_ENCODED_ATTEMPT = 63
+
+        private val ABSENT = Any()
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
         val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)
         val UNSUPPORTED = Verdict(PortState.FILTERED, "unsupported", hostResponded = false)
+
+        /** The attempt number a probe carries. */
+        fun encodedAttempt(probe: Probe): Int = minOf(probe.attempt, MAX_ENCODED_ATTEMPT)
 
         /** nmap's reasons for ICMP/ICMPv6 destination-unreachable codes. */
         fun unreachableReason(e: ParsedReply.IcmpError): String = if (e.source.isV6) {

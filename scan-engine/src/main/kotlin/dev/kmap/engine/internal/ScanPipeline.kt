@@ -92,7 +92,11 @@ internal class ScanPipeline(
             if (cursor.hasNext()) checkpoint(ScanCheckpoint(cursor.position + 1))
             events.flush()
         }
-        val stats = ScanStats(startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, loops.probesSent, interrupted)
+        val loss = loops.lossStats()
+        val stats = ScanStats(
+            startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, loops.probesSent, interrupted,
+            loss.unanswered, loss.reprobes, loss.reprobesAnswered, loss.rateLowered,
+        )
         events.emit(ScanEvent.Finished(stats))
         events.flush()
         return stats

@@ -61,6 +61,26 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     private var lastSendNanos = Long.MIN_VALUE / 2
     private var sent = 0L
     private var highestAnsweredAttempt = 0
+    private var roundAnswers = 0
+    private var roundDrops = 0
+    private var usualDropFraction = -1.0 // the drop fraction of rounds without congestion (a moving average)
+    private val initialScanDelayNanos = scanDelayNanos
+
+    /** Probes that went unanswered through every attempt (and the re-probe). */
+    var unanswered: Long = 0
+        private set
+
+    /** Silent probes sent once more at a lower rate ([recovered]: those that then got an answer). */
+    var reprobes: Long = 0
+        private set
+    var recovered: Long = 0
+        private set
+
+    /** Whether this loop ever sent slower than it would have: a raised scan delay, or re-probes. */
+    val rateLowered: Boolean get() = scanDelayNanos > initialScanDelayNanos || reprobes > 0
+
+    /** Whether early loss detection (a later probe to the same host answered first) suits this loop: not for UDP, whose silence is often a rate limiter's. */
+    val detectsLossEarly: Boolean get() = !udp
 
     val smoothedRttNanos: Long get() = rtt.srttNanos
     val windowSize: Int get() = window.window
@@ -119,15 +139,23 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     }
 
     /**
-     * A reply to a probe sent at attempt [attempt] arrived after [rttNanos]; [inFlight] still out;
-     * the attempt before was sent at [previousSentNanos].
+     * A reply to attempt [attempt] of a probe arrived (the attempt the reply answers, or the
+     * probe's latest when the reply cannot tell); [rttNanos] is its round trip, or negative when
+     * it is not known for sure (Karn: an answer that may be to an earlier attempt is not timed);
+     * [inFlight] still out; the attempt before [attempt] was sent at [previousSentNanos] (0: unknown).
+     *
+     * Random loss is not congestion: a lost probe does not shrink the window by itself. Answers
+     * and proven drops are counted in rounds of [ROUND] answers; the window halves only after a
+     * round whose drop fraction rose [CONGESTION_MARGIN] above the usual (the moving average of
+     * the rounds before), which is what an overflowing queue does and a lossy link does not.
      */
     fun onReply(attempt: Int, rttNanos: Long, inFlight: Int, previousSentNanos: Long = 0, errorReply: Boolean = false) {
         if (attempt > highestAnsweredAttempt) highestAnsweredAttempt = attempt
         if (errorReply) errorsSeen = true
-        rtt.sample(rttNanos)
-        if (attempt > 0) window.onLoss(inFlight) else window.onReply()
+        if (rttNanos >= 0) rtt.sample(rttNanos)
         val dropped = attempt > 0 && previousSentNanos > maxOf(lastBoostNanos, lastDropProofNanos)
+        if (attempt > 0) roundDrops++ else window.onReply()
+        if (++roundAnswers >= ROUND) endRound(inFlight)
         if (dropped) droppedSinceChange++ else goodSinceChange++
         if (udp && errorsSeen) {
             if (dropped) {
@@ -137,6 +165,32 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         } else if (droppedSinceChange > 10 && droppedSinceChange > dropThreshold * (droppedSinceChange + goodSinceChange)) {
             boostScanDelay()
         }
+    }
+
+    private fun endRound(inFlight: Int) {
+        val fraction = roundDrops.toDouble() / roundAnswers
+        when {
+            usualDropFraction < 0 -> usualDropFraction = fraction
+            fraction > usualDropFraction + CONGESTION_MARGIN -> window.onLoss(inFlight)
+            else -> usualDropFraction += (fraction - usualDropFraction) / 16
+        }
+        roundAnswers = 0
+        roundDrops = 0
+    }
+
+    /** A probe went unanswered through every attempt. */
+    fun onSilence() {
+        unanswered++
+    }
+
+    /** A silent probe is sent once more, at a lower rate, before it is called silent. */
+    fun onReprobeSent() {
+        reprobes++
+    }
+
+    /** A re-probe got an answer: the port would have been misreported without it. */
+    fun onReprobeAnswered() {
+        recovered++
     }
 
     private fun boostScanDelay() {
@@ -158,6 +212,8 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         // that pace finds the bucket a hair short half the time
         private const val UDP_MAX_SCAN_DELAY_MILLIS = 1_100L
         private const val MILLI = 1_000_000L
+        private const val ROUND = 256
+        private const val CONGESTION_MARGIN = 0.10
         private const val INITIAL_SSTHRESH = 75.0 // nmap's; an arbitrarily high start (RFC 5681) measured no faster here
 
         // nmap starts a group at a window of 10 and grows it; the caps are ours (kmap's loop is

@@ -125,9 +125,11 @@ public class NormalFormat(
         val summary = NmapText.addressSummary(addresses, stats.hostsUp)
         if (interactive) {
             if (stats.interrupted) out.append("Scan interrupted: the results above are partial.\n")
+            NmapText.completeness(stats)?.let { out.append(it).append('\n') }
             out.append("kmap done: $summary scanned in $elapsed seconds\n")
         } else {
             if (stats.interrupted) out.append("# Scan interrupted: the results above are partial.\n")
+            NmapText.completeness(stats)?.let { out.append("# ").append(it).append('\n') }
             out.append("# kmap done at ${NmapText.ctime(stats.finishedAtMillis, options.zone)} -- $summary scanned in $elapsed seconds\n")
         }
     }

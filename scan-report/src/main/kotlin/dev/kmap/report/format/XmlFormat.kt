@@ -106,7 +106,8 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
     override fun finish(stats: ScanStats, out: Appendable) {
         val time = NmapText.ctime(stats.finishedAtMillis, options.zone)
         val elapsed = NmapText.elapsed(stats.elapsedMillis)
-        val summary = "kmap done at $time; ${NmapText.addressSummary(addresses, stats.hostsUp)} scanned in $elapsed seconds"
+        val summary = "kmap done at $time; ${NmapText.addressSummary(addresses, stats.hostsUp)} scanned in $elapsed seconds" +
+            (NmapText.completeness(stats)?.let { "; $it" } ?: "")
         out.append("<runstats><finished time=\"${NmapText.epochSeconds(stats.finishedAtMillis)}\" timestr=\"$time\"")
         out.append(" summary=\"${e(summary)}\" elapsed=\"$elapsed\"")
         if (stats.interrupted) {

@@ -92,7 +92,7 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
             run.loops.run(step.module, candidates.size.toLong() * ports.size, { listener }) { flat ->
                 val slot = (flat / ports.size).toInt()
                 val h = candidates[slot]
-                if (h.up) null else Probe(h.inet!!, ports[(flat % ports.size).toInt()], 0, slot, (flat % ports.size).toInt())
+                if (h.up) null else Probe(h.inet!!, ports[(flat % ports.size).toInt()], 0, slot, (flat % ports.size).toInt(), h.host!!.address)
             }
         }
     }

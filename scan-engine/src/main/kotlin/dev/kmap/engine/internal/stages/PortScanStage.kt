@@ -123,7 +123,7 @@ internal object PortScanStage : ScanStage, PreparedStage {
                 when {
                     h.finished -> null
                     skip && h.resumedPorts?.get(step.protocol)?.contains(ports[portIndex]) == true -> null
-                    else -> Probe(h.inet!!, ports[portIndex], 0, slot, portIndex)
+                    else -> Probe(h.inet!!, ports[portIndex], 0, slot, portIndex, h.host!!.address)
                 }
             }
         }

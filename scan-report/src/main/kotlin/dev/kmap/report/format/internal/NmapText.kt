@@ -29,6 +29,17 @@ internal object NmapText {
     fun epochSeconds(millis: Long): String = (Math.floorDiv(millis, 1000L)).toString()
 
     /** Elapsed seconds with two decimals: `0.03`. */
+    /**
+     * One line on what went unanswered, or null when everything was: "Unanswered probes: 12 after
+     * retries (15 re-probed at a lower rate, 3 answered then)".
+     */
+    fun completeness(stats: dev.kmap.engine.ScanStats): String? {
+        if (stats.probesUnanswered == 0L && !stats.rateLowered) return null
+        val reprobed = if (stats.reprobes > 0) " (${stats.reprobes} re-probed at a lower rate, ${stats.reprobesAnswered} answered then)" else ""
+        val slowed = if (stats.rateLowered && stats.reprobes == 0L) " (rate lowered: replies were being dropped)" else ""
+        return "Unanswered probes: ${stats.probesUnanswered} after retries$reprobed$slowed"
+    }
+
     fun elapsed(millis: Long): String = String.format(Locale.ROOT, "%.2f", millis / 1000.0)
 
     /** nmap prints latencies with two significant digits: `0.000035`, `0.0000090`, `0.0010`, `1.5`. */

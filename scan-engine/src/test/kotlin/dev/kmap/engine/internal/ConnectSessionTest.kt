@@ -1,0 +1,126 @@
+package dev.kmap.engine.internal
+
+import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.scan
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.PortState
+import dev.kmap.engine.Probe
+import dev.kmap.engine.SendResult
+import dev.kmap.engine.Verdict
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import java.io.File
+import java.net.InetAddress
+import java.net.InetSocketAddress
+import java.net.ServerSocket
+import java.nio.channels.SocketChannel
+import java.util.concurrent.TimeUnit
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+/** The connect session's verdicts: by error kind in any locale, and never "open" for a connection to itself. */
+class ConnectSessionTest {
+    private val loopback = InetAddress.getByName("127.0.0.1")
+
+    private fun freePort(): Int = ServerSocket(0, 1, loopback).use { it.localPort }
+
+    /** Sends one probe through [session] and polls until it is decided (bounded). */
+    private fun decide(session: ConnectSession, probe: Probe): Verdict? {
+        probe.sentAtNanos = System.nanoTime()
+        assertEquals(SendResult.SENT, session.send(probe))
+        var verdict: Verdict? = null
+        val deadline = System.nanoTime() + 5_000_000_000L
+        while (verdict == null && System.nanoTime() < deadline) session.poll(10_000_000) { _, v -> verdict = v }
+        return verdict
+    }
+
+    @Test
+    fun `a connection to itself is closed, not open`() {
+        val port = freePort()
+        // the seam binds the probe's socket to the very port it connects to: TCP simultaneous open with itself
+        val session = ConnectSession(16, openChannel = { SocketChannel.open().apply { bind(InetSocketAddress(loopback, port)) } })
+        session.use {
+            val verdict = decide(it, Probe(loopback, port, 0, 0, 0))
+            assertEquals(PortState.CLOSED, verdict?.state, "verdict $verdict")
+        }
+    }
+
+    @Test
+    fun `open and refused on loopback`() {
+        ServerSocket(0, 50, loopback).use { server ->
+            ConnectSession(16).use { s ->
+                assertEquals(PortState.OPEN, decide(s, Probe(loopback, server.localPort, 0, 0, 0))?.state)
+                assertEquals(Verdict(PortState.CLOSED, "conn-refused", true), decide(s, Probe(loopback, freePort(), 0, 0, 1)))
+            }
+        }
+    }
+
+    @Test
+    fun `no phantom open ports when connect scans hit the ephemeral range of loopback`() = runBlocking {
+        val range = File("/proc/sys/net/ipv4/ip_local_port_range").readText().trim().split(Regex("\\s+")).map { it.toInt() }
+        repeat(3) { run -> // bounded: three scans of ~28k loopback ports
+            // the machine is shared: a port some other process listens on (even briefly, during the scan) is rightly open
+            val listened = java.util.concurrent.ConcurrentHashMap.newKeySet<Int>()
+            val sampling = java.util.concurrent.atomic.AtomicBoolean(true)
+            val sampler = Thread {
+                while (sampling.get()) { listened += listeningPorts(); Thread.sleep(5) }
+            }.apply { isDaemon = true; start() }
+            val report = try {
+                dev.kmap.engine.scan(
+                    scan { targets("127.0.0.1"); ports("${range[0]}-${range[1]}"); connect(); skipDiscovery(); timing(T4); dns(DnsResolution.NEVER) },
+                    EngineConfig(progressIntervalMillis = 0),
+                )
+            } finally {
+                sampling.set(false)
+                sampler.join()
+            }
+            listened += listeningPorts()
+            val open = report.hosts.single().ports.filter { it.state == PortState.OPEN }.map { it.port }
+            val phantoms = open - listened
+            assertEquals(emptyList(), phantoms, "run ${run + 1}: ports reported open with no listener")
+        }
+    }
+
+    /** TCP ports in LISTEN state on this machine (/proc/net/tcp and tcp6, state 0A). */
+    private fun listeningPorts(): Set<Int> = listOf("/proc/net/tcp", "/proc/net/tcp6").flatMap { f ->
+        File(f).readLines().drop(1).mapNotNull { line ->
+            val fields = line.trim().split(Regex("\\s+"))
+            if (fields.size > 3 && fields[3] == "0A") fields[1].substringAfter(':').toInt(16) else null
+        }
+    }.toSet()
+
+    @Test
+    fun `closed ports are closed under a German locale too`() {
+        val locale = germanLocale()
+        assumeTrue(locale != null, "no German locale and cannot make one (needs root, the locales and libc-l10n packages)")
+        val java = File(System.getProperty("java.home"), "bin/java").path
+        ServerSocket(0, 50, loopback).use { server ->
+            val closed = freePort()
+            val pb = ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.kmap.engine.internal.LocaleScanMainKt", "${server.localPort}", "$closed")
+                .redirectErrorStream(true)
+            pb.environment().apply { put("LC_ALL", locale!!); put("LANG", locale) }
+            val p = pb.start()
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child scan finished")
+            val out = p.inputStream.bufferedReader().readText()
+            assertEquals(0, p.exitValue(), out)
+            val message = out.lines().single { it.startsWith("message=") }.removePrefix("message=")
+            assumeTrue(message != "Connection refused", "the JDK's messages are not translated here (libc-l10n missing?): $message")
+            val expected = sortedMapOf(server.localPort to "open/syn-ack", closed to "closed/conn-refused").entries.joinToString(" ") { "${it.key}=${it.value}" }
+            assertEquals(expected, out.lines().single { it.startsWith("ports=") }.removePrefix("ports="), out)
+        }
+    }
+
+    /** A de_DE UTF-8 locale name `setlocale` accepts, generating it with localedef when missing (root). */
+    private fun germanLocale(): String? {
+        fun have() = runCatching {
+            ProcessBuilder("locale", "-a").start().inputStream.bufferedReader().readLines().firstOrNull { it.equals("de_DE.utf8", true) || it.equals("de_DE.UTF-8", true) }
+        }.getOrNull()
+        have()?.let { return it }
+        if (!File("/usr/share/i18n/locales/de_DE").exists()) return null
+        runCatching {
+            ProcessBuilder("localedef", "-i", "de_DE", "-f", "UTF-8", "de_DE.UTF-8").redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS)
+        }
+        return have()
+    }
+}
