@@ -28,6 +28,12 @@ public class ExpectBuilder {
     /** Open ports may run only [allowed] services, with version patterns. */
     public fun services(allowed: List<AllowedService>): ExpectationHandle = add(Expectation.Services(allowed))
 
+    /** [port] must be open and run the service or product [name] (needs `-sV`), e.g. `service(443, "nginx")`. */
+    public fun service(port: Int, name: String, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Service(port, name, protocol))
+
+    /** Every open port running [product] must have at least [version] (needs `-sV`), e.g. `minVersion("openssh", "9.0")`. */
+    public fun minVersion(product: String, version: String): ExpectationHandle = add(Expectation.MinVersion(product, version))
+
     /** TLS certificates on the open [ports] must stay valid for at least [days] more days. */
     public fun tlsCertificateValidFor(days: Int, ports: List<Int> = Expectation.DEFAULT_TLS_PORTS): ExpectationHandle =
         add(Expectation.TlsCertificateValid(days, ports))

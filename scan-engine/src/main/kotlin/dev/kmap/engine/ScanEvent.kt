@@ -23,6 +23,12 @@ public sealed interface ScanEvent {
     /** The state of one port of [host] is decided. */
     public data class PortFound(val host: Host, val result: PortResult) : ScanEvent
 
+    /**
+     * Service detection (`-sV`) decided what runs on one port of [host]: [result] carries
+     * [PortResult.serviceInfo]. Comes as soon as the port is decided, before its [HostFinished].
+     */
+    public data class ServiceFound(val host: Host, val result: PortResult) : ScanEvent
+
     /** [result] is final: every port of the host is decided, or the host is down. */
     public data class HostFinished(val result: HostResult) : ScanEvent
 
