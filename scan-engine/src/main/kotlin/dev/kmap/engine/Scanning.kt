@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.internal.ScanRunner
+import dev.kmap.engine.service.internal.ServiceStage
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
@@ -15,24 +16,28 @@ import kotlinx.coroutines.runInterruptible
  * The probe loop runs on [Dispatchers.IO]; cancelling the collector stops it quickly, and every
  * event already emitted stays valid. For a graceful stop that still reports partial hosts and a
  * [ScanEvent.Finished], use [EngineConfig.control]. With [EngineConfig.hostProcessor] set, each
- * [ScanEvent.HostFinished] carries the processor's result.
+ * [ScanEvent.HostFinished] carries the processor's result. With [ScanPlan.serviceDetection] set,
+ * each open port's service streams as a [ScanEvent.ServiceFound] and is in its host's result; a
+ * probe database that cannot be read raises [dev.kmap.dsl.InvalidSpecException] at once.
  *
  * ```kotlin
  * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
  * ```
  */
-public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> = channelFlow {
-    val batches = channel
-    runInterruptible(Dispatchers.IO) {
-        // events cross threads in batches: one hand-off per batch, not per port
-        ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
-    }
-}.buffer(BATCH_BUFFER).transform { batch ->
-    val processor = config.hostProcessor
-    batch.forEach { e ->
-        // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
-        if (processor != null && e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e)
-    }
+public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> {
+    // read the probe database before the first packet: a bad file fails the scan up front
+    val services = plan.serviceDetection?.let { ServiceStage(plan, config) }
+    val events = channelFlow {
+        val batches = channel
+        runInterruptible(Dispatchers.IO) {
+            // events cross threads in batches: one hand-off per batch, not per port
+            ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+        }
+    }.buffer(BATCH_BUFFER).transform { batch -> batch.forEach { emit(it) } }
+    val detected = services?.apply(events)?.buffer(BATCH_BUFFER) ?: events
+    val processor = config.hostProcessor ?: return detected
+    // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
+    return detected.transform { e -> if (e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e) }
 }
 
 /**
