@@ -50,6 +50,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             "kmap version: version of kmap, Kotlin and the JVM",
             "kmap self-test: check privileges, libpcap, raw sockets, interfaces, DNS, loopback",
             "kmap run FILE.scan.kts|FILE.main.kts [args]: run a Kotlin scan script",
+            "kmap service-db test FILE REPLIES: check a probe database (kmap or nmap format) against recorded replies",
         ),
         "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html each take a file, or - for " +
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +
@@ -127,8 +128,13 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val maxParallelism by option("--max-parallelism", metavar = "N", help = "Probes in flight at most").int()
 
     // detection and scripts
-    val versionDetection by option("-sV", help = "Service and version detection (not supported yet)").flag()
-    val versionIntensity by option("--version-intensity", metavar = "0-9", help = "Version probe intensity (not supported yet)").int()
+    val versionDetection by option("-sV", help = "Service and version detection: probes open ports, names product, version, CPE; TLS inside (ssl/http)").flag()
+    val versionIntensity by option("--version-intensity", metavar = "0-9", help = "Send probes of rarity up to 0-9 (default 7; the port's own probes always go)").int()
+    val versionLight by option("--version-light", help = "Same as --version-intensity 2").flag()
+    val versionAll by option("--version-all", help = "Same as --version-intensity 9").flag()
+    val versionTrace by option("--version-trace", help = "Print every service probe exchange (also in JSON: serviceInfo.trace)").flag()
+    val serviceDb by option("--service-db", "--versiondb", metavar = "FILE", help = "Probe database: a kmap-format file or nmap's nmap-service-probes (\"nmap\": nmap's installed one); repeatable").multiple()
+    val aggressive by option("-A", help = "Aggressive: -sV and -sC (OS detection and traceroute are not implemented yet)").flag()
     val osDetection by option("-O", help = "Operating system detection (not supported yet)").flag()
     val scripts by option("--script", metavar = "NAMES", help = "Scripts by name, glob, category or .scan.kts file, comma-separated (e.g. default,http-*)")
     val defaultScripts by option("-sC", help = "Same as --script=default").flag()
@@ -162,11 +168,15 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
 
     /** The `--script` selectors (and `default` for -sC), each checked against the script library. */
     private fun scriptSelectors(): List<String> {
-        val list = (scripts?.split(',').orEmpty() + if (defaultScripts) listOf("default") else emptyList()).map { it.trim() }.filter { it.isNotEmpty() }.distinct()
+        val list = (scripts?.split(',').orEmpty() + if (defaultScripts || aggressive) listOf("default") else emptyList()).map { it.trim() }.filter { it.isNotEmpty() }.distinct()
         if (scripts != null && list.isEmpty()) throw UserError("--script needs a script name, glob or category", Hints.SCRIPTS)
         if (list.isNotEmpty()) ScriptSupport.checkSelectors(list)?.let { throw UserError(it, Hints.SCRIPTS) }
         return list
     }
+
+    /** What -A could not turn on, for a warning line; null without -A. */
+    var aggressiveNote: String? = null
+        private set
 
     /** Set by [run]; [Cli] executes it. */
     var plan: ScanPlan? = null
@@ -181,10 +191,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         private set
 
     override fun run() {
-        notYet(
-            "-sV" to versionDetection, "--version-intensity" to (versionIntensity != null), "-O" to osDetection,
-            "--resume" to (resume != null),
-        )
+        notYet("-O" to osDetection, "--resume" to (resume != null))
         if (targets.isEmpty() && inputList == null) {
             throw UserError("no targets given", "name what to scan, e.g. kmap -sT -p 1-1024 127.0.0.1 (or -iL FILE)")
         }
@@ -218,6 +225,19 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         if (baselineFile != null && expectations == null) throw UserError("--baseline needs --expect FILE (with no-change-from-baseline)", Hints.EXPECT)
         excludeFile?.let { readable("--excludefile", it) }
         val outputs = outputSpecs()
+        val detection = versionDetection || aggressive || versionIntensity != null || versionLight || versionAll || versionTrace || serviceDb.isNotEmpty()
+        if (listOf(versionIntensity != null, versionLight, versionAll).count { it } > 1) {
+            throw UserError("--version-intensity, --version-light and --version-all contradict each other", "choose one of them")
+        }
+        val level = when {
+            versionLight -> dev.kmap.dsl.ServiceDetection.LIGHT
+            versionAll -> dev.kmap.dsl.ServiceDetection.ALL
+            else -> versionIntensity?.also { if (it !in 0..9) throw UserError("--version-intensity $it is out of range (expected 0..9)", Hints.HELP) }
+                ?: dev.kmap.dsl.ServiceDetection.DEFAULT_INTENSITY
+        }
+        // read the databases now: a bad file is one line naming file:line, before any packet
+        serviceDb.forEach { f -> hinted(Hints.HELP) { dev.kmap.engine.service.ServiceDatabase.read(f) } }
+        if (aggressive) aggressiveNote = "-A runs -sV and -sC here; its OS detection (-O) and traceroute (--traceroute) are not implemented yet"
         val scriptSelectors = scriptSelectors()
         val parsedScriptArgs = scriptArgs?.let { a -> try { ScriptSupport.parseArgs(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) } }
         if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("--script-args needs --script or -sC", Hints.SCRIPTS)
@@ -264,6 +284,11 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                 if (ipv6) ipv6()
                 output { outputs.forEach { format(it.format, it.path) } }
                 scriptSelectors.forEach { sel -> script(sel) { parsedScriptArgs?.forEach { (k, v) -> arg(k, v) } } }
+                if (detection) services {
+                    intensity = level
+                    trace = versionTrace
+                    serviceDb.forEach { database(it) }
+                }
             }
         }
     }

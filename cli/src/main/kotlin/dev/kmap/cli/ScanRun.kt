@@ -75,6 +75,7 @@ internal class ScanRun(
             control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0,
             hostProcessor = if (plan.scripts.isEmpty()) engine.hostProcessor else ScriptSupport.processor(plan, Version.text, cmd.scriptTimeoutMillis),
         )
+        cmd.aggressiveNote?.let { err.println("kmap: warning: $it") }
         var started: ScanEvent.Started? = null
         var stats: ScanStats? = null
         var up = 0L
@@ -116,6 +117,16 @@ internal class ScanRun(
                         }
                         is ScanEvent.Warning -> { progress?.clear(); err.println("kmap: warning: ${e.message}") }
                         is ScanEvent.HostStarted -> Unit
+                        is ScanEvent.ServiceFound -> {
+                            val info = e.result.serviceInfo
+                            if (info != null && (cmd.verbose > 0 || cmd.versionTrace) && interactive) {
+                                progress?.clear()
+                                if (cmd.versionTrace) info.trace.forEach { err.println("kmap: service ${e.host.address}:${e.result.port}/${e.result.protocol.label}: $it") }
+                                if (cmd.verbose > 0) stdout.append("Discovered ${info.displayName}${if (info.versionText.isEmpty()) "" else " (${info.versionText})"} on ${e.result.port}/${e.result.protocol.label} on ${e.host.address} in ${info.waitedMillis ?: 0} ms (probe ${info.probe ?: "none"})\n").flush()
+                            } else if (info != null && cmd.versionTrace) {
+                                info.trace.forEach { err.println("kmap: service ${e.host.address}:${e.result.port}/${e.result.protocol.label}: $it") }
+                            }
+                        }
                     }
                 }
             }

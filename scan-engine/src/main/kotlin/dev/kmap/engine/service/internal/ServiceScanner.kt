@@ -225,7 +225,12 @@ internal class ServiceScanner(
                     hit.info.name == "ssl" || hit.info.name == "tls" -> if (!tls) { switchToTls = true; decidedBy = d.probe.probe.name; running.values.forEach { it.cancelled = true } }
                     hit.soft -> if (soft == null) soft = hit
                     hit.hasVersion || running.isEmpty() -> { decided = better(candidate, hit); decidedBy = d.probe.probe.name; running.values.forEach { it.cancelled = true } }
-                    else -> candidate = better(candidate, hit)
+                    else -> {
+                        candidate = better(candidate, hit)
+                        // a hard match without a version: the probes in flight get a short grace to name it
+                        val grace = System.nanoTime() + state.idleGapNanos()
+                        running.values.forEach { it.shortenTo(grace) }
+                    }
                 }
             } else {
                 if (trace.size < MAX_TRACE) trace += traceLine(d.probe, tls, ex, null)
@@ -249,31 +254,39 @@ internal class ServiceScanner(
     }
 
     private suspend fun detectUdp(state: HostState, p: PortResult, started: Long): PortResult = coroutineScope {
-        val probes = order(Protocol.UDP, p.port, tls = false)
+        val probes = ArrayDeque(order(Protocol.UDP, p.port, tls = false))
         val trace = ArrayList<String>()
+        class Done(val probe: CompiledProbe, val ex: Exchange)
+        val results = Channel<Done>(Channel.UNLIMITED)
+        val running = HashMap<CompiledProbe, ExchangeControl>()
         var hit: MatchHit? = null
         var by: String? = null
         var fingerprint: String? = null
         var answered = false
         var closed = false
-        for (batch in probes.chunked(settings.perPort)) {
-            if (hit != null || closed || stopped()) break
-            val exchanges = batch.map { c ->
-                async(io) {
-                    val wait = state.waitNanos(c.probe.totalWaitMillis)
-                    c to permits.withPermit { Exchanges.udp(state.address, p.port, c.probe.payload, ExchangeControl(System.nanoTime() + wait)) }
-                }
-            }.awaitAll()
-            for ((c, ex) in exchanges) {
-                if (ex.refused) closed = true
-                if (!ex.answered) { if (trace.size < MAX_TRACE) trace += traceLine(c, false, ex, null); continue }
-                answered = true
-                state.sawReply(ex.latencyNanos)
-                val h = ReplyMatcher.match(c, ex.reply)
-                if (trace.size < MAX_TRACE) trace += traceLine(c, false, ex, h)
-                if (h == null) { if (fingerprint == null) fingerprint = "${c.probe.name}:" + Escapes.escape(ex.reply, 200); continue }
-                if (hit == null || (hit.soft && !h.soft) || (!h.soft && h.hasVersion && !hit.hasVersion)) { hit = h; by = c.probe.name }
+        var decided = false
+        while (true) {
+            while (!decided && !closed && running.size < settings.perPort && probes.isNotEmpty() && !stopped()) {
+                val c = probes.removeFirst()
+                val control = ExchangeControl(System.nanoTime() + state.waitNanos(c.probe.totalWaitMillis))
+                running[c] = control
+                launch(io) { results.trySend(Done(c, permits.withPermit { Exchanges.udp(state.address, p.port, c.probe.payload, control) })) }
             }
+            if (running.isEmpty()) break
+            val d = results.receive()
+            running.remove(d.probe)
+            val ex = d.ex
+            if (ex.refused) { closed = true; running.values.forEach { it.cancelled = true } }
+            if (!ex.answered) { if (trace.size < MAX_TRACE) trace += traceLine(d.probe, false, ex, null); continue }
+            answered = true
+            state.sawReply(ex.latencyNanos)
+            val h = ReplyMatcher.match(d.probe, ex.reply)
+            if (trace.size < MAX_TRACE) trace += traceLine(d.probe, false, ex, h)
+            if (h == null) { if (fingerprint == null) fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200); continue }
+            val current = hit
+            if (current == null || (current.soft && !h.soft) || (!h.soft && h.hasVersion && !current.hasVersion)) { hit = h; by = d.probe.probe.name }
+            if (!h.soft && (h.hasVersion || running.isEmpty())) { decided = true; running.values.forEach { it.cancelled = true } }
+            else if (!h.soft) running.values.forEach { it.shortenTo(System.nanoTime() + state.idleGapNanos()) }
         }
         val waited = (System.nanoTime() - started) / 1_000_000
         val t = if (detection.trace) trace.toList() else emptyList()
@@ -281,8 +294,8 @@ internal class ServiceScanner(
         val info = if (h != null) h.info.copy(method = ServiceInfo.PROBED, confidence = 10, probe = by, waitedMillis = waited, trace = t)
         else ServiceInfo(name = p.service ?: ServiceNames.name(Protocol.UDP, p.port) ?: "unknown", method = ServiceInfo.TABLE, confidence = 3,
             waitedMillis = waited, fingerprint = fingerprint, trace = t)
-        val state2 = if (answered) PortState.OPEN else p.state
-        p.copy(state = state2, reason = if (answered && p.state != PortState.OPEN) "udp-response" else p.reason, service = info.name, serviceInfo = info)
+        val newState = if (answered) PortState.OPEN else p.state
+        p.copy(state = newState, reason = if (answered && p.state != PortState.OPEN) "udp-response" else p.reason, service = info.name, serviceInfo = info)
     }
 
     private fun better(a: MatchHit?, b: MatchHit): MatchHit = when {
