@@ -600,6 +600,7 @@ EOF
   wait_port snmpd udp 161
   local v; v=$(snmpd -v | awk '/version/ {if (!v) v = $NF} END {print v}')
   fact snmp.version "$v"
+  fact snmp.package "$(pkgver snmpd)"
   fact snmp.community public
   fact snmp.sysDescr "kmap lab snmpd"
   fact snmp.sysName kmap-lab

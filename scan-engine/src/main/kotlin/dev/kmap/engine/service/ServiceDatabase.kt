@@ -110,7 +110,7 @@ public class ServiceDatabase private constructor(
          * keyword; kmap's is lower case). Errors raise [InvalidSpecException] as `source:line: why`.
          */
         public fun parse(text: String, source: String): ServiceDatabase {
-            val nmap = text.lineSequence().any { it.startsWith("Probe ") }
+            val nmap = text.lineSequence().any { it.startsWith("Probe ") || it.startsWith("Exclude ") }
             val parsed: ParsedProbes = if (nmap) NmapProbeFormat.parse(text, source) else KmapProbeFormat.parse(text, source)
             if (parsed.probes.isEmpty()) throw InvalidSpecException("$source: no probes (expected ${if (nmap) "Probe" else "probe NAME tcp|udp"} lines)")
             return ServiceDatabase(parsed.probes, parsed.skipped, parsed.excludeTcp, parsed.excludeUdp)
