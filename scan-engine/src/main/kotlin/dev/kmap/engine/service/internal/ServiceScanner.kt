@@ -177,6 +177,7 @@ internal class ServiceScanner(
         var closedSilently = 0
         var silent = 0
         var bannerClosedEarly = false
+        var countedSilent = false
         var decidedBy: String? = null
         val start = System.nanoTime()
         fun launchNext(): Boolean {
@@ -239,13 +240,15 @@ internal class ServiceScanner(
                     if (d.probe.probe.isBanner && ex.elapsedNanos < d.probe.probe.tcpWrappedMillis * MILLI) bannerClosedEarly = true
                 } else if (ex.connected && !d.control.cancelled) {
                     silent++
+                    // a first wave of probes accepted and unanswered: count the port towards a tarpit now, not after every probe
+                    if (silent == minOf(settings.perPort, 2) && !answered) { countedSilent = true; state.portWasSilent() }
                 }
             }
-            if (stopped()) { running.values.forEach { it.cancelled = true } }
+            if (stopped() || state.tarpit) { running.values.forEach { it.cancelled = true } }
         }
         val final = decided ?: candidate ?: soft
         if (final != null && decidedBy == null) decidedBy = final.info.probe
-        if (!answered && !switchToTls && silent >= 2) state.portWasSilent() else if (answered) state.talkingPorts.incrementAndGet()
+        if (!answered && !switchToTls && silent >= 2 && !countedSilent) state.portWasSilent() else if (answered) state.talkingPorts.incrementAndGet()
         Outcome(
             hit = final, switchToTls = switchToTls, tcpwrapped = final == null && !answered && bannerClosedEarly && silent == 0,
             fingerprint = if (final == null) fingerprint else null, probe = decidedBy, waitedNanos = System.nanoTime() - start,
