@@ -60,7 +60,7 @@ class ServicesCliTest {
     }
 
     @Test
-    fun `--service-db reads kmap and nmap files; a bad one is one line naming file and line`() {
+    fun `--service-db reads kmap and nmap files, a bad one is one line naming file and line`() {
         val kmap = File(dir, "my.probes").apply { writeText("probe NULL tcp\n  match ssh /^SSH-[\\d.]+-OpenSSH_([\\w.]+)/\n    product In-house SSH\n    version \$1\n") }
         val r = test("-sT --service-db ${kmap.path} -Pn -n -p $port 127.0.0.1")
         assertEquals(0, r.code, r.err)
