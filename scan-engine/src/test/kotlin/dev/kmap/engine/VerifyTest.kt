@@ -58,7 +58,7 @@ class VerifyTest {
     }
 
     @Test
-    fun `services, with version patterns failing closed while kmap has no version detection`() {
+    fun `services, with version patterns failing closed without service detection`() {
         listener().use { a ->
             val report = scanPorts(a.localPort)
             val service = report.hosts.single().ports.single().service ?: "unknown"
