@@ -67,7 +67,7 @@ class VerifyTest {
             assertEquals(emptyList(), verify(report, expectations { services("ssh", service) }))
             val versioned = verify(report, expectations { services(listOf(AllowedService(service, "1.*"))) })
             assertEquals(
-                listOf("127.0.0.1 port ${a.localPort}/tcp: expected one of $service@1.* (services $service@1.*), found $service (version unknown: kmap has no version detection yet)"),
+                listOf("127.0.0.1 port ${a.localPort}/tcp: expected one of $service@1.* (services $service@1.*), found $service (version unknown: run with service detection, -sV)"),
                 versioned.map { it.message },
             )
         }
