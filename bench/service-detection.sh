@@ -27,8 +27,8 @@ cleanup() {
   ip route del unreachable "$BLOCK" metric 4000 2>/dev/null || true
 }
 trap cleanup EXIT
-ip route replace unreachable "$BLOCK" metric 4000 # a scan of the block with the lab down fails on the spot
-bash "$LAB" up >/dev/null
+bash "$LAB" up >/dev/null # (it refuses a block already routed, so the unreachable route comes right after)
+ip route add unreachable "$BLOCK" metric 4000 # with the lab's bridge gone, a scan of the block fails on the spot
 guard() {
   local a dev
   for a in $H1 $H2; do
