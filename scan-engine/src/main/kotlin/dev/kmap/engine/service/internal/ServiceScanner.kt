@@ -48,16 +48,7 @@ internal class ServiceScanner(
 ) {
     class Settings(val initialWaitMillis: Long, val floorMillis: Long, val bannerWaitMillis: Long, val perPort: Int, val connections: Int)
 
-    val settings: Settings = run {
-        val s = when (timing.template) {
-            TimingTemplate.T0, TimingTemplate.T1, TimingTemplate.T2 -> Settings(6_000, 1_000, 6_000, 1, 8)
-            TimingTemplate.T3 -> Settings(2_000, 300, 3_000, 3, 64)
-            TimingTemplate.T4 -> Settings(1_500, 200, 2_000, 4, 128)
-            TimingTemplate.T5 -> Settings(800, 100, 1_000, 6, 256)
-        }
-        val max = timing.maxParallelism
-        if (max != null) Settings(s.initialWaitMillis, s.floorMillis, s.bannerWaitMillis, minOf(s.perPort, max), max.coerceAtLeast(1)) else s
-    }
+    val settings: Settings = settingsFor(timing)
 
     private val permits = Semaphore(settings.connections)
 
@@ -320,6 +311,18 @@ internal class ServiceScanner(
     }
 
     companion object {
+        /** Waits and parallelism per timing template (`--max-parallelism` caps both). */
+        fun settingsFor(timing: Timing): Settings {
+            val s = when (timing.template) {
+                TimingTemplate.T0, TimingTemplate.T1, TimingTemplate.T2 -> Settings(6_000, 1_000, 6_000, 1, 8)
+                TimingTemplate.T3 -> Settings(2_000, 300, 3_000, 3, 64)
+                TimingTemplate.T4 -> Settings(1_500, 200, 2_000, 4, 128)
+                TimingTemplate.T5 -> Settings(800, 100, 1_000, 6, 256)
+            }
+            val max = timing.maxParallelism ?: return s
+            return Settings(s.initialWaitMillis, s.floorMillis, s.bannerWaitMillis, minOf(s.perPort, max), max.coerceAtLeast(1))
+        }
+
         private const val MILLI = 1_000_000L
         const val TLS_PROBE = "TLSSessionReq"
         const val TARPIT_SILENT_PORTS = 6

@@ -27,7 +27,7 @@ internal class ServiceStage(private val plan: ScanPlan, private val config: Engi
     private val db = ServiceDatabase.forDetection(detection)
 
     fun apply(upstream: Flow<ScanEvent>): Flow<ScanEvent> = channelFlow {
-        val threads = ServiceScanner(db, detection, plan.timing, kotlinx.coroutines.Dispatchers.IO) { false }.settings.connections
+        val threads = ServiceScanner.settingsFor(plan.timing).connections
         val pool = Executors.newFixedThreadPool(threads) { r -> Thread(r, "kmap-service").apply { isDaemon = true } }
         val io = pool.asCoroutineDispatcher()
         val scanner = ServiceScanner(db, detection, plan.timing, io) { config.control.isStopped }
