@@ -107,8 +107,9 @@ for key, (label, kw, ver, exposed) in truth.items():
     cells = []
     for t in ('nmap', 'kmap'):
         st, name, tunnel, prod, v = res[t].get(key, ('missing', '', None, '', ''))
-        pok = re.search(kw, prod, re.I) is not None
-        vok = version_ok(v, ver)
+        # a product or version a tool puts into the service name (nmap: "mosquitto version 2.0.11") counts too
+        pok = re.search(kw, prod + ' ' + name, re.I) is not None
+        vok = version_ok(v, ver) or version_ok(name, ver)
         score[t][0] += pok; score[t][1] += vok
         cells.append(f"{(tunnel + '/' if tunnel else '') + name} {prod} {v}".strip()[:40] + f" {'P' if pok else '-'}{'V' if vok else '-'}")
     print(f"{label:<22} {ver + ('' if exposed else '*'):<14} {cells[0]:<46} {cells[1]:<46}")
