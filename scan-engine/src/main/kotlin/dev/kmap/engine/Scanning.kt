@@ -1,49 +1,71 @@
 package dev.kmap.engine
 
 import dev.kmap.dsl.ScanPlan
-import dev.kmap.engine.internal.ScanRunner
-import dev.kmap.engine.service.internal.ServiceStage
+import dev.kmap.engine.internal.ScanPipeline
+import dev.kmap.engine.internal.refuseOutputs
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.channelFlow
 import kotlinx.coroutines.flow.transform
-import kotlinx.coroutines.runInterruptible
+import kotlinx.coroutines.withContext
 
 /**
  * Runs [plan] and streams what it finds. The flow is cold: each collection runs the scan once.
- * The probe loop runs on [Dispatchers.IO]; cancelling the collector stops it quickly, and every
- * event already emitted stays valid. For a graceful stop that still reports partial hosts and a
- * [ScanEvent.Finished], use [EngineConfig.control]. With [EngineConfig.hostProcessor] set, each
- * [ScanEvent.HostFinished] carries the processor's result. With [ScanPlan.serviceDetection] set,
- * each open port's service streams as a [ScanEvent.ServiceFound] and is in its host's result; a
- * probe database that cannot be read raises [dev.kmap.dsl.InvalidSpecException] at once.
+ * Each host group goes through [EngineConfig.stages] (see [ScanStage]) on [Dispatchers.IO];
+ * cancelling the collector stops the scan quickly, and every event already emitted stays valid.
+ * For a graceful stop that still reports partial hosts and a [ScanEvent.Finished], use
+ * [EngineConfig.control]. With [EngineConfig.hostProcessors], each [ScanEvent.HostFinished]
+ * carries their result. A plan field no stage runs (`osDetection`, `scripts` without
+ * kscript-runner) fails the flow with a [ScanUnavailableException] before the first event. With
+ * [ScanPlan.serviceDetection], each open port's service streams as a [ScanEvent.PortUpdated]
+ * and is in its host's result; a probe database that cannot be read raises
+ * [dev.kmap.dsl.InvalidSpecException] before the first event.
+ *
+ * The engine writes no files: a plan with [ScanPlan.outputs] is refused here with one line;
+ * `Kmap.scanFlow` (module `scan-report`) runs the same plan and writes them.
  *
  * ```kotlin
  * scanFlow(scan { targets("127.0.0.1"); ports("1-1024"); connect() }).collect { println(it) }
  * ```
  */
 public fun scanFlow(plan: ScanPlan, config: EngineConfig = EngineConfig()): Flow<ScanEvent> {
-    // read the probe database before the first packet: a bad file fails the scan up front
-    val services = plan.serviceDetection?.let { ServiceStage(plan, config) }
-    val events = channelFlow {
+    refuseOutputs(plan)
+    return channelFlow {
         val batches = channel
-        runInterruptible(Dispatchers.IO) {
-            // events cross threads in batches: one hand-off per batch, not per port
-            ScanRunner(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+        try {
+            withContext(Dispatchers.IO) {
+                // events cross threads in batches: one hand-off per batch, not per port
+                ScanPipeline(plan, config) { batch -> batches.trySendBlocking(batch).getOrThrow() }.run()
+            }
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            // a failure midway: the collector still gets every event sent before it, then the failure
+            batches.close(e)
         }
-    }.buffer(BATCH_BUFFER).transform { batch -> batch.forEach { emit(it) } }
-    val detected = services?.apply(events)?.buffer(BATCH_BUFFER) ?: events
-    val processor = config.hostProcessor ?: return detected
-    // the processor (scripts) runs while the scan goes on upstream: the buffer keeps it fed
-    return detected.transform { e -> if (e is ScanEvent.HostFinished) emit(ScanEvent.HostFinished(processor.process(e.result))) else emit(e) }
+    }.buffer(BATCH_BUFFER).transform { batch ->
+        val processors = config.hostProcessors
+        batch.forEach { e ->
+            // processors run while the scan goes on upstream: the buffer keeps them fed
+            if (processors.isNotEmpty() && e is ScanEvent.HostFinished) {
+                var result = e.result
+                for (p in processors) result = p.process(result)
+                emit(ScanEvent.HostFinished(result))
+            } else {
+                emit(e)
+            }
+        }
+    }
 }
 
 /**
  * Runs [plan] to the end and returns the whole [ScanReport]. It holds every host's result, so for
  * very large scans prefer [scanFlow]. Stopped through [EngineConfig.control], it returns the
- * partial report with `stats.interrupted` set.
+ * partial report with `stats.interrupted` set. Like [scanFlow], it refuses a plan with
+ * [ScanPlan.outputs] (`Kmap.scan` writes them).
  *
  * ```kotlin
  * val report = scan(scan { targets("127.0.0.1"); ports("22,80"); connect() })

@@ -1,7 +1,6 @@
 package dev.kmap.engine.service
 
 import dev.kmap.dsl.Protocol
-import dev.kmap.dsl.expectations
 import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.HostResult
@@ -9,7 +8,6 @@ import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.scanFlow
-import dev.kmap.engine.verify
 import dev.kmap.lab.HostPorts
 import dev.kmap.lab.Lab
 import dev.kmap.lab.LabConfig
@@ -119,14 +117,9 @@ class ServiceDetectionLabTest {
         assertService(h3.port(9000), "kmap-lab", "kmap lab listener", "9000")
         assertEquals("on ${lab.host(3).ipv4}", h3.port(9000).serviceInfo?.extraInfo)
         // each port streamed before its host finished
-        val found = events.withIndex().filter { it.value is ScanEvent.ServiceFound }
+        val found = events.withIndex().filter { (_, e) -> e is ScanEvent.PortUpdated && e.result.serviceInfo != null && e.host.address == h1.host.address }
         val finished = events.indexOfFirst { it is ScanEvent.HostFinished && it.result.host.address == h1.host.address }
-        assertTrue(found.count { (it.value as ScanEvent.ServiceFound).host.address == h1.host.address } >= 15)
-        assertTrue(found.filter { (it.value as ScanEvent.ServiceFound).host.address == h1.host.address }.all { it.index < finished })
-        // expectations on the detected services
-        val report = dev.kmap.engine.ScanReport(scan { targets("127.0.0.1"); ports("1"); connect() }, hosts, (events.last() as ScanEvent.Finished).stats)
-        assertEquals(emptyList(), verify(report, expectations { service(443, "nginx"); service(22, "ssh"); minVersion("openssh", "9.0") } ).map { it.message })
-        val broken = verify(report, expectations { minVersion("nginx", "99.0"); service(21, "nginx") })
-        assertEquals(5, broken.size, broken.joinToString { it.message }) // four nginx ports, and 21 is vsftpd
+        assertTrue(found.size >= 15, "${found.size} PortUpdated events with a service for host 1")
+        assertTrue(found.all { it.index < finished })
     }
 }

@@ -17,8 +17,6 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.sync.Semaphore
-import kotlinx.coroutines.sync.withPermit
 import kotlinx.coroutines.withContext
 import java.net.InetAddress
 import java.util.concurrent.atomic.AtomicInteger
@@ -44,16 +42,15 @@ internal class ServiceScanner(
     private val detection: ServiceDetection,
     timing: Timing,
     private val io: CoroutineDispatcher,
+    private val budget: ServiceBudget,
     private val stopped: () -> Boolean,
 ) {
     class Settings(val initialWaitMillis: Long, val floorMillis: Long, val bannerWaitMillis: Long, val perPort: Int, val connections: Int)
 
     val settings: Settings = settingsFor(timing)
 
-    private val permits = Semaphore(settings.connections)
-
     /** Per-host state: reply latencies seen (for adaptive waits) and the tarpit verdict. */
-    inner class HostState(host: HostResult) {
+    inner class HostState(host: HostResult, private val abandoned: () -> Boolean) {
         val address: InetAddress = InetAddress.getByAddress(host.host.address.toBytes())
         private val rttNanos: Long = (host.latencyMicros ?: 1_000) * 1_000
         @Volatile private var slowestReplyNanos = -1L
@@ -75,14 +72,20 @@ internal class ServiceScanner(
 
         fun idleGapNanos(): Long = (4 * maxOf(slowestReplyNanos, rttNanos)).coerceIn(60 * MILLI, 400 * MILLI)
 
+        /** The scan stopped, or the host was reported without us (`--host-timeout`). */
+        fun stop(): Boolean = stopped() || abandoned()
+
         fun portWasSilent() {
             if (silentPorts.incrementAndGet() >= TARPIT_SILENT_PORTS && talkingPorts.get() == 0 && openTcp >= TARPIT_MIN_OPEN) tarpit = true
         }
     }
 
-    /** Detects the services of [host]'s open ports; [onPort] gets each port as soon as it is decided. */
-    suspend fun detect(host: HostResult, onPort: suspend (PortResult) -> Unit): HostResult = coroutineScope {
-        val state = HostState(host)
+    /**
+     * Detects the services of [host]'s open ports; [onPort] gets each port as soon as it is decided.
+     * Stops early (ports left as they are) once [abandoned] says the host no longer matters.
+     */
+    suspend fun detect(host: HostResult, abandoned: () -> Boolean = { false }, onPort: suspend (PortResult) -> Unit): HostResult = coroutineScope {
+        val state = HostState(host, abandoned)
         val targets = host.ports.withIndex().filter { (_, p) -> wanted(p) }
         val done = targets.map { (i, p) ->
             async {
@@ -119,7 +122,7 @@ internal class ServiceScanner(
         if (p.protocol == Protocol.UDP) return detectUdp(state, p, started)
         var outcome = runProbes(state, p.port, tls = false)
         var tunnel: String? = null
-        if (outcome.switchToTls && !stopped()) {
+        if (outcome.switchToTls && !state.stop()) {
             val inside = runProbes(state, p.port, tls = true)
             tunnel = "ssl"
             outcome = Outcome(
@@ -133,8 +136,8 @@ internal class ServiceScanner(
         val info = when {
             hit != null -> {
                 val i = hit.info
-                val starttls = if (tunnel == null && i.name in StartTls.SERVICES && !stopped()) {
-                    withContext(io) { permits.withPermit { StartTls.probe(i.name, state.address, p.port, (settings.initialWaitMillis).toInt()) } }
+                val starttls = if (tunnel == null && i.name in StartTls.SERVICES && !state.stop()) {
+                    withContext(io) { budget.send { StartTls.probe(i.name, state.address, p.port, (settings.initialWaitMillis).toInt()) } }
                 } else null
                 i.copy(confidence = 10, method = ServiceInfo.PROBED, tunnel = tunnel, probe = outcome.probe, waitedMillis = waited,
                     tls = outcome.tls ?: starttls, trace = trace)
@@ -180,8 +183,8 @@ internal class ServiceScanner(
                 val control = ExchangeControl(System.nanoTime() + wait)
                 running[c] = control
                 launch(io) {
-                    val ex = permits.withPermit {
-                        if (state.tarpit || stopped()) Exchange("", -1, false, false, false, 0)
+                    val ex = budget.send {
+                        if (state.tarpit || state.stop()) Exchange("", -1, false, false, false, 0)
                         else Exchanges.tcp(state.address, port, c.probe.payload, tls, control, (wait / MILLI).toInt().coerceAtLeast(100), state.idleGapNanos()) { text ->
                             val h = ReplyMatcher.match(c, text, skipSoft = true)
                             h != null && !h.soft
@@ -194,7 +197,7 @@ internal class ServiceScanner(
             return false
         }
         while (true) {
-            while (decided == null && candidate == null && !switchToTls && running.size < settings.perPort && !state.tarpit && !stopped()) {
+            while (decided == null && candidate == null && !switchToTls && running.size < settings.perPort && !state.tarpit && !state.stop()) {
                 if (!launchNext()) break
             }
             if (running.isEmpty()) break
@@ -235,7 +238,7 @@ internal class ServiceScanner(
                     if (silent == minOf(settings.perPort, 2) && !answered) { countedSilent = true; state.portWasSilent() }
                 }
             }
-            if (stopped() || state.tarpit) { running.values.forEach { it.cancelled = true } }
+            if (state.stop() || state.tarpit) { running.values.forEach { it.cancelled = true } }
         }
         val final = decided ?: candidate ?: soft
         if (final != null && decidedBy == null) decidedBy = final.info.probe
@@ -260,11 +263,11 @@ internal class ServiceScanner(
         var closed = false
         var decided = false
         while (true) {
-            while (!decided && !closed && running.size < settings.perPort && probes.isNotEmpty() && !stopped()) {
+            while (!decided && !closed && running.size < settings.perPort && probes.isNotEmpty() && !state.stop()) {
                 val c = probes.removeFirst()
                 val control = ExchangeControl(System.nanoTime() + state.waitNanos(c.probe.totalWaitMillis))
                 running[c] = control
-                launch(io) { results.trySend(Done(c, permits.withPermit { Exchanges.udp(state.address, p.port, c.probe.payload, control) })) }
+                launch(io) { results.trySend(Done(c, budget.send { Exchanges.udp(state.address, p.port, c.probe.payload, control) })) }
             }
             if (running.isEmpty()) break
             val d = results.receive()
