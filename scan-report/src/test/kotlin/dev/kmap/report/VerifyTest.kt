@@ -142,4 +142,30 @@ class VerifyTest {
             }
         }
     }
+
+    @Test
+    fun `service and min-version rules use what -sV found on a loopback SSH banner`() {
+        listener().use { server ->
+            kotlin.concurrent.thread(isDaemon = true) {
+                repeat(20) {
+                    val c = runCatching { server.accept() }.getOrNull() ?: return@thread
+                    runCatching { c.use { it.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n".toByteArray()); Thread.sleep(100) } }
+                }
+            }
+            val port = server.localPort
+            val report = runBlocking {
+                kmap.scan(EngineConfig(progressIntervalMillis = 0)) {
+                    targets("127.0.0.1"); ports("$port"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); serviceDetection()
+                }
+            }
+            val p = report.hosts.single().ports.single()
+            assertEquals("OpenSSH", p.serviceInfo?.product)
+            assertEquals("9.2p1", p.serviceInfo?.version)
+            assertEquals("Debian 2+deb12u3; protocol 2.0", p.serviceInfo?.extraInfo)
+            assertEquals(emptyList(), verify(report, expectations { service(port, "ssh"); minVersion("openssh", "9.0") }).map { it.message })
+            val broken = verify(report, expectations { service(port, "http"); minVersion("openssh", "99.0") }).map { it.message }
+            assertEquals(2, broken.size, broken.toString())
+            assertTrue(broken.any { "OpenSSH 99.0 or later" in it && "OpenSSH 9.2p1" in it }, broken.toString())
+        }
+    }
 }

@@ -41,6 +41,13 @@ internal class Exchange(
 internal class ExchangeControl(deadlineNanos: Long) {
     val deadline = AtomicLong(deadlineNanos)
     @Volatile var cancelled = false
+    private val created = System.nanoTime()
+
+    /** The exchange starts now: time spent queued for the budget (parallelism, `--max-rate`) is not taken from its wait. */
+    fun begin() {
+        val queued = System.nanoTime() - created
+        if (queued > 0) deadline.getAndAdd(queued)
+    }
 
     fun shortenTo(nanos: Long) { deadline.getAndUpdate { minOf(it, nanos) } }
 }

@@ -166,6 +166,7 @@ internal class ServiceScanner(
         var decided: MatchHit? = null
         var switchToTls = false
         var fingerprint: String? = null
+        var fingerprintLength = 0
         var tlsDetails: TlsDetails? = null
         var answered = false
         var closedSilently = 0
@@ -184,6 +185,7 @@ internal class ServiceScanner(
                 running[c] = control
                 launch(io) {
                     val ex = budget.send {
+                        control.begin()
                         if (state.tarpit || state.stop()) Exchange("", -1, false, false, false, 0)
                         else Exchanges.tcp(state.address, port, c.probe.payload, tls, control, (wait / MILLI).toInt().coerceAtLeast(100), state.idleGapNanos()) { text ->
                             val h = ReplyMatcher.match(c, text, skipSoft = true)
@@ -216,10 +218,11 @@ internal class ServiceScanner(
                     ?: if (soft != null) ReplyMatcher.match(d.probe, ex.reply) else null
                 if (trace.size < MAX_TRACE) trace += traceLine(d.probe, tls, ex, hit)
                 when {
-                    hit == null -> if (fingerprint == null) fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200)
+                    // the fingerprint of an unknown service keeps the longest reply seen (a drip's first byte says little)
+                    hit == null -> if (ex.reply.length > fingerprintLength) { fingerprintLength = ex.reply.length; fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200) }
                     hit.info.name == "ssl" || hit.info.name == "tls" -> if (!tls) { switchToTls = true; decidedBy = d.probe.probe.name; running.values.forEach { it.cancelled = true } }
                     hit.soft -> if (soft == null) soft = hit
-                    hit.hasVersion || running.isEmpty() -> { decided = better(candidate, hit); decidedBy = d.probe.probe.name; running.values.forEach { it.cancelled = true } }
+                    hit.hasVersion || running.isEmpty() -> { decided = better(candidate, hit); decidedBy = credit(d.probe, decided!!); running.values.forEach { it.cancelled = true } }
                     else -> {
                         candidate = better(candidate, hit)
                         // a hard match without a version: the probes in flight get a short grace to name it
@@ -259,6 +262,7 @@ internal class ServiceScanner(
         var hit: MatchHit? = null
         var by: String? = null
         var fingerprint: String? = null
+        var fingerprintLength = 0
         var answered = false
         var closed = false
         var decided = false
@@ -267,7 +271,7 @@ internal class ServiceScanner(
                 val c = probes.removeFirst()
                 val control = ExchangeControl(System.nanoTime() + state.waitNanos(c.probe.totalWaitMillis))
                 running[c] = control
-                launch(io) { results.trySend(Done(c, budget.send { Exchanges.udp(state.address, p.port, c.probe.payload, control) })) }
+                launch(io) { results.trySend(Done(c, budget.send { control.begin(); Exchanges.udp(state.address, p.port, c.probe.payload, control) })) }
             }
             if (running.isEmpty()) break
             val d = results.receive()
@@ -279,7 +283,7 @@ internal class ServiceScanner(
             state.sawReply(ex.latencyNanos)
             val h = ReplyMatcher.match(d.probe, ex.reply)
             if (trace.size < MAX_TRACE) trace += traceLine(d.probe, false, ex, h)
-            if (h == null) { if (fingerprint == null) fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200); continue }
+            if (h == null) { if (ex.reply.length > fingerprintLength) { fingerprintLength = ex.reply.length; fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200) }; continue }
             val current = hit
             if (current == null || (current.soft && !h.soft) || (!h.soft && h.hasVersion && !current.hasVersion)) { hit = h; by = d.probe.probe.name }
             if (!h.soft && (h.hasVersion || running.isEmpty())) { decided = true; running.values.forEach { it.cancelled = true } }
@@ -293,6 +297,16 @@ internal class ServiceScanner(
             waitedMillis = waited, fingerprint = fingerprint, trace = t)
         val newState = if (answered) PortState.OPEN else p.state
         p.copy(state = newState, reason = if (answered && p.state != PortState.OPEN) "udp-response" else p.reason, service = info.name, serviceInfo = info)
+    }
+
+    /**
+     * The probe to credit with [hit], seen in the reply to [probe]: a rule of the banner probe
+     * matched what the service sends unasked on every connection, so the banner probe is named.
+     */
+    private fun credit(probe: CompiledProbe, hit: MatchHit): String {
+        if (probe.probe.isBanner || hit.match in probe.matches) return probe.probe.name
+        return db.compiled.firstOrNull { it.probe.isBanner && it.probe.protocol == probe.probe.protocol && hit.match in it.matches }?.probe?.name
+            ?: probe.probe.name
     }
 
     private fun better(a: MatchHit?, b: MatchHit): MatchHit = when {
