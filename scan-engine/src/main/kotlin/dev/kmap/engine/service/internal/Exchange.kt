@@ -154,7 +154,7 @@ internal object Exchanges {
         val leaf = session.peerCertificates.firstOrNull() as? X509Certificate
         val sans = leaf?.let { c ->
             runCatching { c.subjectAlternativeNames }.getOrNull().orEmpty().mapNotNull { e ->
-                when (e[0] as? Int) { 2 -> "DNS:${e[1]}"; 7 -> "IP:${e[1]}"; 1 -> "email:${e[1]}"; 6 -> "URI:${e[1]}"; else -> null }
+                when (e[0] as? Int) { 2 -> "DNS:${e[1]}"; 7 -> "IP:" + (runCatching { dev.kmap.dsl.IpAddress.parse(e[1].toString()).toString() }.getOrNull() ?: e[1]); 1 -> "email:${e[1]}"; 6 -> "URI:${e[1]}"; else -> null }
             }
         }.orEmpty()
         return TlsDetails(

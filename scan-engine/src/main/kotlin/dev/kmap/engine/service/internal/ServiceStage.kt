@@ -15,7 +15,6 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.launch
-import java.util.concurrent.atomic.AtomicInteger
 
 /**
  * Service detection (`-sV`), the built-in stage of [StagePhase.SERVICE_DETECTION]: the probe
@@ -46,7 +45,6 @@ internal object ServiceStage : ScanStage, PreparedStage {
         val settings = ServiceScanner.settingsFor(plan.timing)
         val budget = ServiceBudget(settings.connections, plan.timing.maxRate) { run.loops.countSent(it) }
         val scanner = ServiceScanner(db, detection, plan.timing, Dispatchers.IO.limitedParallelism(budget.parallel + 4), budget) { context.isStopped }
-        val tarpits = AtomicInteger()
         coroutineScope {
             val ticker = launch {
                 while (isActive) {
@@ -62,7 +60,6 @@ internal object ServiceStage : ScanStage, PreparedStage {
                         host.updatePort(port.protocol, port.port) { it.copy(state = port.state, reason = port.reason, service = port.service, serviceInfo = port.serviceInfo) }
                     }
                     if (done.ports.any { it.serviceInfo?.tarpit == true }) {
-                        tarpits.incrementAndGet()
                         context.warn("${snapshot.host.address} looks like a tarpit: its ports accept connections and never answer; service detection stopped waiting on them")
                     }
                     host.done()
