@@ -6,6 +6,7 @@ import com.github.ajalt.clikt.parameters.arguments.argument
 import com.github.ajalt.clikt.parameters.arguments.multiple
 import com.github.ajalt.clikt.parameters.groups.provideDelegate
 import dev.kmap.cli.options.DetectionOptions
+import dev.kmap.engine.service.ServiceDatabase
 import dev.kmap.cli.options.DiscoveryOptions
 import dev.kmap.cli.options.ExpectOptions
 import dev.kmap.cli.options.OutputOptions
@@ -104,7 +105,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val debug: Int get() = output.debug
 
     override fun run() {
-        notYet("-sV" to detection.versionDetection, "--version-intensity" to (detection.versionIntensity != null), "-O" to detection.osDetection, "--resume" to (output.resume != null))
+        notYet("-O" to detection.osDetection, "--resume" to (output.resume != null))
         val t = targetOptions
         if (targets.isEmpty() && t.inputList == null) {
             throw UserError("no targets given", "name what to scan, e.g. kmap -sT -p 1-1024 127.0.0.1 (or -iL FILE)")
@@ -134,6 +135,9 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         val outputs = output.specs()
         val scriptSelectors = scriptSelectors()
         val d = detection
+        val level = d.intensity()
+        // read the probe databases now: a bad file is one line naming file:line, before any packet
+        d.serviceDb.forEach { f -> hinted(Hints.HELP) { ServiceDatabase.read(f) } }
         d.scriptArgsFile?.let { readable("--script-args-file", it) }
         val parsedScriptArgs = ScriptSupport.scriptArgs(d.scriptArgs, d.scriptArgsFile)
         if (parsedScriptArgs != null && scriptSelectors.isEmpty()) throw UserError("${if (d.scriptArgs != null) "--script-args" else "--script-args-file"} needs --script or -sC", Hints.SCRIPTS)
@@ -185,20 +189,25 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                 if (t.ipv6) ipv6()
                 output { outputs.forEach { format(it.format, it.path) } }
                 scriptSelectors.forEach { sel -> script(sel) { parsedScriptArgs?.forEach { (k, v) -> arg(k, v) } } }
+                if (d.serviceDetection) services {
+                    intensity = level
+                    trace = d.versionTrace
+                    d.serviceDb.forEach { database(it) }
+                }
             }
         }
         val o = output
         options = ScanOptions(
             plan = plan, expectations = expectations, expectFile = x.expectFile, baseline = baseline, baselineFile = x.baselineFile,
             saveBaseline = x.saveBaseline, verbosity = o.verbose, debugging = o.debug, showReason = o.reason, openOnly = o.openOnly,
-            noProgress = o.noProgress, scriptTimeout = d.scriptTimeout, secretArguments = secretArguments,
+            noProgress = o.noProgress, scriptTimeout = d.scriptTimeout, secretArguments = secretArguments, notes = listOfNotNull(d.aggressiveNote),
         )
     }
 
     /** The `--script` selectors (and `default` for -sC), each checked against the script library. */
     private fun scriptSelectors(): List<String> {
         val d = detection
-        val list = (d.scripts?.split(',').orEmpty() + if (d.defaultScripts) listOf("default") else emptyList()).map { it.trim() }.filter { it.isNotEmpty() }.distinct()
+        val list = (d.scripts?.split(',').orEmpty() + if (d.defaultScriptsWanted) listOf("default") else emptyList()).map { it.trim() }.filter { it.isNotEmpty() }.distinct()
         if (d.scripts != null && list.isEmpty()) throw UserError("--script needs a script name, glob or category", Hints.SCRIPTS)
         if (list.isNotEmpty()) ScriptSupport.checkSelectors(list)?.let { throw UserError(it, Hints.SCRIPTS) }
         return list

@@ -26,4 +26,6 @@ internal data class ScanOptions(
     val scriptTimeout: Duration?,
     /** Argument names the selected scripts declare secret (masked in reports with the usual ones). */
     val secretArguments: Set<String> = emptySet(),
+    /** Warnings about the command itself (what `-A` cannot turn on yet), said once before the scan. */
+    val notes: List<String> = emptyList(),
 )

@@ -42,10 +42,12 @@ internal class ScanRun(
         add(ScanSink { e -> observer(e) })
         progress?.let { add(ProgressSink(it)) }
         add(WarningSink(err, progress))
+        if (plan.serviceDetection?.trace == true) add(ServiceTraceSink(err, progress))
         if (plan.outputs.none { it.path == "-" }) add(TerminalSink(report, stdout, progress))
     }
 
     fun execute(): Int {
+        options.notes.forEach { err.println("kmap: warning: $it") }
         val scripts = if (plan.scripts.isEmpty()) null else ScriptSupport.stage(plan, Version.text, options.scriptTimeout)
         val config = engine.copy(control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0)
             .let { c -> if (scripts == null) c else c.withStages(scripts) }

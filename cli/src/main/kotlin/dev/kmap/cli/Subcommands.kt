@@ -19,6 +19,9 @@ internal object Subcommands {
         Subcommand("version", "version", "version of kmap, Kotlin and the JVM") { version(it.args, it.out) },
         Subcommand("self-test", "self-test", "check privileges, libpcap, raw sockets, interfaces, DNS, loopback") { selfTest(it.args, it.out) },
         Subcommand("run", "run FILE.scan.kts|FILE.main.kts [args]", "run a Kotlin scan script") { RunCommand.run(it) },
+        Subcommand("service-db", "service-db test FILE REPLIES", "check a probe database (kmap or nmap format) against recorded replies") {
+            ServiceDbCommand.run(it.args, it.out, it.err)
+        },
     )
 
     private fun version(args: List<String>, out: PrintStream): Int {

@@ -22,6 +22,15 @@ internal class TerminalSink(private val options: ReportOptions, private val out:
                 progress?.clear()
                 out.append("Discovered open port ${event.result.port}/${event.result.protocol.label} on ${event.host.address}\n").flush()
             }
+            is ScanEvent.PortUpdated -> {
+                val info = event.result.serviceInfo
+                if (options.verbosity > 0 && info != null) {
+                    progress?.clear()
+                    val version = if (info.versionText.isEmpty()) "" else " (${info.versionText})"
+                    out.append("Discovered ${info.displayName}$version on ${event.result.port}/${event.result.protocol.label} on ${event.host.address} " +
+                        "in ${info.waitedMillis ?: 0} ms (probe ${info.probe ?: "none"})\n").flush()
+                }
+            }
             // a target that failed (unresolvable) was said on stderr already ([WarningSink]): not again here
             is ScanEvent.HostFinished -> if (event.result.error == null) { progress?.clear(); format.host(event.result, out); out.flush() }
             is ScanEvent.Finished -> { progress?.clear(); format.finish(event.stats, out); out.flush() }
@@ -54,5 +63,16 @@ internal class WarningSink(private val err: java.io.PrintStream, private val pro
             is ScanEvent.TargetError -> { progress?.clear(); err.println(event.message) }
             else -> Unit
         }
+    }
+}
+
+/** `--version-trace`: every service probe exchange of each port, on stderr, as the port is decided. */
+internal class ServiceTraceSink(private val err: java.io.PrintStream, private val progress: ProgressBar?) : ScanSink {
+    override fun event(event: ScanEvent) {
+        if (event !is ScanEvent.PortUpdated) return
+        val info = event.result.serviceInfo ?: return
+        if (info.trace.isEmpty()) return
+        progress?.clear()
+        info.trace.forEach { err.println("kmap: service ${event.host.address}:${event.result.port}/${event.result.protocol.label}: $it") }
     }
 }

@@ -101,7 +101,7 @@ public class ActionContext internal constructor(
         cipherSuites: List<String>? = null, timeout: Duration = ioTimeout,
     ): TlsInfo = tlsConnect(port, alpn, protocols, cipherSuites, timeout).use { Tls.info(it.socket as SSLSocket) }
 
-    /** HTTP to this port: over TLS when the port looks like a TLS port (443, 8443, service https…). */
+    /** HTTP to this port: over TLS when the port looks like a TLS port (443, 8443, service https, or TLS found by `-sV`). */
     public val http: HttpClient get() = HttpClient(this, port?.let { Shortport.ssl.matches(PortRuleScope(host, it)) } ?: false)
 
     /** HTTP without TLS to this port, whatever it looks like. */

@@ -68,4 +68,39 @@ class ScriptStageTest {
             assertTrue("220 kmap test banner" in scripts.single().output, scripts.single().output)
         }
     }
+
+    @Test
+    fun `scripts see what -sV found - http-title runs on a web server at an unusual port`() = runBlocking {
+        ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->
+            thread(isDaemon = true) {
+                // an HTTP server that says nothing first: only -sV's GetRequest probe tells it is http
+                repeat(40) {
+                    val c = runCatching { server.accept() }.getOrNull() ?: return@thread
+                    thread(isDaemon = true) {
+                        runCatching {
+                            c.use { s ->
+                                s.soTimeout = 3_000
+                                val buf = ByteArray(1024)
+                                val n = s.getInputStream().read(buf)
+                                if (n > 0 && String(buf, 0, n, Charsets.ISO_8859_1).startsWith("GET ")) {
+                                    val body = "<html><head><title>unusual port</title></head></html>"
+                                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nServer: acme-web/3.1\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n$body".toByteArray())
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            val port = server.localPort
+            val without = scan { targets("127.0.0.1"); ports("$port"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); script("http-title") }
+            assertEquals(emptyList(), dev.kmap.engine.scan(without, EngineConfig(progressIntervalMillis = 0)).hosts.single().ports.single().scripts.map { it.id },
+                "without -sV the port number does not say http")
+            val plan = scan { targets("127.0.0.1"); ports("$port"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); serviceDetection(); script("http-title") }
+            val p = dev.kmap.engine.scan(plan, EngineConfig(progressIntervalMillis = 0)).hosts.single().ports.single()
+            assertEquals("http", p.service)
+            assertEquals("GetRequest", p.serviceInfo?.probe)
+            assertEquals(listOf("http-title"), p.scripts.map { it.id })
+            assertTrue("unusual port" in p.scripts.single().output, p.scripts.single().output)
+        }
+    }
 }

@@ -88,6 +88,7 @@ public object LabPreconditions {
         LabService.NGINX to "nginx", LabService.SSH to "sshd", LabService.FTP to "vsftpd", LabService.SMTP to "exim4",
         LabService.REDIS to "redis-server", LabService.MARIADB to "mariadb-install-db", LabService.MEMCACHED to "memcached",
         LabService.DNS to "nsd", LabService.NTP to "chronyd", LabService.SNMP to "snmpd", LabService.VNC to "Xvnc",
+        LabService.NGINX_ALT to "nginx", LabService.DNSMASQ to "dnsmasq", LabService.MQTT to "mosquitto",
     )
 
     private fun field(status: String, name: String): String? =

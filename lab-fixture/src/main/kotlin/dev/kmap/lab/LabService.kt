@@ -58,6 +58,15 @@ public enum class LabService(
     /** net-snmp's snmpd on 161/udp, community `public`, a fixed sysDescr. */
     SNMP("snmpd", "snmpd", udpPorts = setOf(161)),
 
+    /** A second nginx on non-standard ports: HTTP on 18080, HTTPS on 18443 (the same page and certificate as [NGINX]). */
+    NGINX_ALT("nginx-alt", "nginx", tcpPorts = setOf(18080, 18443)),
+
+    /** dnsmasq on 53 (UDP and TCP), answering `version.bind`; no upstream servers. Not on the same host as [DNS]. */
+    DNSMASQ("dnsmasq", "dnsmasq-base", tcpPorts = setOf(53), udpPorts = setOf(53)),
+
+    /** mosquitto on 1883 (MQTT), anonymous clients allowed, so `$SYS/broker/version` is readable. */
+    MQTT("mosquitto", "mosquitto", tcpPorts = setOf(1883)),
+
     /** TigerVNC's Xvnc on 5900 (an X server with a VNC front end), security type None. */
     VNC("vnc", "tigervnc-standalone-server", tcpPorts = setOf(5900)),
     ;

@@ -103,6 +103,50 @@ public class ServiceFacts internal constructor(
     /** [LabService.VNC]'s facts. */
     public val vnc: Vnc get() = Vnc(this)
 
+    /** [LabService.DNSMASQ]'s facts. */
+    public val dnsmasq: Dnsmasq get() = Dnsmasq(this)
+
+    /** [LabService.MQTT]'s facts. */
+    public val mqtt: Mqtt get() = Mqtt(this)
+
+    /**
+     * The upstream version of a Debian package version: `1:10.11.19-0+deb12u1` is `10.11.19`
+     * (epoch and Debian revision dropped), `9.2p1-2+deb12u10` is `9.2p1`.
+     *
+     * ```kotlin
+     * ServiceFacts.upstream(facts["ssh.package"])   // "9.2p1"
+     * ```
+     */
+    public fun upstream(key: String): String = upstreamVersion(this[key])
+
+    /**
+     * dnsmasq on 53 (UDP and TCP).
+     *
+     * ```kotlin
+     * assertEquals("dnsmasq-2.90", facts.dnsmasq.versionBind)
+     * ```
+     *
+     * @property version dnsmasq's version (`2.90`).
+     * @property versionBind its `version.bind` CH TXT answer (`dnsmasq-2.90`).
+     */
+    public class Dnsmasq internal constructor(f: ServiceFacts) {
+        public val version: String = f["dnsmasq.version"]
+        public val versionBind: String = f["dnsmasq.versionBind"]
+    }
+
+    /**
+     * mosquitto on 1883.
+     *
+     * ```kotlin
+     * assertEquals("2.0.11", facts.mqtt.version)
+     * ```
+     *
+     * @property version mosquitto's version, as `$SYS/broker/version` says (`mosquitto version 2.0.11`).
+     */
+    public class Mqtt internal constructor(f: ServiceFacts) {
+        public val version: String = f["mosquitto.version"]
+    }
+
     /**
      * What nginx serves on port 80 (and 443).
      *
@@ -426,6 +470,8 @@ public class ServiceFacts internal constructor(
     override fun toString(): String = "ServiceFacts(host $hostIndex, ${values["services"]}, $file)"
 
     internal companion object {
+        fun upstreamVersion(debian: String): String = debian.substringAfter(':').let { v -> if ('-' in v) v.substringBeforeLast('-') else v }
+
         /** Reads `facts.properties`; throws [LabException] when it is missing. */
         fun read(hostIndex: Int, file: Path): ServiceFacts {
             if (!Files.isRegularFile(file)) {

@@ -6,7 +6,8 @@
 #   services.sh ports SERVICE...             print "tcp PORTS" and "udp PORTS" of the services
 #   services.sh list                         the known service names
 #
-# SERVICE is one of: nginx sshd vsftpd exim redis mariadb postgresql memcached nsd chrony snmpd vnc
+# SERVICE is one of: nginx nginx-alt sshd vsftpd exim redis mariadb postgresql memcached nsd dnsmasq
+# mosquitto chrony snmpd vnc (nsd and dnsmasq both serve port 53: one of them per host)
 #
 # Every daemon runs in the foreground as a child of `ip netns exec NETNS setsid ...` (its own
 # process group; no systemd, no init scripts), with its configuration, data, logs and pid
@@ -19,7 +20,7 @@
 set -euo pipefail
 export PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 
-ALL="nginx sshd vsftpd exim redis mariadb postgresql memcached nsd chrony snmpd vnc"
+ALL="nginx nginx-alt sshd vsftpd exim redis mariadb postgresql memcached nsd dnsmasq mosquitto chrony snmpd vnc"
 PG_BIN=${KMAP_LAB_PG_BIN:-}
 READY_TIMEOUT=${KMAP_LAB_SERVICE_TIMEOUT:-60} # seconds per daemon
 
@@ -27,7 +28,7 @@ die() { echo "services: $*" >&2; exit 1; }
 
 tcp_ports() {
   case $1 in
-    nginx) echo "80 443" ;; sshd) echo 22 ;; vsftpd) echo 21 ;; exim) echo 25 ;; redis) echo 6379 ;;
+    nginx) echo "80 443" ;; nginx-alt) echo "18080 18443" ;; dnsmasq) echo 53 ;; mosquitto) echo 1883 ;; sshd) echo 22 ;; vsftpd) echo 21 ;; exim) echo 25 ;; redis) echo 6379 ;;
     mariadb) echo 3306 ;; postgresql) echo 5432 ;; memcached) echo 11211 ;; nsd) echo 53 ;; vnc) echo 5900 ;;
     chrony | snmpd) ;;
     *) die "unknown service '$1' (known: $ALL)" ;;
@@ -35,7 +36,8 @@ tcp_ports() {
 }
 udp_ports() {
   case $1 in
-    nsd) echo 53 ;; chrony) echo 123 ;; snmpd) echo 161 ;;
+    nsd | dnsmasq) echo 53 ;; chrony) echo 123 ;; snmpd) echo 161 ;;
+    nginx-alt | mosquitto) ;;
     nginx | sshd | vsftpd | exim | redis | mariadb | postgresql | memcached | vnc) ;;
     *) die "unknown service '$1' (known: $ALL)" ;;
   esac
@@ -113,6 +115,7 @@ TLS13_SUITES=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305
 
 tls_cert() { # self-signed RSA 2048 with fixed subject, SANs, serial and validity
   local d=$DIR/tls
+  [[ -f $d/cert.pem ]] && return 0 # nginx and nginx-alt share one
   mkdir -p "$d"
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/key.pem" 2>/dev/null
   openssl req -new -key "$d/key.pem" -subj "$TLS_SUBJECT" -out "$d/req.pem"
@@ -226,6 +229,85 @@ EOF
   fact http.headerName "$HTTP_HEADER_NAME"
   fact http.headerValue "$HTTP_HEADER_VALUE"
   fact http.methods "$HTTP_METHODS"
+}
+
+start_nginx-alt() { # a second nginx on non-standard ports: HTTP 18080, HTTPS 18443 (the same page and certificate)
+  local d=$DIR/nginx-alt
+  mkdir -p "$d/www" "$d/tmp"
+  tls_cert
+  printf '<!DOCTYPE html>\n<html><head><title>%s</title></head><body><h1>kmap lab</h1></body></html>\n' "$HTTP_TITLE" >"$d/www/index.html"
+  chmod -R a+rX "$d/www"
+  cat >"$d/nginx.conf" <<EOF
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+user www-data;
+events { worker_connections 256; }
+http {
+  access_log off;
+  server_tokens on;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  types { text/html html; text/plain txt; }
+  default_type application/octet-stream;
+  server {
+    listen 18080; listen [::]:18080 ipv6only=on;
+    listen 18443 ssl; listen [::]:18443 ssl ipv6only=on;
+    server_name www.kmap.lab;
+    root $d/www;
+    ssl_certificate $DIR/tls/cert.pem;
+    ssl_certificate_key $DIR/tls/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+  }
+}
+EOF
+  launch nginx-alt nginx -e "$d/error.log" -c "$d/nginx.conf" -g 'daemon off;'
+  wait_port nginx-alt tcp 18080
+  wait_port nginx-alt tcp 18443
+  local v; v=$(nginx -v 2>&1); v=${v##*nginx/}
+  fact nginx.version "$v"
+  fact nginx.package "$(pkgver nginx)"
+  fact nginxAlt.httpPort 18080
+  fact nginxAlt.httpsPort 18443
+  fact http.title "$HTTP_TITLE"
+  fact http.server "nginx/$v"
+}
+
+start_dnsmasq() { # DNS on 53 (UDP and TCP) answering version.bind; no upstream servers, only its own names
+  local d=$DIR/dnsmasq
+  mkdir -p "$d"
+  printf '%s www.kmap.lab\n' "$IP4" >"$d/hosts"
+  launch dnsmasq dnsmasq -k --conf-file=/dev/null --port=53 --listen-address="$IP4" --listen-address="$IP6" \
+    --bind-interfaces --no-resolv --no-hosts --addn-hosts="$d/hosts" --pid-file="$d/dnsmasq.pid" --user=nobody \
+    --log-facility="$d/dnsmasq.log"
+  wait_port dnsmasq udp 53
+  wait_port dnsmasq tcp 53
+  local v; v=$(dnsmasq --version | sed -n 1p | awk '{print $3}')
+  fact dnsmasq.version "$v"
+  fact dnsmasq.package "$(pkgver dnsmasq-base)"
+  fact dnsmasq.versionBind "dnsmasq-$v"
+}
+
+start_mosquitto() { # MQTT on 1883, anonymous clients allowed ($SYS/broker/version is readable)
+  local d=$DIR/mosquitto
+  mkdir -p "$d"
+  touch "$d/mosquitto.log"
+  chown -R mosquitto: "$d" 2>/dev/null || true
+  cat >"$d/mosquitto.conf" <<EOF
+listener 1883
+allow_anonymous true
+persistence false
+log_dest file $d/mosquitto.log
+user mosquitto
+EOF
+  launch mosquitto mosquitto -c "$d/mosquitto.conf"
+  wait_port mosquitto tcp 1883
+  local v; v=$( (mosquitto -h 2>&1 || true) | sed -n 1p | awk '{print $3}')
+  fact mosquitto.version "$v"
+  fact mosquitto.package "$(pkgver mosquitto)"
 }
 
 start_sshd() {
@@ -518,6 +600,7 @@ EOF
   wait_port snmpd udp 161
   local v; v=$(snmpd -v | awk '/version/ {if (!v) v = $NF} END {print v}')
   fact snmp.version "$v"
+  fact snmp.package "$(pkgver snmpd)"
   fact snmp.community public
   fact snmp.sysDescr "kmap lab snmpd"
   fact snmp.sysName kmap-lab

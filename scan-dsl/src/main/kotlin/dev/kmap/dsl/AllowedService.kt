@@ -5,9 +5,9 @@ import kotlinx.serialization.Serializable
 /**
  * A service an [Expectation.Services] rule allows: its [name] (as in the port results, e.g.
  * `ssh`, `https`) and, optionally, a [version] glob (`*` any text, `?` one character) the
- * detected product/version must match. kmap has no version detection yet, so a port checked
- * against a version pattern has no version to match and fails the rule (it does not pass
- * silently).
+ * detected `product version` (or the version alone) must match. Versions come from service
+ * detection (`-sV`); without it a port checked against a version pattern has no version to match
+ * and fails the rule (it does not pass silently).
  *
  * ```kotlin
  * val ssh = AllowedService("ssh", version = "OpenSSH_9.*")

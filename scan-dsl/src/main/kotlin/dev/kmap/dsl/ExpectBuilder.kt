@@ -30,6 +30,12 @@ public class ExpectBuilder {
     /** Open ports may run only [allowed] services, with version patterns. */
     public fun services(allowed: List<AllowedService>): ExpectationHandle = add(Expectation.Services(allowed))
 
+    /** [port] must be open and run the service or product [name] (needs `-sV`), e.g. `service(443, "nginx")`. */
+    public fun service(port: Int, name: String, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Service(port, name, protocol))
+
+    /** Every open port running [product] must have at least [version] (needs `-sV`), e.g. `minVersion("openssh", "9.0")`. */
+    public fun minVersion(product: String, version: String): ExpectationHandle = add(Expectation.MinVersion(product, version))
+
     /**
      * TLS certificates on the open [ports] must be trusted for the host (system trust store, or
      * the PEM file [trust]) and stay valid for at least [days] more days; [allowSelfSigned]

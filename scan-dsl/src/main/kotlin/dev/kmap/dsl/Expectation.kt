@@ -93,6 +93,73 @@ public sealed interface Expectation {
     }
 
     /**
+     * [port] must be open and run [name]: the detected service name or product (case does not
+     * matter), e.g. `nginx`, `http` or `OpenSSH`. Needs service detection (`-sV`).
+     *
+     * ```kotlin
+     * Expectation.Service(443, "nginx").text // "service 443/tcp nginx"
+     * ```
+     */
+    @Serializable
+    @SerialName("service")
+    public data class Service(val port: Int, val name: String, val protocol: Protocol = Protocol.TCP, override val from: String? = null) : Expectation {
+        init {
+            checkPort(port); checkScope(from)
+            if (name.isEmpty() || name.any { it.isWhitespace() }) invalid("invalid service or product name \"$name\" (expected a word such as nginx or ssh)")
+        }
+        override fun from(cidr: String): Service = copy(from = cidr)
+        override val text: String get() = "service $port/${protocol.label} $name" + suffix(from)
+    }
+
+    /**
+     * Every open port whose detected product is [product] (case does not matter) must run at
+     * least [version], compared number by number (`9.2p1` >= `9.0`; `1.22.1` < `1.24`). A port
+     * whose product is found without a version breaks the rule. Needs service detection (`-sV`).
+     *
+     * ```kotlin
+     * Expectation.MinVersion("OpenSSH", "9.0").text // "min-version OpenSSH 9.0"
+     * ```
+     */
+    @Serializable
+    @SerialName("min-version")
+    public data class MinVersion(val product: String, val version: String, override val from: String? = null) : Expectation {
+        init {
+            checkScope(from)
+            if (product.isEmpty() || product.any { it.isWhitespace() }) invalid("invalid product name \"$product\" (expected a word such as OpenSSH or nginx)")
+            if (version.isEmpty() || version.none { it.isDigit() } || version.any { it.isWhitespace() }) invalid("invalid minimum version \"$version\" for $product (expected e.g. 9.0)")
+        }
+        override fun from(cidr: String): MinVersion = copy(from = cidr)
+        override val text: String get() = "min-version $product $version" + suffix(from)
+
+        /** True when [found] is at least [version] (numbers compared as numbers, other parts as text). */
+        public fun isSatisfiedBy(found: String): Boolean = compareVersions(found, version) >= 0
+
+        public companion object {
+            /** Compares two version strings part by part: runs of digits as numbers, other runs as text. */
+            public fun compareVersions(a: String, b: String): Int {
+                val pa = parts(a)
+                val pb = parts(b)
+                for (i in 0 until maxOf(pa.size, pb.size)) {
+                    val x = pa.getOrNull(i) ?: return if (pb.drop(i).all { it == "0" }) 0 else -1
+                    val y = pb.getOrNull(i) ?: return if (pa.drop(i).all { it == "0" }) 0 else 1
+                    val nx = x.toBigIntegerOrNull()
+                    val ny = y.toBigIntegerOrNull()
+                    val c = when {
+                        nx != null && ny != null -> nx.compareTo(ny)
+                        nx != null -> 1 // 9.2 > 9.beta
+                        ny != null -> -1
+                        else -> x.compareTo(y)
+                    }
+                    if (c != 0) return c
+                }
+                return 0
+            }
+
+            private fun parts(v: String): List<String> = Regex("\\d+|[A-Za-z]+").findAll(v).map { it.value }.toList()
+        }
+    }
+
+    /**
      * The TLS certificate of every open port among [ports] must be one a client of that host
      * would accept, and stay valid for at least [days] more days: already valid, a chain to the
      * system trust store (or to the certificates of the PEM file [trust]), issued for the host's

@@ -20,6 +20,8 @@ import kotlinx.serialization.json.Json
  * nothing-else-open
  * services ssh https http@nginx*  # name, or name@version-glob
  * tls-valid-for 30 on 443,8443   # days; "on PORTS" is optional
+ * service 443 nginx              # needs -sV: the detected service or product
+ * min-version openssh 9.0        # needs -sV: every OpenSSH found is 9.0 or later
  * no-change-from-baseline
  * ```
  * A file whose first non-blank character is `{` is read as the JSON of [toJson].

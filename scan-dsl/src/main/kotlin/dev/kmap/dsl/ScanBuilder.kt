@@ -92,8 +92,23 @@ public class ScanBuilder internal constructor() {
         timing = TimingBuilder(template).apply(block).build()
     }
 
-    /** Service and version detection (`-sV`). */
-    public fun serviceDetection(intensity: Int = 7) { serviceDetection = ServiceDetection(intensity) }
+    /** Service and version detection (`-sV`) at [intensity] 0..9. */
+    public fun serviceDetection(intensity: Int = ServiceDetection.DEFAULT_INTENSITY) {
+        serviceDetection = (serviceDetection ?: ServiceDetection()).copy(intensity = intensity)
+    }
+
+    /** Service and version detection with options and in-house probes (see [ServicesBuilder]). */
+    public fun services(block: ServicesBuilder.() -> Unit) {
+        val current = serviceDetection
+        val b = ServicesBuilder()
+        if (current != null) {
+            b.intensity = current.intensity
+            b.trace = current.trace
+            current.databases.forEach { b.database(it) }
+            current.probes.forEach { b.probe(it) }
+        }
+        serviceDetection = b.apply(block).build()
+    }
 
     /** Operating system detection (`-O`). */
     public fun osDetection() { osDetection = true }

@@ -69,6 +69,8 @@ public class ScanPlanBuilder {
     public fun hostTimeoutMillis(ms: Long): ScanPlanBuilder = timingStep { hostTimeout = kotlin.time.Duration.parse("${ms}ms") }
     /** Service and version detection. */
     public fun serviceDetection(intensity: Int): ScanPlanBuilder = step { serviceDetection(intensity) }
+    /** Service detection with options and in-house probes, e.g. `.services(s -> s.probe("acme", p -> { p.tcp(9000); p.send("HI\r\n"); }))`. */
+    public fun services(block: java.util.function.Consumer<ServicesBuilder>): ScanPlanBuilder = step { services { block.accept(this) } }
     /** Runs a script with arguments. */
     public fun script(selector: String, args: Map<String, String>): ScanPlanBuilder =
         step { script(selector) { args.forEach { (k, v) -> arg(k, v) } } }

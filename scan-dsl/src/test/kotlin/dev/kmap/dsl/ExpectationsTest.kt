@@ -83,7 +83,7 @@ class ExpectationsTest {
     @Test
     fun `bad lines name the file, the line, the bad value and what was expected`() {
         val cases = listOf(
-            "open 443\nopn 22" to "policy.txt:2: unknown rule \"opn\" (expected one of open, closed, nothing-else-open, services, tls-valid-for, no-change-from-baseline)",
+            "open 443\nopn 22" to "policy.txt:2: unknown rule \"opn\" (expected one of open, closed, nothing-else-open, services, service, min-version, tls-valid-for, no-change-from-baseline)",
             "open 70000" to "policy.txt:1: invalid port \"70000\" in \"70000\" (expected a number 0..65535)",
             "open 22/sctp" to "policy.txt:1: unknown protocol \"sctp\" in \"22/sctp\" (expected tcp or udp)",
             "open" to "policy.txt:1: open needs one port list such as 22, 53/udp or 22,443 (got \"\")",

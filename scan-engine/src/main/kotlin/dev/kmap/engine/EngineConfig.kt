@@ -48,7 +48,7 @@ public data class EngineConfig(
         public val defaultModules: List<ProbeModule> = listOf(IcmpDiscoveryModule.ECHO, ConnectScanModule) + RawTcpScanModule.all +
             UdpScanModule + IcmpDiscoveryModule.TIMESTAMP + NeighbourDiscoveryModule
 
-        /** The built-in stages: name resolution, discovery, reverse DNS and the port scan. */
+        /** The built-in stages: name resolution, discovery, reverse DNS, the port scan and service detection (`-sV`). */
         public val defaultStages: List<ScanStage> = BuiltInStages.all
 
         /** Reads a target file; `-` is standard input. Raises [dev.kmap.dsl.InvalidSpecException] if unreadable. */

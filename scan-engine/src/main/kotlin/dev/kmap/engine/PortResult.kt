@@ -8,7 +8,9 @@ import kotlinx.serialization.Serializable
 /**
  * The finding for one port: [state], nmap's [reason], the conventional [service] name, and the
  * round-trip time of the deciding reply in microseconds ([rttMicros], null without a reply), and
- * what scripts reported about the port ([scripts]; left out of JSON when empty).
+ * what scripts reported about the port ([scripts]; left out of JSON when empty). With service
+ * detection (`-sV`), [service] is the detected name and [serviceInfo] says what was found
+ * (left out of JSON without `-sV`).
  *
  * ```kotlin
  * report.hosts.flatMap { it.ports }.filter { it.state == PortState.OPEN }.forEach { println(it.port) }
@@ -24,6 +26,7 @@ public data class PortResult(
     val service: String? = null,
     val rttMicros: Long? = null,
     @EncodeDefault(EncodeDefault.Mode.NEVER) val scripts: List<ScriptOutput> = emptyList(),
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val serviceInfo: ServiceInfo? = null,
 ) {
     public companion object {
         /** Results in report order: TCP before UDP, then by port (no boxing: it sorts 65535 ports per host). */

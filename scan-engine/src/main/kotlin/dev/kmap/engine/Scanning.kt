@@ -18,8 +18,11 @@ import kotlinx.coroutines.withContext
  * cancelling the collector stops the scan quickly, and every event already emitted stays valid.
  * For a graceful stop that still reports partial hosts and a [ScanEvent.Finished], use
  * [EngineConfig.control]. With [EngineConfig.hostProcessors], each [ScanEvent.HostFinished]
- * carries their result. A plan field no stage runs (`serviceDetection`, `osDetection`, `scripts`)
- * fails the flow with a [ScanUnavailableException] before the first event.
+ * carries their result. A plan field no stage runs (`osDetection`, `scripts` without
+ * kscript-runner) fails the flow with a [ScanUnavailableException] before the first event. With
+ * [ScanPlan.serviceDetection], each open port's service streams as a [ScanEvent.PortUpdated]
+ * and is in its host's result; a probe database that cannot be read raises
+ * [dev.kmap.dsl.InvalidSpecException] before the first event.
  *
  * The engine writes no files: a plan with [ScanPlan.outputs] is refused here with one line;
  * `Kmap.scanFlow` (module `scan-report`) runs the same plan and writes them.

@@ -23,9 +23,11 @@ import java.util.Locale
  * - `open P`: P was scanned and is open. `closed P`: P was scanned and is not open (closed,
  *   filtered, unfiltered, open|filtered all pass).
  * - `nothing-else-open`: every open port is expected by an `open` rule for the same host.
- * - `services`: every open port's service is allowed. [PortResult] carries only the conventional
- *   service name (kmap has no version detection yet), so a rule with a version pattern cannot be
- *   satisfied and fails with "version unknown".
+ * - `services`: every open port's service is allowed; a version pattern is matched against the
+ *   detected `product version` (`-sV`); without service detection there is none and the rule fails
+ *   with "version unknown".
+ * - `service P NAME`: P is open and its detected service name or product is NAME (any case).
+ * - `min-version PRODUCT V`: every open port whose detected product is PRODUCT runs V or later.
  * - `tls-valid-for D`: every open TCP port among the rule's ports completes a TLS handshake
  *   ([tls], within [tlsTimeoutMillis]); its certificate is valid from before [now] to after
  *   [now] + D days, chains to the system trust store (or the rule's `trust` file; a self-signed
@@ -81,10 +83,36 @@ public fun verify(
                 val service = p.service ?: "unknown"
                 val byName = rule.allowed.filter { it.name == service }
                 val expected = "one of " + rule.allowed.joinToString(", ") { it.text }
+                val found = p.serviceInfo?.let { listOfNotNull(it.product, it.version).joinToString(" ").ifEmpty { null } }
                 when {
                     byName.isEmpty() -> out += Violation(name, p.port, p.protocol, expected, service, rule.text)
-                    // no version detection yet: PortResult has no version to match a pattern against
-                    byName.none { it.matchesVersion(null) } -> out += Violation(name, p.port, p.protocol, expected, "$service (version unknown: kmap has no version detection yet)", rule.text)
+                    byName.none { it.matchesVersion(found) || it.matchesVersion(p.serviceInfo?.version) } -> out += Violation(
+                        name, p.port, p.protocol, expected,
+                        if (found == null) "$service (version unknown: run with service detection, -sV)" else "$service $found", rule.text,
+                    )
+                }
+            }
+            is Expectation.Service -> {
+                val found = byPort[rule.protocol to rule.port]
+                val info = found?.serviceInfo
+                val ok = found?.state == PortState.OPEN && info != null &&
+                    (info.name.equals(rule.name, ignoreCase = true) || info.product.equals(rule.name, ignoreCase = true))
+                if (!ok) {
+                    val actual = when {
+                        found == null -> "not scanned"
+                        found.state != PortState.OPEN -> found.state.label
+                        info == null -> "${found.service ?: "unknown"} (not detected: run with service detection, -sV)"
+                        else -> listOfNotNull(info.displayName, info.product, info.version).joinToString(" ")
+                    }
+                    out += Violation(name, rule.port, rule.protocol, "running ${rule.name}", actual, rule.text)
+                }
+            }
+            is Expectation.MinVersion -> for (p in open) {
+                val info = p.serviceInfo ?: continue
+                if (!info.product.equals(rule.product, ignoreCase = true)) continue
+                val v = info.version
+                if (v == null || !rule.isSatisfiedBy(v)) {
+                    out += Violation(name, p.port, p.protocol, "${info.product} ${rule.version} or later", "${info.product} ${v ?: "(version unknown)"}", rule.text)
                 }
             }
             is Expectation.TlsCertificateValid -> for (p in open) {

@@ -61,7 +61,7 @@ class VerifyTest {
     }
 
     @Test
-    fun `services, with version patterns failing closed while kmap has no version detection`() {
+    fun `services, with version patterns failing closed without service detection`() {
         listener().use { a ->
             val report = scanPorts(a.localPort)
             val service = report.hosts.single().ports.single().service ?: "unknown"
@@ -70,7 +70,7 @@ class VerifyTest {
             assertEquals(emptyList(), verify(report, expectations { services("ssh", service) }))
             val versioned = verify(report, expectations { services(listOf(AllowedService(service, "1.*"))) })
             assertEquals(
-                listOf("127.0.0.1 port ${a.localPort}/tcp: expected one of $service@1.* (services $service@1.*), found $service (version unknown: kmap has no version detection yet)"),
+                listOf("127.0.0.1 port ${a.localPort}/tcp: expected one of $service@1.* (services $service@1.*), found $service (version unknown: run with service detection, -sV)"),
                 versioned.map { it.message },
             )
         }
@@ -173,6 +173,32 @@ class VerifyTest {
             } catch (e: InvalidSpecException) {
                 assertTrue(!e.message.isNullOrBlank() && '\n' !in e.message!!, "message for $text: ${e.message}")
             }
+        }
+    }
+
+    @Test
+    fun `service and min-version rules use what -sV found on a loopback SSH banner`() {
+        listener().use { server ->
+            kotlin.concurrent.thread(isDaemon = true) {
+                repeat(20) {
+                    val c = runCatching { server.accept() }.getOrNull() ?: return@thread
+                    runCatching { c.use { it.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n".toByteArray()); Thread.sleep(100) } }
+                }
+            }
+            val port = server.localPort
+            val report = runBlocking {
+                kmap.scan(EngineConfig(progressIntervalMillis = 0)) {
+                    targets("127.0.0.1"); ports("$port"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); serviceDetection()
+                }
+            }
+            val p = report.hosts.single().ports.single()
+            assertEquals("OpenSSH", p.serviceInfo?.product)
+            assertEquals("9.2p1", p.serviceInfo?.version)
+            assertEquals("Debian 2+deb12u3; protocol 2.0", p.serviceInfo?.extraInfo)
+            assertEquals(emptyList(), verify(report, expectations { service(port, "ssh"); minVersion("openssh", "9.0") }).map { it.message })
+            val broken = verify(report, expectations { service(port, "http"); minVersion("openssh", "99.0") }).map { it.message }
+            assertEquals(2, broken.size, broken.toString())
+            assertTrue(broken.any { "OpenSSH 99.0 or later" in it && "OpenSSH 9.2p1" in it }, broken.toString())
         }
     }
 }

@@ -6,7 +6,7 @@ import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.Protocol
 import dev.kmap.dsl.invalid
 
-private const val RULE_NAMES = "open, closed, nothing-else-open, services, tls-valid-for, no-change-from-baseline"
+private const val RULE_NAMES = "open, closed, nothing-else-open, services, service, min-version, tls-valid-for, no-change-from-baseline"
 
 /** The rules of an expectation file in the line format (see `Expectations`). */
 internal fun parseExpectationLines(text: String, source: String): List<Expectation> {
@@ -44,6 +44,14 @@ private fun parseLine(line: String): List<Expectation> {
             listOf(Expectation.Services(args.map { service(it) }))
         }
         "tls-valid-for" -> listOf(tls(args))
+        "service" -> {
+            if (args.size != 2) invalid("service expects PORT NAME, e.g. service 443 nginx (got \"${args.joinToString(" ")}\")")
+            ports(name, args.take(1)).map { (p, proto) -> Expectation.Service(p, args[1], proto) }
+        }
+        "min-version" -> {
+            if (args.size != 2) invalid("min-version expects PRODUCT VERSION, e.g. min-version openssh 9.0 (got \"${args.joinToString(" ")}\")")
+            listOf(Expectation.MinVersion(args[0], args[1]))
+        }
         else -> invalid("unknown rule \"$name\" (expected one of $RULE_NAMES)")
     }
     return if (from == null) rules else rules.map { it.from(from) }

@@ -36,6 +36,11 @@ internal class LoopRunner(
 
     class LossStats(val unanswered: Long, val reprobes: Long, val reprobesAnswered: Long, val rateLowered: Boolean)
 
+    /** Counts [n] probes a stage sent without a loop (service detection's exchanges) into [probesSent]. */
+    fun countSent(n: Long) {
+        synchronized(lock) { finishedProbes += n }
+    }
+
     fun stopRequested(): Boolean = aborted || scanStopped() || Thread.currentThread().isInterrupted
 
     /**

@@ -18,6 +18,9 @@ internal class ScanSetup(val plan: ScanPlan, val config: EngineConfig) {
     var portSteps: List<PortStep> = emptyList()
     var discovery: DiscoveryPlanner? = null
 
+    /** Service detection's probe database, read before the first event (a bad file fails the scan up front). */
+    var services: dev.kmap.engine.service.ServiceDatabase? = null
+
     /** Ports per up host in all port steps: sizes the host groups. */
     val portsPerHost: Int get() = portSteps.sumOf { it.ports.size }
 }

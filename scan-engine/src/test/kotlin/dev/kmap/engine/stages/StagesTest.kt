@@ -102,10 +102,13 @@ class StagesTest {
     fun `a plan field no stage runs is refused with one line`() {
         val e = assertFailsWith<ScanUnavailableException> { runBlocking { scan(plan, config()) } }
         assertEquals("plan field scripts (--script) is set, but no stage runs it here (put kscript-runner on the class path or register its ScriptStage)", e.message)
+        // -sV is a built-in stage; a configuration without it refuses the field
+        assertTrue(EngineConfig.defaultStages.any { PlanField.SERVICE_DETECTION in it.runs && it.phase == StagePhase.SERVICE_DETECTION })
         val sv = scan { targets("10.0.0.1"); ports("1"); syn(); serviceDetection() }
+        val withoutSv = config().copy(stages = EngineConfig.defaultStages.filter { PlanField.SERVICE_DETECTION !in it.runs })
         assertEquals(
             "plan field serviceDetection (-sV) is set, but no stage runs it here",
-            assertFailsWith<ScanUnavailableException> { runBlocking { scan(sv, config()) } }.message,
+            assertFailsWith<ScanUnavailableException> { runBlocking { scan(sv, withoutSv) } }.message,
         )
         val os = scan { targets("10.0.0.1"); ports("1"); syn(); osDetection() }
         assertEquals("plan field osDetection (-O) is set, but no stage runs it here", assertFailsWith<ScanUnavailableException> { runBlocking { scan(os, config()) } }.message)

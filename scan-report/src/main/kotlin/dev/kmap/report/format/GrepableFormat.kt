@@ -58,7 +58,10 @@ public class GrepableFormat(private val options: ReportOptions = ReportOptions()
         if (!portScan) return
         val summary = PortSummary(result, options)
         out.append("$prefix\tPorts: ")
-        out.append(summary.shown.joinToString(", ") { p -> "${p.port}/${p.state.label}/${p.protocol.label}//${clean(p.service ?: "unknown")}///" })
+        out.append(summary.shown.joinToString(", ") { p ->
+            val s = p.serviceInfo
+            "${p.port}/${p.state.label}/${p.protocol.label}//${clean(s?.displayName ?: p.service ?: "unknown")}//${clean(s?.versionText ?: "")}/"
+        })
         summary.singleIgnored?.let { out.append("\tIgnored State: ${it.state.label} (${it.count})") }
         out.append('\n')
     }

@@ -33,9 +33,11 @@ public class NormalFormat(
     private var portScan = true
     private var listScan = false
     private var startedAt = 0L
+    private var versions = false
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
         portScan = NmapText.portScans(plan).isNotEmpty()
+        versions = plan.serviceDetection != null
         listScan = plan.listOnly
         startedAt = startedAtMillis
         if (interactive) {
@@ -117,10 +119,24 @@ public class NormalFormat(
             out.append('\n')
         }
         if (summary.shown.isNotEmpty()) table(summary.shown, out)
+        if (versions) serviceInfo(summary.shown, out)
         out.append('\n')
     }
 
+    /** nmap's "Service Info:" line: host names, OS types, device types and OS/hardware CPEs the services revealed. */
+    private fun serviceInfo(rows: List<PortResult>, out: Appendable) {
+        val infos = rows.mapNotNull { it.serviceInfo }
+        val parts = listOfNotNull(
+            infos.mapNotNull { it.hostname }.distinct().takeIf { it.isNotEmpty() }?.let { "Host${if (it.size > 1) "s" else ""}: ${it.joinToString(", ")}" },
+            infos.mapNotNull { it.osType }.distinct().takeIf { it.isNotEmpty() }?.let { "OS${if (it.size > 1) "s" else ""}: ${it.joinToString(", ")}" },
+            infos.mapNotNull { it.deviceType }.distinct().takeIf { it.isNotEmpty() }?.let { "Device${if (it.size > 1) "s" else ""}: ${it.joinToString(", ")}" },
+            infos.flatMap { it.cpe }.filter { it.startsWith("cpe:/o") || it.startsWith("cpe:/h") }.distinct().takeIf { it.isNotEmpty() }?.let { "CPE: ${it.joinToString(", ")}" },
+        )
+        if (parts.isNotEmpty()) out.append("Service Info: ${parts.joinToString("; ")}\n")
+    }
+
     override fun finish(stats: ScanStats, out: Appendable) {
+        if (versions) out.append(if (interactive) "Service detection performed.\n" else "# Service detection performed.\n")
         val elapsed = NmapText.elapsed(stats.elapsedMillis)
         val summary = NmapText.addressSummary(addresses, stats.hostsUp)
         if (interactive) {
@@ -138,16 +154,19 @@ public class NormalFormat(
 
     /** nmap's table: every column as wide as its widest cell plus one space, the last unpadded. */
     private fun table(rows: List<PortResult>, out: Appendable) {
-        val header = buildList { add("PORT"); add("STATE"); add("SERVICE"); if (options.showReason) add("REASON") }
+        val header = buildList { add("PORT"); add("STATE"); add("SERVICE"); if (options.showReason) add("REASON"); if (versions) add("VERSION") }
         val cells = rows.map { r ->
             buildList {
-                add("${r.port}/${r.protocol.label}"); add(r.state.label); add(r.service ?: "unknown")
+                add("${r.port}/${r.protocol.label}"); add(r.state.label); add(r.serviceInfo?.displayName ?: r.service ?: "unknown")
                 if (options.showReason) add(r.reason)
+                if (versions) add(r.serviceInfo?.versionText ?: "")
             }
         }
         val widths = header.indices.map { c -> maxOf(header[c].length, cells.maxOf { it[c].length }) + 1 }
         for ((i, line) in (listOf(header) + cells).withIndex()) {
-            line.forEachIndexed { c, cell -> out.append(if (c == line.lastIndex) cell else cell.padEnd(widths[c])) }
+            val text = StringBuilder()
+            line.forEachIndexed { c, cell -> text.append(if (c == line.lastIndex) cell else cell.padEnd(widths[c])) }
+            out.append(if (versions) text.trimEnd() else text)
             out.append('\n')
             if (i > 0) ScriptText.lines(rows[i - 1].scripts).forEach { out.append(it).append('\n') }
         }

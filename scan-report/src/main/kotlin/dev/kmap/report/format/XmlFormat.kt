@@ -3,6 +3,7 @@ package dev.kmap.report.format
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
 import dev.kmap.engine.ScanStats
 import dev.kmap.report.format.internal.NmapText
 import dev.kmap.report.format.internal.PortSummary
@@ -96,11 +97,33 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
         for (p in summary.shown) {
             out.append("<port protocol=\"${p.protocol.label}\" portid=\"${p.port}\">")
             out.append("<state state=\"${p.state.label}\" reason=\"${e(p.reason)}\" reason_ttl=\"0\"/>")
-            out.append("<service name=\"${e(p.service ?: "unknown")}\" method=\"table\" conf=\"3\"/>")
+            service(p, out)
             p.scripts.forEach { ScriptText.xml(it, out) }
             out.append("</port>\n")
         }
         out.append("</ports>\n")
+    }
+
+    /** nmap's `<service>`: attributes in nmap's order, one `<cpe>` child per CPE name. */
+    private fun service(p: PortResult, out: Appendable) {
+        val s = p.serviceInfo
+        if (s == null) {
+            out.append("<service name=\"${e(p.service ?: "unknown")}\" method=\"table\" conf=\"3\"/>")
+            return
+        }
+        out.append("<service name=\"${e(s.name)}\"")
+        s.product?.let { out.append(" product=\"${e(it)}\"") }
+        s.version?.let { out.append(" version=\"${e(it)}\"") }
+        s.extraInfo?.let { out.append(" extrainfo=\"${e(it)}\"") }
+        s.hostname?.let { out.append(" hostname=\"${e(it)}\"") }
+        s.osType?.let { out.append(" ostype=\"${e(it)}\"") }
+        s.deviceType?.let { out.append(" devicetype=\"${e(it)}\"") }
+        s.tunnel?.let { out.append(" tunnel=\"${e(it)}\"") }
+        out.append(" method=\"${e(s.method)}\" conf=\"${s.confidence}\"")
+        if (s.cpe.isEmpty()) { out.append("/>"); return }
+        out.append(">")
+        s.cpe.forEach { out.append("<cpe>${e(it)}</cpe>") }
+        out.append("</service>")
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {
