@@ -1,0 +1,339 @@
+package dev.kmap.store.internal
+
+import dev.kmap.dsl.Expectations
+import dev.kmap.engine.Host
+import dev.kmap.engine.PortResult
+import dev.kmap.engine.PortState
+import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.Violation
+import dev.kmap.store.ScanStatus
+import dev.kmap.store.StoreException
+import kotlinx.serialization.builtins.ListSerializer
+import kotlinx.serialization.json.Json
+import org.jetbrains.exposed.v1.core.and
+import org.jetbrains.exposed.v1.core.eq
+import org.jetbrains.exposed.v1.core.max
+import org.jetbrains.exposed.v1.jdbc.batchInsert
+import org.jetbrains.exposed.v1.jdbc.deleteWhere
+import org.jetbrains.exposed.v1.jdbc.insert
+import org.jetbrains.exposed.v1.jdbc.select
+import org.jetbrains.exposed.v1.jdbc.selectAll
+import org.jetbrains.exposed.v1.jdbc.update
+import java.io.File
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+
+/**
+ * The writer thread of a [dev.kmap.store.ScanRecorder]. Events are turned into rows in memory
+ * and committed together every [COMMIT_MILLIS] ms. A host gets its row when it finishes, or
+ * earlier (status `scanning`) when ports of it are committed before it finishes (a long scan of
+ * one host), so a resume finds those ports; its port rows are written as the ports are decided.
+ * The queue is bounded: a store slower than the scan slows the scan's collector, never grows.
+ */
+internal class ScanWriter(
+    private val db: StoreDatabase,
+    private val scanId: Long,
+    resumed: Boolean,
+    private val onError: (StoreException) -> Unit,
+) {
+    class Checked(val expectations: Expectations, val violations: List<Violation>)
+    class Checkpoint(val position: Long, val data: String)
+    private object End
+    private object Heartbeat
+
+    private class InFlight(val hostNo: Int, var persisted: Boolean) {
+        val streamed = HashMap<Int, PortResult>()
+    }
+
+    private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
+
+    @Volatile
+    var failure: StoreException? = null
+        private set
+
+    private var nextHostNo = 0
+    private var nextFinishSeq = 0
+    private val inFlight = HashMap<Host, InFlight>()
+
+    // pending until the next commit
+    private val hostInserts = LinkedHashMap<Int, HostRow>()
+    private val hostUpdates = LinkedHashMap<Int, HostRow>()
+    private val portInserts = ArrayList<PortRow>()
+    private val portUpdates = ArrayList<PortRow>()
+    private val scriptInserts = ArrayList<ScriptRow>()
+    private var started: ScanEvent.Started? = null
+    private var finished: ScanEvent.Finished? = null
+    private var checked: Checked? = null
+    private var checkpoint: Checkpoint? = null
+    private var checkpointSeq = 0
+    private var sawFinished = false
+    private var closing = false
+
+    // test hook (see holdForTest): "MARKER-FILE:PORTS"
+    private val holdMarker: String? = System.getProperty(HOLD_PROPERTY)?.substringBeforeLast(':')
+    private val holdAfterPorts: Long = System.getProperty(HOLD_PROPERTY)?.substringAfterLast(':')?.toLongOrNull() ?: 1
+    private var portsWritten = 0L
+
+    private val thread: Thread
+
+    init {
+        if (resumed) restore()
+        thread = Thread(::run, "kmap-store-writer").apply { isDaemon = true; start() }
+    }
+
+    /** Queues a message; waits while the queue is full (a slow store slows the scan, memory stays bounded). */
+    fun put(message: Any) {
+        if (failure != null) return
+        while (!queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
+            if (failure != null || !thread.isAlive) return
+        }
+    }
+
+    /** Writes what is queued, sets the final status, and waits for the writer to stop. */
+    fun finish() {
+        if (closing) return
+        closing = true
+        while (thread.isAlive && !queue.offer(End, 100, TimeUnit.MILLISECONDS)) Unit
+        thread.join()
+    }
+
+    private fun run() {
+        val batch = ArrayList<Any>(1024)
+        var lastCommit = System.nanoTime()
+        var end = false
+        while (!end) {
+            // an idle scan still commits a heartbeat now and then: a silent row is a dead process
+            val first = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS) ?: Heartbeat
+            batch += first
+            if (first !== End && first !== Heartbeat) {
+                val wait = lastCommit + COMMIT_MILLIS * 1_000_000 - System.nanoTime()
+                if (wait > 0) {
+                    // gather what arrives until the commit is due, or until End
+                    val next = queue.poll(wait, TimeUnit.NANOSECONDS)
+                    if (next != null) batch += next
+                }
+            }
+            queue.drainTo(batch)
+            if (failure == null) {
+                for (m in batch) {
+                    if (m === End) end = true else apply(m)
+                }
+                if (end && !sawFinished) markFailed()
+                try {
+                    commit(end)
+                } catch (e: StoreException) {
+                    failure = e
+                    runCatching { onError(e) }
+                }
+            } else if (batch.any { it === End }) {
+                end = true
+            }
+            batch.clear()
+            lastCommit = System.nanoTime()
+        }
+    }
+
+    private fun apply(m: Any) {
+        when (m) {
+            is ScanEvent.Started -> started = m
+            is ScanEvent.HostStarted -> inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
+            is ScanEvent.PortFound -> {
+                val f = inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
+                val key = key(m.result)
+                val before = f.streamed.put(key, m.result)
+                if (before == null) portInserts += PortRow(f.hostNo, m.result) else if (before != m.result) portUpdates += PortRow(f.hostNo, m.result)
+                if (!f.persisted && f.hostNo !in hostInserts) {
+                    hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, m.host, System.currentTimeMillis())
+                }
+            }
+            is ScanEvent.HostFinished -> {
+                val r = m.result
+                val f = inFlight.remove(r.host)
+                val hostNo = f?.hostNo ?: nextHostNo++
+                val seq = nextFinishSeq++
+                val pending = hostInserts[hostNo]
+                when {
+                    pending != null -> pending.finish(r, seq)
+                    f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq)
+                    else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq)
+                }
+                for (p in r.ports) {
+                    val s = f?.streamed?.get(key(p))
+                    if (s == null) portInserts += PortRow(hostNo, p) else if (s != p) portUpdates += PortRow(hostNo, p)
+                    p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
+                }
+                r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
+            }
+            is ScanEvent.Finished -> { finished = m; sawFinished = true }
+            is Checked -> checked = m
+            is Checkpoint -> checkpoint = m
+            else -> Unit
+        }
+    }
+
+    private var failedStatus = false
+
+    private fun markFailed() { failedStatus = true }
+
+    private fun commit(end: Boolean) {
+        val now = System.currentTimeMillis()
+        db.tx("writing scan $scanId") {
+            if (hostInserts.isNotEmpty()) {
+                Hosts.batchInsert(hostInserts.values, shouldReturnGeneratedValues = false) { h -> hostColumns(this, h, insert = true) }
+            }
+            if (portInserts.isNotEmpty()) {
+                Ports.batchInsert(portInserts, shouldReturnGeneratedValues = false) { p ->
+                    this[Ports.scanId] = scanId
+                    this[Ports.hostNo] = p.hostNo
+                    this[Ports.protocol] = Codes.protocol(p.result.protocol)
+                    this[Ports.port] = p.result.port
+                    portColumns(this, p.result)
+                }
+            }
+            holdForTest(portInserts.size)
+            for (p in portUpdates) {
+                Ports.update({
+                    (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
+                        (Ports.protocol eq Codes.protocol(p.result.protocol)) and (Ports.port eq p.result.port)
+                }) { portColumns(it, p.result) }
+            }
+            for (h in hostUpdates.values) {
+                Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h, insert = false) }
+            }
+            if (scriptInserts.isNotEmpty()) {
+                Scripts.batchInsert(scriptInserts, ignore = true, shouldReturnGeneratedValues = false) { s ->
+                    this[Scripts.scanId] = scanId
+                    this[Scripts.hostNo] = s.hostNo
+                    this[Scripts.protocol] = s.protocol
+                    this[Scripts.port] = s.port
+                    this[Scripts.seq] = s.seq
+                    this[Scripts.scriptId] = StoredText.encode(s.script.id)
+                    this[Scripts.output] = StoredText.encode(s.script.output)
+                    this[Scripts.elementsJson] = Codes.elements(s.script.elements)
+                }
+            }
+            checkpoint?.let { c ->
+                Checkpoints.deleteWhere { Checkpoints.scanId eq scanId }
+                Checkpoints.insert {
+                    it[Checkpoints.scanId] = scanId
+                    it[seq] = checkpointSeq++
+                    it[atMillis] = now
+                    it[position] = c.position
+                    it[dataJson] = c.data
+                }
+            }
+            val s = started
+            val f = finished
+            val c = checked
+            val openPorts = if (f != null || (end && failedStatus)) {
+                Ports.select(Ports.port).where { (Ports.scanId eq scanId) and (Ports.state eq PortState.OPEN.label) }.count()
+            } else null
+            Scans.update({ Scans.id eq scanId }) {
+                it[heartbeatAt] = now
+                if (s != null) {
+                    it[startedAt] = s.startedAtMillis
+                    it[targetCount] = s.targetCount
+                    it[hostsTotal] = s.targetCount
+                }
+                if (c != null) {
+                    it[expectationsJson] = c.expectations.toJson()
+                    it[violationsJson] = listJson.encodeToString(ListSerializer(Violation.serializer()), c.violations)
+                }
+                if (f != null) {
+                    val stats = f.stats
+                    it[status] = if (stats.interrupted) ScanStatus.INTERRUPTED.label else ScanStatus.COMPLETED.label
+                    it[finishedAt] = stats.finishedAtMillis
+                    it[hostsUp] = stats.hostsUp
+                    it[hostsDown] = stats.hostsDown
+                    it[hostsTotal] = stats.hostsTotal
+                    it[probesSent] = stats.probesSent
+                } else if (end && failedStatus) {
+                    it[status] = ScanStatus.FAILED.label
+                    it[finishedAt] = now
+                }
+                if (openPorts != null) it[Scans.openPorts] = openPorts
+            }
+        }
+        for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
+        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
+        started = null; finished = null; checked = null; checkpoint = null
+    }
+
+    private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow, insert: Boolean) {
+        if (insert) {
+            s[Hosts.scanId] = scanId
+            s[Hosts.hostNo] = h.hostNo
+            s[Hosts.address] = h.host.address.toString()
+            s[Hosts.name] = StoredText.encodeOrNull(h.host.name)
+        }
+        s[Hosts.finishSeq] = h.finishSeq
+        s[Hosts.position] = h.position
+        s[Hosts.status] = h.status
+        s[Hosts.reason] = StoredText.encode(h.reason)
+        s[Hosts.reverseName] = StoredText.encodeOrNull(h.reverseName)
+        s[Hosts.latencyMicros] = h.latencyMicros
+        s[Hosts.startedAt] = h.startedAt
+        s[Hosts.finishedAt] = h.finishedAt
+        s[Hosts.timedOut] = h.timedOut
+        s[Hosts.error] = StoredText.encodeOrNull(h.error)
+    }
+
+    private fun portColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, p: PortResult) {
+        s[Ports.state] = p.state.label
+        s[Ports.reason] = StoredText.encode(p.reason)
+        s[Ports.service] = StoredText.encodeOrNull(p.service)
+        s[Ports.rttMicros] = p.rttMicros
+    }
+
+    /** A resumed scan continues its numbering, and its unfinished hosts keep their rows and ports. */
+    private fun restore() {
+        db.tx("reading scan $scanId") {
+            val maxNo = Hosts.hostNo.max()
+            val maxSeq = Hosts.finishSeq.max()
+            Hosts.select(maxNo, maxSeq).where { Hosts.scanId eq scanId }.firstOrNull()?.let { r ->
+                nextHostNo = (r[maxNo] ?: -1) + 1
+                nextFinishSeq = (r[maxSeq] ?: -1) + 1
+            }
+            val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.status eq Codes.SCANNING) }.map { row ->
+                row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
+            }
+            for ((no, host) in scanning) {
+                val f = InFlight(no, persisted = true)
+                Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
+                    val p = RowReader.port(row, emptyList())
+                    f.streamed[key(p)] = p
+                }
+                inFlight[host] = f
+            }
+        }
+    }
+
+    /**
+     * Test hook: with the system property [HOLD_PROPERTY] = `MARKER:N`, the first transaction that
+     * brings the port rows written to N or more writes MARKER and sleeps inside the open
+     * transaction, so a test can `kill -9` the process mid-transaction.
+     */
+    private fun holdForTest(ports: Int) {
+        portsWritten += ports
+        val marker = holdMarker ?: return
+        if (ports == 0 || portsWritten < holdAfterPorts) return
+        File(marker).writeText("holding scan $scanId with $ports uncommitted port rows\n")
+        Thread.sleep(Long.MAX_VALUE)
+    }
+
+    private fun key(p: PortResult) = (p.protocol.ordinal shl 16) or p.port
+
+    companion object {
+        /** How often the writer commits (ms): at most this much of a killed scan is lost. */
+        const val COMMIT_MILLIS = 50L
+
+        /** The longest a running scan's row goes without a commit; see [STALE_MILLIS]. */
+        const val HEARTBEAT_MILLIS = 5_000L
+
+        /** A running scan whose heartbeat is older than this has lost its process (aborted). */
+        const val STALE_MILLIS = 3 * HEARTBEAT_MILLIS
+        private const val QUEUE_CAPACITY = 1 shl 16
+        private val listJson = Json
+        const val HOLD_PROPERTY = "kmap.store.test.holdInTransaction"
+    }
+}
