@@ -98,6 +98,9 @@ internal object Migrations {
                     .locations("classpath:dev/kmap/store/migration/$folder")
                     .table(HISTORY_TABLE)
                     .failOnMissingLocations(true)
+                    // a shared PostgreSQL schema may hold an application's tables: start the history there
+                    .baselineOnMigrate(db.dialect == Dialect.POSTGRESQL)
+                    .baselineVersion("0")
                     .cleanDisabled(true)
                     .load()
                     .migrate()

@@ -153,7 +153,8 @@ internal class StoreDatabase private constructor(
 /** Maps driver errors to one line by error code or SQL state, never by (translated) message text. */
 internal object StoreErrors {
     fun describe(e: Throwable, what: String, shown: String, dialect: Dialect): StoreException {
-        val sql = generateSequence(e) { it.cause }.filterIsInstance<SQLException>().firstOrNull()
+        // the driver's own exception is the deepest (Exposed wraps it in one of its own)
+        val sql = generateSequence(e) { it.cause }.filterIsInstance<SQLException>().lastOrNull()
         val detail = (sql?.message ?: e.message ?: e.javaClass.simpleName).lineSequence().first().take(200)
         val message = when (dialect) {
             Dialect.SQLITE -> when ((sql as? SQLiteException)?.resultCode?.let { it.code and 0xff }) {
