@@ -51,7 +51,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             "kmap self-test: check privileges, libpcap, raw sockets, interfaces, DNS, loopback",
             "kmap run FILE.scan.kts|FILE.main.kts [args]: run a Kotlin scan script",
         ),
-        "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html each take a file, or - for " +
+        "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html, --cef, --leef, --yaml each take a file, or - for " +
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +
             "formats that need a closing (XML, JSON, SARIF, JUnit, HTML) are closed at the end, also when the scan is " +
             "interrupted with Ctrl-C.",
@@ -146,6 +146,9 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val outSarif by option("--sarif", metavar = "FILE", help = "SARIF 2.1.0 output (open ports and violated expectations as results)")
     val outJunit by option("--junit", metavar = "FILE", help = "JUnit XML output (a test case per open port and per expectation)")
     val outHtml by option("--html", metavar = "FILE", help = "Self-contained HTML report with a summary chart")
+    val outCef by option("--cef", metavar = "FILE", help = "ArcSight CEF: a line per open port, for SIEMs")
+    val outLeef by option("--leef", metavar = "FILE", help = "QRadar LEEF 2.0: a line per open port, for SIEMs")
+    val outYaml by option("--yaml", metavar = "FILE", help = "YAML: the JSON report's data as one YAML document")
     val openOnly by option("--open", help = "Show only open (or possibly open) ports").flag()
     val reason by option("--reason", help = "Show why each port has its state").flag()
     val verbose by option("-v", help = "More output; -vv or -v2 for even more (ports are printed as they are found)").counted()
@@ -308,6 +311,9 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         add(OutputFormat.SARIF, outSarif)
         add(OutputFormat.JUNIT, outJunit)
         add(OutputFormat.HTML, outHtml)
+        add(OutputFormat.CEF, outCef)
+        add(OutputFormat.LEEF, outLeef)
+        add(OutputFormat.YAML, outYaml)
         val files = specs.filter { it.path != "-" }.groupBy { File(it.path).absoluteFile.normalize() }
         files.values.firstOrNull { it.size > 1 }?.let { same ->
             throw UserError("${same[0].format.flag} and ${same[1].format.flag} would both write \"${same[0].path}\"", "give each output its own file")

@@ -20,4 +20,7 @@ public enum class OutputFormat(public val flag: String) {
     SARIF("--sarif"),
     JUNIT("--junit"),
     HTML("--html"),
+    CEF("--cef"),
+    LEEF("--leef"),
+    YAML("--yaml"),
 }

@@ -23,6 +23,9 @@ public object ReportFormats {
         OutputFormat.SARIF -> SarifFormat(options)
         OutputFormat.JUNIT -> JunitFormat(options)
         OutputFormat.HTML -> HtmlFormat(options)
+        OutputFormat.CEF -> CefFormat(options)
+        OutputFormat.LEEF -> LeefFormat(options)
+        OutputFormat.YAML -> YamlFormat(options)
     }
 
     /** The conventional file name extension of [format] (`-oA` uses `.nmap`, `.xml`, `.gnmap`). */
@@ -36,5 +39,8 @@ public object ReportFormats {
         OutputFormat.SARIF -> "sarif"
         OutputFormat.JUNIT -> "junit.xml"
         OutputFormat.HTML -> "html"
+        OutputFormat.CEF -> "cef"
+        OutputFormat.LEEF -> "leef"
+        OutputFormat.YAML -> "yaml"
     }
 }
