@@ -12,6 +12,8 @@ import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.ScanUnavailableException
+import dev.kmap.store.RecordSettings
+import dev.kmap.store.StoreException
 import java.io.IOException
 import java.io.PrintStream
 
@@ -46,6 +48,7 @@ internal object Cli {
                 "version" -> version(args.drop(1), out)
                 "run" -> run(args.drop(1), out, err)
                 "self-test" -> selfTest(args.drop(1), out)
+                in StoreSubcommand.all -> StoreSubcommand.run(StoreSubcommand.all.getValue(args.first())(out, err), args.drop(1), out, err)
                 else -> scan(args, out, err, control, terminal, engine, observer)
             }
         } catch (e: UserError) {
@@ -77,9 +80,34 @@ internal object Cli {
         } catch (e: CliktError) {
             return usage(err, e.message ?: "invalid arguments", Hints.HELP)
         }
-        val plan = command.plan ?: return EXIT_OK
+        val storeUrl = command.storeOptions.url()
         return try {
-            ScanRun(plan, command, Version.text, commandLine(args), out, err, terminal, control, engine, observer).execute()
+            command.storeOptions.resume?.let { target ->
+                return ResumeRun.run(target, storeUrl!!, out, err, control, terminal, engine, observer)
+            }
+            val plan = command.plan ?: return EXIT_OK
+            // target files are read once: the engine and the stored scan (for --resume) get the same lines
+            val files = listOfNotNull(command.inputList, command.excludeFile).distinct().associateWith { engine.readLines(it) }
+            val engineWithFiles = if (files.isEmpty()) engine else EngineConfig(
+                engine.modules, engine.resolver, { p -> files[p] ?: engine.readLines(p) }, engine.clock, engine.control, engine.progressIntervalMillis, engine.hostProcessor,
+            )
+            val recording = storeUrl?.let { url ->
+                val store = StoreAccess.openForWriting(url)
+                try {
+                    val settings = RecordSettings(
+                        commandLine = commandLine(args), version = Version.text, verbosity = command.verbose, debugging = command.debug,
+                        showReason = command.reason, openOnly = command.openOnly, arguments = args, targetFiles = files,
+                        groupId = command.storeOptions.group(),
+                    )
+                    ScanRecording(store, store.record(plan, settings, ScanRecording.warner(err)))
+                } catch (e: StoreException) {
+                    store.close()
+                    throw UserError(e.message ?: "cannot record the scan", StoreAccess.HINT)
+                }
+            }
+            ScanRun(plan, command, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recording).execute()
+        } catch (e: UserError) {
+            usage(err, e.message ?: "invalid arguments", e.hint)
         } catch (e: InvalidSpecException) {
             usage(err, e.message ?: "invalid input", hintFor(e.message ?: ""))
         } catch (e: ScanUnavailableException) {

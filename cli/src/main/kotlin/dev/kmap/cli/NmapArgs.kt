@@ -76,6 +76,6 @@ internal object NmapArgs {
         "--min-rate", "--max-rate", "--max-retries", "--host-timeout", "--scan-delay", "--max-scan-delay", "--min-rtt-timeout",
         "--max-rtt-timeout", "--initial-rtt-timeout", "--min-parallelism", "--max-parallelism", "--version-intensity",
         "--script", "--script-args", "--script-timeout", "-oN", "-oX", "-oG", "-oJ", "--json", "-oA", "--ndjson", "--csv", "--sarif", "--junit",
-        "--html", "--cef", "--leef", "--yaml", "--resume",
+        "--html", "--cef", "--leef", "--yaml", "--resume", "--store", "--shard-count", "--scan-group",
     )
 }

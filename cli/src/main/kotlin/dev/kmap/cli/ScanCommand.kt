@@ -3,6 +3,7 @@ package dev.kmap.cli
 import com.github.ajalt.clikt.core.CoreCliktCommand
 import com.github.ajalt.clikt.core.Context
 import com.github.ajalt.clikt.parameters.arguments.argument
+import com.github.ajalt.clikt.parameters.groups.provideDelegate
 import com.github.ajalt.clikt.parameters.arguments.multiple
 import com.github.ajalt.clikt.parameters.options.counted
 import com.github.ajalt.clikt.parameters.options.flag
@@ -157,7 +158,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val expectFile by option("--expect", metavar = "FILE", help = "Check the result against the expectations in FILE (exit 3 if violated)")
     val baselineFile by option("--baseline", metavar = "FILE", help = "Baseline for no-change-from-baseline (JSON from --save-baseline)")
     val saveBaseline by option("--save-baseline", metavar = "FILE", help = "Write the open ports found as a baseline to FILE")
-    val resume by option("--resume", metavar = "FILE", help = "Resume an aborted scan (not supported yet)")
+    val storeOptions by StoreOptions()
 
     /** `--script-timeout` in milliseconds, when given. */
     var scriptTimeoutMillis: Long? = null
@@ -186,8 +187,13 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     override fun run() {
         notYet(
             "-sV" to versionDetection, "--version-intensity" to (versionIntensity != null), "-O" to osDetection,
-            "--resume" to (resume != null),
         )
+        if (storeOptions.resume != null) {
+            // everything comes from the stored scan: other scan options would be ignored, so they are refused
+            if (targets.isNotEmpty() || inputList != null) throw UserError("--resume takes no targets (the stored scan has them)", RESUME_HINT)
+            if (storeOptions.noStore) throw UserError("--resume needs the store (it continues a stored scan)", RESUME_HINT)
+            return
+        }
         if (targets.isEmpty() && inputList == null) {
             throw UserError("no targets given", "name what to scan, e.g. kmap -sT -p 1-1024 127.0.0.1 (or -iL FILE)")
         }
@@ -233,7 +239,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                     exclude.flatMap { it.split(',') }.filter { it.isNotBlank() }.forEach { exclude(it.trim()) }
                     excludeFile?.let { excludeFile(it) }
                     if (randomizeHosts || seed != null) randomize(seed ?: System.nanoTime())
-                    shard?.let { s -> val parsed = hinted("--shard takes I/N, e.g. 2/4") { Shard.parse(s) }; shard(parsed.index, parsed.count) }
+                    storeOptions.shard(cmd.shard)?.let { s -> val parsed = hinted("--shard takes I/N, e.g. 2/4") { Shard.parse(s) }; shard(parsed.index, parsed.count) }
                 }
                 types.forEach { scanType(it) }
                 if (pingScan) pingOnly()
@@ -360,5 +366,6 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
 
     private companion object {
         const val MAX_PING_PORTS = 100
+        const val RESUME_HINT = "kmap --resume ID continues scan ID of kmap history with its own options (--store URL for another store)"
     }
 }

@@ -17,6 +17,7 @@ import dev.kmap.engine.output.ReportFormatter
 import dev.kmap.engine.output.ReportOptions
 import dev.kmap.engine.scanFlow
 import dev.kmap.engine.verify
+import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.runBlocking
 import java.io.BufferedWriter
 import java.io.File
@@ -42,6 +43,8 @@ internal class ScanRun(
     private val control: ScanControl,
     private val engine: EngineConfig,
     private val observer: (ScanEvent) -> Unit,
+    private val recording: ScanRecording? = null,
+    private val events: (EngineConfig) -> Flow<ScanEvent> = { scanFlow(plan, it) },
 ) {
     private val options = ReportOptions(
         version = version, commandLine = commandLine, verbosity = cmd.verbose, debugging = cmd.debug,
@@ -85,8 +88,9 @@ internal class ScanRun(
         var violations: List<Violation> = emptyList()
         try {
             runBlocking {
-                scanFlow(plan, config).collect { e ->
+                events(config).collect { e ->
                     observer(e)
+                    recording?.accept(e)
                     when (e) {
                         is ScanEvent.Started -> {
                             started = e
@@ -110,6 +114,7 @@ internal class ScanRun(
                             val expectations = cmd.expectations
                             if (expectations != null && !e.stats.interrupted) {
                                 violations = verify(ScanReport(plan, hosts, e.stats), expectations, cmd.baseline)
+                                recording?.expectations(expectations, violations)
                                 sinks.forEach { it.formatter.expectations(expectations, violations, it.writer!!) }
                             }
                             sinks.forEach { it.formatter.finish(e.stats, it.writer!!); it.flush(force = true) }
@@ -131,12 +136,15 @@ internal class ScanRun(
             progress?.clear()
             sinks.forEach { runCatching { it.close() } }
             stdout.flush()
+            recording?.close()
         }
         if (stats?.interrupted == true) {
             val where = plan.outputs.filter { it.path != "-" }.joinToString(", ") { it.path }
             err.println("kmap: interrupted: partial results written" + if (where.isEmpty()) "" else " to $where")
+            recording?.takeIf { it.complete }?.let { err.println("kmap: resume with: kmap --resume ${it.scanId}" + storeArg(it)) }
             return Cli.EXIT_INTERRUPTED
         }
+        if (cmd.verbose > 0) recording?.takeIf { it.complete }?.let { err.println("kmap: recorded as scan ${it.scanId} (kmap show ${it.scanId}" + storeArg(it) + ")") }
         cmd.saveBaseline?.let { path ->
             File(path).writeText(Baseline.of(ScanReport(plan, hosts, stats!!)).toJson())
             err.println("kmap: baseline written to $path")
@@ -148,6 +156,10 @@ internal class ScanRun(
         }
         return Cli.EXIT_OK
     }
+
+    /** ` --store URL` when the scan was not recorded in the default store. */
+    private fun storeArg(r: ScanRecording): String =
+        if (r.url == StoreAccess.url(null)) "" else " --store ${Cli.commandLine(listOf(r.url)).removePrefix("kmap ")}"
 
     private companion object {
         const val FLUSH_NANOS = 200_000_000L

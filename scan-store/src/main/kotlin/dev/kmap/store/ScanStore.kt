@@ -122,8 +122,11 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
     /** The latest scans first (shards of one scan as one entry), at most [limit] scan rows read. */
     public fun history(limit: Int = 100): List<ScanSummary> = reader.summaries(limit)
 
-    /** Scan [id] (with its sibling shards, for a sharded scan); raises [StoreException] if absent. */
-    public fun load(id: Long): StoredScan = reader.load(id)
+    /**
+     * Scan [id]: with its sibling shards as one scan ([group], the default), or this one row only
+     * (a shard's own plan and hosts, as `--resume` continues it). Raises [StoreException] if absent.
+     */
+    public fun load(id: Long, group: Boolean = true): StoredScan = reader.load(id, group)
 
     /** Deletes scan [id] with everything stored about it (all shards of a sharded scan); returns the scan rows removed. */
     public fun delete(id: Long): List<Long> {
@@ -160,6 +163,13 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
 
         /** Opens an existing store for reading (a missing SQLite file is an error, not created). */
         public fun openExisting(url: String = defaultUrl()): ScanStore = ScanStore(StoreDatabase.open(StoreUrls.normalize(url), readOnly = true))
+
+        /**
+         * Starts loading the database drivers and the store's classes on a background thread and
+         * returns at once: a program that will open a store soon (the CLI, as it parses its
+         * arguments) calls it first, so opening does not wait for class loading.
+         */
+        public fun warmUp(): Unit = StoreDatabase.Warmup.start()
 
         private fun newGroupId(): String = UUID.randomUUID().toString()
 

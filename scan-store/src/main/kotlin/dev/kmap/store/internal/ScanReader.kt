@@ -82,8 +82,8 @@ internal class ScanReader(private val store: StoreDatabase) {
         return if (s == ScanStatus.RUNNING && now - row[Scans.heartbeatAt] > ScanWriter.STALE_MILLIS) ScanStatus.ABORTED else s
     }
 
-    fun load(id: Long): StoredScan {
-        val rows = groupRows(id)
+    fun load(id: Long, group: Boolean): StoredScan {
+        val rows = groupRows(id).let { all -> if (group) all else all.filter { it[Scans.id] == id } }
         val first = rows.first()
         val summary = summary(rows)
         val plan = try {

@@ -12,8 +12,8 @@ import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.json.Json
 import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
+import org.jetbrains.exposed.v1.core.neq
 import org.jetbrains.exposed.v1.core.max
-import org.jetbrains.exposed.v1.jdbc.batchInsert
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.insert
 import org.jetbrains.exposed.v1.jdbc.select
@@ -55,6 +55,9 @@ internal class ScanWriter(
     private var nextFinishSeq = 0
     private val inFlight = HashMap<Host, InFlight>()
 
+    /** Hosts a resumed scan had finished: they are stored once (a resume replays them to its outputs). */
+    private val finishedBefore = HashSet<Host>()
+
     // pending until the next commit
     private val hostInserts = LinkedHashMap<Int, HostRow>()
     private val hostUpdates = LinkedHashMap<Int, HostRow>()
@@ -75,6 +78,7 @@ internal class ScanWriter(
     private var portsWritten = 0L
 
     private val thread: Thread
+    private val inserts = BatchInserts(scanId)
 
     init {
         if (resumed) restore()
@@ -131,6 +135,7 @@ internal class ScanWriter(
             batch.clear()
             lastCommit = System.nanoTime()
         }
+        db.raw { inserts.close() }
     }
 
     private fun apply(m: Any) {
@@ -148,6 +153,7 @@ internal class ScanWriter(
             }
             is ScanEvent.HostFinished -> {
                 val r = m.result
+                if (r.host in finishedBefore) return
                 val f = inFlight.remove(r.host)
                 val hostNo = f?.hostNo ?: nextHostNo++
                 val seq = nextFinishSeq++
@@ -178,18 +184,9 @@ internal class ScanWriter(
     private fun commit(end: Boolean) {
         val now = System.currentTimeMillis()
         db.tx("writing scan $scanId") {
-            if (hostInserts.isNotEmpty()) {
-                Hosts.batchInsert(hostInserts.values, shouldReturnGeneratedValues = false) { h -> hostColumns(this, h, insert = true) }
-            }
-            if (portInserts.isNotEmpty()) {
-                Ports.batchInsert(portInserts, shouldReturnGeneratedValues = false) { p ->
-                    this[Ports.scanId] = scanId
-                    this[Ports.hostNo] = p.hostNo
-                    this[Ports.protocol] = Codes.protocol(p.result.protocol)
-                    this[Ports.port] = p.result.port
-                    portColumns(this, p.result)
-                }
-            }
+            val jdbc = connection.connection as java.sql.Connection
+            inserts.hosts(jdbc, hostInserts.values)
+            inserts.ports(jdbc, portInserts)
             holdForTest(portInserts.size)
             for (p in portUpdates) {
                 Ports.update({
@@ -198,20 +195,9 @@ internal class ScanWriter(
                 }) { portColumns(it, p.result) }
             }
             for (h in hostUpdates.values) {
-                Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h, insert = false) }
+                Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h) }
             }
-            if (scriptInserts.isNotEmpty()) {
-                Scripts.batchInsert(scriptInserts, ignore = true, shouldReturnGeneratedValues = false) { s ->
-                    this[Scripts.scanId] = scanId
-                    this[Scripts.hostNo] = s.hostNo
-                    this[Scripts.protocol] = s.protocol
-                    this[Scripts.port] = s.port
-                    this[Scripts.seq] = s.seq
-                    this[Scripts.scriptId] = StoredText.encode(s.script.id)
-                    this[Scripts.output] = StoredText.encode(s.script.output)
-                    this[Scripts.elementsJson] = Codes.elements(s.script.elements)
-                }
-            }
+            inserts.scripts(jdbc, scriptInserts)
             checkpoint?.let { c ->
                 Checkpoints.deleteWhere { Checkpoints.scanId eq scanId }
                 Checkpoints.insert {
@@ -259,13 +245,7 @@ internal class ScanWriter(
         started = null; finished = null; checked = null; checkpoint = null
     }
 
-    private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow, insert: Boolean) {
-        if (insert) {
-            s[Hosts.scanId] = scanId
-            s[Hosts.hostNo] = h.hostNo
-            s[Hosts.address] = h.host.address.toString()
-            s[Hosts.name] = StoredText.encodeOrNull(h.host.name)
-        }
+    private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow) {
         s[Hosts.finishSeq] = h.finishSeq
         s[Hosts.position] = h.position
         s[Hosts.status] = h.status
@@ -293,6 +273,9 @@ internal class ScanWriter(
             Hosts.select(maxNo, maxSeq).where { Hosts.scanId eq scanId }.firstOrNull()?.let { r ->
                 nextHostNo = (r[maxNo] ?: -1) + 1
                 nextFinishSeq = (r[maxSeq] ?: -1) + 1
+            }
+            Hosts.select(Hosts.address, Hosts.name).where { (Hosts.scanId eq scanId) and (Hosts.status neq Codes.SCANNING) }.forEach { row ->
+                finishedBefore += Host(dev.kmap.dsl.IpAddress.parse(row[Hosts.address]), StoredText.decodeOrNull(row[Hosts.name]))
             }
             val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.status eq Codes.SCANNING) }.map { row ->
                 row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host

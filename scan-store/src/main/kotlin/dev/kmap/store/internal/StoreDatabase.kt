@@ -41,13 +41,35 @@ internal class StoreDatabase private constructor(
         else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
     } as Connection
 
-    val database: Database = Database.connect(
+    // made on first use: opening and checking a store needs only JDBC, so a scan starts sooner
+    val database: Database by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { connectExposed() }
+
+    private fun connectExposed(): Database = Database.connect(
         getNewConnection = { shared },
         databaseConfig = DatabaseConfig {
             defaultMaxAttempts = 1
             defaultIsolationLevel = if (dialect == Dialect.SQLITE) Connection.TRANSACTION_SERIALIZABLE else Connection.TRANSACTION_READ_COMMITTED
         },
     )
+
+    /**
+     * Loads what a first use of a store needs (the SQLite driver and its native library, the
+     * PostgreSQL driver, Exposed's table objects) on a background thread, so a CLI scan that
+     * records itself does not wait for class loading after its arguments are parsed.
+     */
+    internal object Warmup {
+        fun start() {
+            Thread({
+                runCatching {
+                    Class.forName("org.sqlite.JDBC")
+                    org.sqlite.SQLiteJDBCLoader.initialize()
+                    Class.forName("org.postgresql.Driver")
+                    listOf(Scans, Hosts, Ports, Scripts, Checkpoints).forEach { it.columns }
+                    Database.Companion.toString()
+                }
+            }, "kmap-store-warmup").apply { isDaemon = true; start() }
+        }
+    }
 
     private val lock = Any()
 
