@@ -4,6 +4,7 @@ import dev.kmap.dsl.ScanPlan
 import dev.kmap.store.internal.Dialect
 import dev.kmap.store.internal.Differ
 import dev.kmap.store.internal.PlanText
+import dev.kmap.store.internal.ProcessId
 import dev.kmap.store.internal.Redaction
 import dev.kmap.store.internal.ScanReader
 import dev.kmap.store.internal.Scans
@@ -73,6 +74,7 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
                 it[status] = ScanStatus.RUNNING.label
                 it[startedAt] = now
                 it[heartbeatAt] = now
+                it[process] = ProcessId.current
                 it[planJson] = plan.toJson()
                 it[commandLine] = stored.commandLine
                 it[kmapVersion] = stored.version.take(64)
@@ -113,6 +115,7 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
             Scans.update({ Scans.id eq id }) {
                 it[Scans.status] = ScanStatus.RUNNING.label
                 it[heartbeatAt] = System.currentTimeMillis()
+                it[process] = ProcessId.current
                 it[finishedAt] = null
             }
         }

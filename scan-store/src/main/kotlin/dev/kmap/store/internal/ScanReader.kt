@@ -79,7 +79,10 @@ internal class ScanReader(private val store: StoreDatabase) {
 
     private fun status(row: ResultRow, now: Long): ScanStatus {
         val s = ScanStatus.ofLabel(row[Scans.status])
-        return if (s == ScanStatus.RUNNING && now - row[Scans.heartbeatAt] > ScanWriter.STALE_MILLIS) ScanStatus.ABORTED else s
+        if (s != ScanStatus.RUNNING) return s
+        // a scan of this machine whose process is gone, or any scan whose writer went silent, was aborted
+        val dead = ProcessId.isDeadHere(row[Scans.process]) || now - row[Scans.heartbeatAt] > ScanWriter.STALE_MILLIS
+        return if (dead) ScanStatus.ABORTED else s
     }
 
     fun load(id: Long, group: Boolean): StoredScan {
@@ -206,7 +209,7 @@ internal class ScanReader(private val store: StoreDatabase) {
         }
         private val SUMMARY_COLUMNS = listOf(
             Scans.id, Scans.groupId, Scans.shardIndex, Scans.shardCount, Scans.status, Scans.startedAt, Scans.finishedAt,
-            Scans.heartbeatAt, Scans.targets, Scans.hostsUp, Scans.hostsDown, Scans.openPorts, Scans.commandLine, Scans.kmapVersion,
+            Scans.heartbeatAt, Scans.process, Scans.targets, Scans.hostsUp, Scans.hostsDown, Scans.openPorts, Scans.commandLine, Scans.kmapVersion,
         )
     }
 }

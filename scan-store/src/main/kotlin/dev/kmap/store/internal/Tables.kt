@@ -16,6 +16,7 @@ internal object Scans : Table("kmap_scan") {
     val startedAt = long("started_at")
     val finishedAt = long("finished_at").nullable()
     val heartbeatAt = long("heartbeat_at")
+    val process = varchar("process", 255)
     val planJson = text("plan_json")
     val commandLine = text("command_line")
     val kmapVersion = varchar("kmap_version", 64)

@@ -12,6 +12,7 @@ CREATE TABLE kmap_scan (
     started_at BIGINT NOT NULL,
     finished_at BIGINT,
     heartbeat_at BIGINT NOT NULL,
+    process VARCHAR(255) NOT NULL,
     plan_json TEXT NOT NULL,
     command_line TEXT NOT NULL,
     kmap_version VARCHAR(64) NOT NULL,
