@@ -43,7 +43,7 @@ public fun StoredScan.resumeFlow(config: EngineConfig = EngineConfig()): Flow<Sc
     var up = 0L
     var down = 0L
     val done = ArrayList<TargetSpec>()
-    hosts().forEach { h ->
+    completeHosts().forEach { h ->
         count(h.status).let { if (it > 0) up++ else if (it < 0) down++ }
         done += specsOf(h.host, h.error != null)
         emit(ScanEvent.HostFinished(h))

@@ -1,7 +1,9 @@
 package dev.kmap.store
 
 import dev.kmap.dsl.Expectations
+import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.ScanEvent
+import dev.kmap.store.internal.PlanText
 import dev.kmap.engine.Violation
 import dev.kmap.store.internal.ScanWriter
 import dev.kmap.store.internal.StoreDatabase
@@ -26,9 +28,14 @@ import dev.kmap.store.internal.StoreDatabase
  * }
  * ```
  */
-public class ScanRecorder internal constructor(db: StoreDatabase, public val scanId: Long, resumed: Boolean, onError: (StoreException) -> Unit) :
-    AutoCloseable {
-    private val writer = ScanWriter(db, scanId, resumed, onError)
+public class ScanRecorder internal constructor(
+    db: StoreDatabase,
+    public val scanId: Long,
+    plan: ScanPlan,
+    resumed: Boolean,
+    onError: (StoreException) -> Unit,
+) : AutoCloseable {
+    private val writer = ScanWriter(db, scanId, PlanText.portsPerHost(plan), resumed, onError)
 
     /** The failure that stopped recording, or null while everything is stored. */
     public val failure: StoreException? get() = writer.failure

@@ -88,7 +88,7 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
                 it[openPorts] = 0
             }[Scans.id]
         }
-        return ScanRecorder(store, id, resumed = false, onError)
+        return ScanRecorder(store, id, plan, resumed = false, onError)
     }
 
     private fun org.jetbrains.exposed.v1.jdbc.JdbcTransaction.joinableGroup(hash: String, index: Int, count: Int, now: Long): String? {
@@ -119,7 +119,7 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
                 it[finishedAt] = null
             }
         }
-        return ScanRecorder(store, id, resumed = true, onError)
+        return ScanRecorder(store, id, reader.load(id, group = false).plan, resumed = true, onError)
     }
 
     /** The latest scans first (shards of one scan as one entry), at most [limit] scan rows read. */

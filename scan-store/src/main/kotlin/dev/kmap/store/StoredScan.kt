@@ -36,9 +36,12 @@ public class StoredScan internal constructor(
     /** The finished hosts, streamed in pages in the order they finished. */
     public fun hosts(): Sequence<HostResult> = reader.finishedHosts(summary.scanIds)
 
+    /** The finished hosts without those a stopped scan cut short (a resume continues those). */
+    internal fun completeHosts(): Sequence<HostResult> = reader.finishedHosts(summary.scanIds, completeOnly = true)
+
     /**
-     * Hosts that were being scanned when the scan stopped: their ports decided so far (in port
-     * order), status and reason not yet known. Empty for a finished scan.
+     * Hosts that were being scanned when the scan stopped, or that a stopped scan reported cut
+     * short: their ports decided so far (in port order), status unknown. Empty for a finished scan.
      */
     public fun unfinishedHosts(): List<HostResult> = reader.unfinishedHosts(summary.scanIds)
 

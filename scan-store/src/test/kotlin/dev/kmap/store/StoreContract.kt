@@ -121,6 +121,32 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `a host a stopped scan cut short is shown as found and continued by a resume`() {
+        ScanStore.open(newUrl()).use { store ->
+            val all = StoreFixtures.events()
+            val web = StoreFixtures.hosts[0]
+            val cut = web.copy(ports = web.ports.take(2).map { it.copy(scripts = emptyList()) })
+            // the engine stops: host 1 is reported with 2 of its 4 planned ports, the scan ends interrupted
+            val stopped = all.takeWhile { it !is ScanEvent.PortFound } + all.filterIsInstance<ScanEvent.PortFound>().take(2) +
+                ScanEvent.HostFinished(cut) + ScanEvent.Finished(StoreFixtures.stats.copy(interrupted = true, hostsUp = 1, hostsDown = 0))
+            val id = record(store, stopped)
+            val scan = store.load(id)
+            assertEquals(ScanStatus.INTERRUPTED, scan.summary.status)
+            assertEquals(listOf(cut), scan.hosts().toList(), "shown as the run reported it")
+            assertEquals(listOf(22, 80), scan.unfinishedHosts().single().ports.map { it.port })
+            // the rest of the scan, as a resume produces it: host 1's other ports, then its whole result
+            val rest = store.resume(id)
+            all.filterIsInstance<ScanEvent.PortFound>().drop(2).filter { it.host == web.host }.forEach(rest::accept)
+            all.dropWhile { it !is ScanEvent.HostFinished }.forEach(rest::accept)
+            rest.close()
+            val done = store.load(id)
+            assertEquals(ScanStatus.COMPLETED, done.summary.status)
+            assertEquals(StoreFixtures.hosts.toSet(), done.hosts().toSet())
+            assertEquals(emptyList(), done.unfinishedHosts())
+        }
+    }
+
+    @Test
     fun `diff reports closed, opened and changed ports and hosts`() {
         ScanStore.open(newUrl()).use { store ->
             val a = record(store)

@@ -45,6 +45,7 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
             ps.setLong(12, h.finishedAt)
             ps.setBoolean(13, h.timedOut)
             ps.setString(14, StoredText.encodeOrNull(h.error))
+            ps.setBoolean(15, h.complete)
             ps.addBatch()
         }
         ps.executeBatch()

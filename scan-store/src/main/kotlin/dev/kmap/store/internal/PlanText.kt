@@ -1,6 +1,7 @@
 package dev.kmap.store.internal
 
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.dsl.ScanType
 import dev.kmap.dsl.Shard
 import dev.kmap.dsl.TargetSpec
 import java.security.MessageDigest
@@ -32,6 +33,10 @@ internal object PlanText {
         val digest = MessageDigest.getInstance("SHA-256").digest(whole.toJson().toByteArray(Charsets.UTF_8))
         return digest.joinToString("") { "%02x".format(it) }
     }
+
+    /** How many port results an up host gets: the ports of every scan type's protocol (none for a ping scan). */
+    fun portsPerHost(plan: ScanPlan): Int =
+        if (plan.pingOnly) 0 else plan.scanTypes.ifEmpty { listOf(ScanType.SYN) }.sumOf { plan.ports[it.protocol].size }
 
     private const val MAX = 120
 }

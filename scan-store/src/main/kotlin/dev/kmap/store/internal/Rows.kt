@@ -48,9 +48,11 @@ internal class HostRow(
     var finishedAt: Long,
     var timedOut: Boolean,
     var error: String?,
+    var complete: Boolean,
     var position: Long? = null,
 ) {
-    fun finish(r: HostResult, seq: Int) {
+    fun finish(r: HostResult, seq: Int, complete: Boolean) {
+        this.complete = complete
         finishSeq = seq
         status = Codes.status(r.status)
         reason = r.reason
@@ -64,9 +66,10 @@ internal class HostRow(
 
     companion object {
         fun provisional(hostNo: Int, host: Host, now: Long) =
-            HostRow(hostNo, host, null, Codes.SCANNING, "", null, null, now, now, false, null)
+            HostRow(hostNo, host, null, Codes.SCANNING, "", null, null, now, now, false, null, complete = false)
 
-        fun of(hostNo: Int, r: HostResult, seq: Int) = HostRow(hostNo, r.host, null, "", "", null, null, 0, 0, false, null).also { it.finish(r, seq) }
+        fun of(hostNo: Int, r: HostResult, seq: Int, complete: Boolean) =
+            HostRow(hostNo, r.host, null, "", "", null, null, 0, 0, false, null, complete).also { it.finish(r, seq, complete) }
     }
 }
 

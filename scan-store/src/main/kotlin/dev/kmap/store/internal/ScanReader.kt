@@ -16,6 +16,7 @@ import dev.kmap.store.StoreException
 import dev.kmap.store.StoredScan
 import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.json.Json
+import org.jetbrains.exposed.v1.core.Op
 import org.jetbrains.exposed.v1.core.ResultRow
 import org.jetbrains.exposed.v1.core.SortOrder
 import org.jetbrains.exposed.v1.core.and
@@ -137,14 +138,14 @@ internal class ScanReader(private val store: StoreDatabase) {
     }
 
     /** Finished hosts of [scanIds], in finish order, a page at a time (one transaction per page). */
-    fun finishedHosts(scanIds: List<Long>): Sequence<HostResult> = sequence {
+    fun finishedHosts(scanIds: List<Long>, completeOnly: Boolean = false): Sequence<HostResult> = sequence {
         for (scanId in scanIds) {
             val pageSize = pageSize(scanId)
             var after = -1
             while (true) {
                 val page = store.tx("reading scan $scanId") {
                     val hosts = Hosts.selectAll()
-                        .where { (Hosts.scanId eq scanId) and (Hosts.finishSeq greater after) }
+                        .where { (Hosts.scanId eq scanId) and (Hosts.finishSeq greater after) and (if (completeOnly) Hosts.complete eq true else Op.TRUE) }
                         .orderBy(Hosts.finishSeq).limit(pageSize).toList()
                     assemble(scanId, hosts)
                 }
@@ -157,7 +158,7 @@ internal class ScanReader(private val store: StoreDatabase) {
 
     fun unfinishedHosts(scanIds: List<Long>): List<HostResult> = scanIds.flatMap { scanId ->
         store.tx("reading scan $scanId") {
-            val hosts = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.status eq Codes.SCANNING) }.orderBy(Hosts.hostNo).toList()
+            val hosts = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.orderBy(Hosts.hostNo).toList()
             assemble(scanId, hosts).map { it.second.copy(status = HostStatus.UNKNOWN) }
         }
     }

@@ -2,6 +2,7 @@ package dev.kmap.store.internal
 
 import dev.kmap.dsl.Expectations
 import dev.kmap.engine.Host
+import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit
 internal class ScanWriter(
     private val db: StoreDatabase,
     private val scanId: Long,
+    private val expectedPorts: Int,
     resumed: Boolean,
     private val onError: (StoreException) -> Unit,
 ) {
@@ -158,11 +160,14 @@ internal class ScanWriter(
                 val hostNo = f?.hostNo ?: nextHostNo++
                 val seq = nextFinishSeq++
                 val pending = hostInserts[hostNo]
+                val complete = complete(r)
                 when {
-                    pending != null -> pending.finish(r, seq)
-                    f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq)
-                    else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq)
+                    pending != null -> pending.finish(r, seq, complete)
+                    f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
+                    else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
                 }
+                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
+                if (!complete) inFlight[r.host] = (f ?: InFlight(hostNo, persisted = false)).also { g -> r.ports.forEach { g.streamed[key(it)] = it } }
                 for (p in r.ports) {
                     val s = f?.streamed?.get(key(p))
                     if (s == null) portInserts += PortRow(hostNo, p) else if (s != p) portUpdates += PortRow(hostNo, p)
@@ -256,6 +261,18 @@ internal class ScanWriter(
         s[Hosts.finishedAt] = h.finishedAt
         s[Hosts.timedOut] = h.timedOut
         s[Hosts.error] = StoredText.encodeOrNull(h.error)
+        s[Hosts.complete] = h.complete
+    }
+
+    /**
+     * Whether [r] is final: down, unresolved, timed out (`--host-timeout`), or every planned port
+     * decided. A stopped scan reports the hosts it cut short with the ports found so far (up) or
+     * as unknown: those are continued by a resume.
+     */
+    private fun complete(r: HostResult): Boolean = when {
+        r.error != null || r.status == HostStatus.DOWN || r.timedOut -> true
+        r.status == HostStatus.UNKNOWN -> false
+        else -> r.ports.size >= expectedPorts
     }
 
     private fun portColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, p: PortResult) {
@@ -274,10 +291,10 @@ internal class ScanWriter(
                 nextHostNo = (r[maxNo] ?: -1) + 1
                 nextFinishSeq = (r[maxSeq] ?: -1) + 1
             }
-            Hosts.select(Hosts.address, Hosts.name).where { (Hosts.scanId eq scanId) and (Hosts.status neq Codes.SCANNING) }.forEach { row ->
+            Hosts.select(Hosts.address, Hosts.name).where { (Hosts.scanId eq scanId) and (Hosts.complete eq true) }.forEach { row ->
                 finishedBefore += Host(dev.kmap.dsl.IpAddress.parse(row[Hosts.address]), StoredText.decodeOrNull(row[Hosts.name]))
             }
-            val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.status eq Codes.SCANNING) }.map { row ->
+            val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.map { row ->
                 row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
             }
             for ((no, host) in scanning) {

@@ -48,6 +48,7 @@ internal object Hosts : Table("kmap_host") {
     val finishedAt = long("finished_at")
     val timedOut = bool("timed_out")
     val error = text("error").nullable()
+    val complete = bool("complete")
     override val primaryKey = PrimaryKey(scanId, hostNo)
 }
 

@@ -30,7 +30,8 @@ CREATE TABLE kmap_scan (
 );
 CREATE INDEX kmap_scan_plan ON kmap_scan (plan_hash, shard_count);
 
--- Hosts in the order they were first seen (host_no); finish_seq is the order they finished.
+-- Hosts in the order they were first seen (host_no); finish_seq is the order they finished;
+-- complete is false for a host a stopped scan cut short (reported with the ports found so far).
 CREATE TABLE kmap_host (
     scan_id BIGINT NOT NULL REFERENCES kmap_scan (id) ON DELETE CASCADE,
     host_no INTEGER NOT NULL,
@@ -46,6 +47,7 @@ CREATE TABLE kmap_host (
     finished_at BIGINT NOT NULL,
     timed_out BOOLEAN NOT NULL,
     error TEXT,
+    complete BOOLEAN NOT NULL,
     PRIMARY KEY (scan_id, host_no)
 ) WITHOUT ROWID;
 
