@@ -18,6 +18,9 @@ internal class StoreOptions : OptionGroup(name = "Scan history") {
     val shardCount by option("--shard-count", metavar = "N", help = "Scan shard \$JOB_COMPLETION_INDEX+1 of N (a Kubernetes Indexed Job); the same --seed in every shard").int()
     val scanGroup by option("--scan-group", metavar = "ID", help = "Record the shards of a sharded scan as one scan with this id (default: \$KMAP_SCAN_GROUP, or the same plan started within a day)")
 
+    /** The environment (`JOB_COMPLETION_INDEX`, `KMAP_SCAN_GROUP`); tests replace it. */
+    var env: (String) -> String? = System::getenv
+
     /** The store URL of this run, or null with `--no-store`. */
     fun url(): String? = if (noStore) null else StoreAccess.url(store)
 
@@ -25,7 +28,7 @@ internal class StoreOptions : OptionGroup(name = "Scan history") {
      * The `I/N` shard: `--shard` as given, or from `--shard-count N` and the completion index a
      * Kubernetes Indexed Job gives each pod (0-based, so shard index+1).
      */
-    fun shard(explicit: String?, env: (String) -> String? = System::getenv): String? {
+    fun shard(explicit: String?): String? {
         val count = shardCount ?: return explicit
         if (explicit != null) throw UserError("--shard and --shard-count contradict each other", "--shard I/N names the shard; --shard-count N takes it from JOB_COMPLETION_INDEX")
         if (count !in 1..1_000_000) throw UserError("--shard-count $count is out of range (expected 1..1000000)", SHARD_HINT)
@@ -38,7 +41,7 @@ internal class StoreOptions : OptionGroup(name = "Scan history") {
     }
 
     /** The scan group from `--scan-group` or `$KMAP_SCAN_GROUP`. */
-    fun group(env: (String) -> String? = System::getenv): String? = (scanGroup ?: env("KMAP_SCAN_GROUP"))?.trim()?.takeIf { it.isNotEmpty() }?.also {
+    fun group(): String? = (scanGroup ?: env("KMAP_SCAN_GROUP"))?.trim()?.takeIf { it.isNotEmpty() }?.also {
         if (it.length > 64) throw UserError("scan group \"${it.take(20)}…\" is too long (at most 64 characters)", SHARD_HINT)
     }
 

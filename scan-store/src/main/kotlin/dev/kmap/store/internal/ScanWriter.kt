@@ -2,6 +2,7 @@ package dev.kmap.store.internal
 
 import dev.kmap.dsl.Expectations
 import dev.kmap.engine.Host
+import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
