@@ -51,6 +51,11 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             "kmap version: version of kmap, Kotlin and the JVM",
             "kmap self-test: check privileges, libpcap, raw sockets, interfaces, DNS, loopback",
             "kmap run FILE.scan.kts|FILE.main.kts [args]: run a Kotlin scan script",
+            "kmap history: the recorded scans (every scan is recorded in ~/.kmap/kmap.db unless --no-store)",
+            "kmap show ID [--format F]: a recorded scan in any output format, as the run wrote it",
+            "kmap diff A B [--json]: what changed between two recorded scans (ndiff's layout)",
+            "kmap delete ID...: remove recorded scans",
+            "kmap export [ID...] [--format ndjson|csv|cef|leef|yaml] [--since ID]: recorded scans as one stream",
         ),
         "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html, --cef, --leef, --yaml each take a file, or - for " +
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +
