@@ -91,6 +91,7 @@ internal object Cli {
             val engineWithFiles = if (files.isEmpty()) engine else EngineConfig(
                 engine.modules, engine.resolver, { p -> files[p] ?: engine.readLines(p) }, engine.clock, engine.control, engine.progressIntervalMillis, engine.hostProcessor,
             )
+            var planRun = plan
             val recording = storeUrl?.let { url ->
                 val store = StoreAccess.openForWriting(url)
                 try {
@@ -99,13 +100,14 @@ internal object Cli {
                         showReason = command.reason, openOnly = command.openOnly, arguments = args, targetFiles = files,
                         groupId = command.storeOptions.group(),
                     )
-                    ScanRecording(store, store.record(plan, settings, ScanRecording.warner(err)))
+                    val learned = LearnedTiming.apply(store, plan, command.debug, err)
+                    ScanRecording(store, store.record(learned, settings, ScanRecording.warner(err))).also { planRun = learned }
                 } catch (e: StoreException) {
                     store.close()
                     throw UserError(e.message ?: "cannot record the scan", StoreAccess.HINT)
                 }
             }
-            ScanRun(plan, command, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recording).execute()
+            ScanRun(planRun, command, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recording).execute()
         } catch (e: UserError) {
             usage(err, e.message ?: "invalid arguments", e.hint)
         } catch (e: InvalidSpecException) {

@@ -145,6 +145,31 @@ class StoreCliTest {
     }
 
     @Test
+    fun `learned timing - a second scan of a network starts from what the first measured`() {
+        System.setProperty("kmap.store.learnTiming", "true")
+        try {
+            LoopbackPorts().use { p ->
+                assertEquals(0, test("-sT -Pn -n -p ${p.open},${p.closed} --store $db 127.0.0.1").code)
+                val learned = ScanStore.open(db).use { it.learnedTiming(dev.kmap.dsl.IpAddress.parse("127.0.0.9")) }!!
+                assertEquals("127.0.0.0/24", learned.network)
+                assertEquals(3, learned.samples) // the host's latency and two port replies
+                val second = test("-sT -Pn -n -d -p ${p.open} --store $db 127.0.0.1")
+                assertEquals(0, second.code, second.err)
+                val line = second.errLines.single { it.startsWith("kmap: learned timing for 127.0.0.0/24: srtt ") }
+                val plan = ScanStore.open(db).use { it.load(2).plan }
+                val t = plan.timing
+                assertEquals(learned.initialTimeoutMillis.coerceIn(t.effectiveMinRttTimeoutMillis, t.effectiveMaxRttTimeoutMillis), t.initialRttTimeoutMillis)
+                assertTrue(line.endsWith("initial RTT timeout ${t.initialRttTimeoutMillis} ms"), line)
+                // an explicit --initial-rtt-timeout wins
+                assertEquals(0, test("-sT -Pn -n -p ${p.open} --initial-rtt-timeout 700ms --store $db 127.0.0.1").code)
+                assertEquals(700L, ScanStore.open(db).use { it.load(3).plan.timing.initialRttTimeoutMillis })
+            }
+        } finally {
+            System.setProperty("kmap.store.learnTiming", "false")
+        }
+    }
+
+    @Test
     fun `bad stores stop the scan before anything is written`() {
         val junk = dir.resolve("junk.db").toFile().apply { writeText("not a database\n") }
         val run = test("-sT -Pn -n -p 1 --store ${junk.path} -oX ${f("x.xml")} 127.0.0.1")

@@ -3,7 +3,6 @@ package dev.kmap.store
 import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.ScanEvent
-import dev.kmap.store.internal.PlanText
 import dev.kmap.engine.Violation
 import dev.kmap.store.internal.ScanWriter
 import dev.kmap.store.internal.StoreDatabase
@@ -35,7 +34,7 @@ public class ScanRecorder internal constructor(
     resumed: Boolean,
     onError: (StoreException) -> Unit,
 ) : AutoCloseable {
-    private val writer = ScanWriter(db, scanId, PlanText.portsPerHost(plan), resumed, onError)
+    private val writer = ScanWriter(db, scanId, plan, resumed, onError)
 
     /** The failure that stopped recording, or null while everything is stored. */
     public val failure: StoreException? get() = writer.failure

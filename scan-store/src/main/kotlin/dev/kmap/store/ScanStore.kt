@@ -1,6 +1,10 @@
 package dev.kmap.store
 
+import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.store.internal.NetworkTimings
+import dev.kmap.store.internal.TimingSamples
+import org.jetbrains.exposed.v1.jdbc.selectAll
 import dev.kmap.store.internal.Dialect
 import dev.kmap.store.internal.Differ
 import dev.kmap.store.internal.PlanText
@@ -136,6 +140,16 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         val ids = reader.groupRows(id).map { it[Scans.id] }
         store.tx("deleting scan $id") { Scans.deleteWhere { Scans.id inList ids } }
         return ids
+    }
+
+    /** What earlier scans learned about the network of [address] (its /24 or /64), or null. */
+    public fun learnedTiming(address: IpAddress): NetworkTiming? {
+        val net = TimingSamples.network(address)
+        return store.tx("reading learned timing") {
+            NetworkTimings.selectAll().where { NetworkTimings.network eq net }.firstOrNull()?.let {
+                NetworkTiming(net, it[NetworkTimings.srttMicros], it[NetworkTimings.rttvarMicros], it[NetworkTimings.loss], it[NetworkTimings.samples], it[NetworkTimings.updatedAt])
+            }
+        }
     }
 
     /** What changed from scan [a] to scan [b]: hosts, port states, services and script output. */

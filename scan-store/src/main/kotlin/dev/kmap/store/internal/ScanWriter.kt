@@ -14,6 +14,9 @@ import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.json.Json
 import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
+import org.jetbrains.exposed.v1.core.inList
+import dev.kmap.dsl.ScanPlan
+import org.jetbrains.exposed.v1.jdbc.upsert
 import org.jetbrains.exposed.v1.core.neq
 import org.jetbrains.exposed.v1.core.max
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
@@ -35,7 +38,7 @@ import java.util.concurrent.TimeUnit
 internal class ScanWriter(
     private val db: StoreDatabase,
     private val scanId: Long,
-    private val expectedPorts: Int,
+    plan: ScanPlan,
     resumed: Boolean,
     private val onError: (StoreException) -> Unit,
 ) {
@@ -49,6 +52,8 @@ internal class ScanWriter(
     }
 
     private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
+    private val expectedPorts = PlanText.portsPerHost(plan)
+    private val timing = TimingSamples(plan.timing.effectiveMaxRetries)
 
     @Volatile
     var failure: StoreException? = null
@@ -162,6 +167,7 @@ internal class ScanWriter(
                 val seq = nextFinishSeq++
                 val pending = hostInserts[hostNo]
                 val complete = complete(r)
+                if (complete) timing.add(r)
                 when {
                     pending != null -> pending.finish(r, seq, complete)
                     f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
@@ -214,6 +220,7 @@ internal class ScanWriter(
                     it[dataJson] = c.data
                 }
             }
+            finished?.let { learn(timing.timings(it.stats, now)) }
             val s = started
             val f = finished
             val c = checked
@@ -249,6 +256,26 @@ internal class ScanWriter(
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
         hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
         started = null; finished = null; checked = null; checkpoint = null
+    }
+
+    /** Blends this scan's timing into what the store knew of each network (half each). */
+    private fun learn(timings: List<dev.kmap.store.NetworkTiming>) {
+        if (timings.isEmpty()) return
+        val known = timings.map { it.network }.chunked(500).flatMap { chunk ->
+            NetworkTimings.selectAll().where { NetworkTimings.network inList chunk }.toList()
+        }.associateBy { it[NetworkTimings.network] }
+        for (t in timings) {
+            val old = known[t.network]
+            NetworkTimings.upsert {
+                it[network] = t.network
+                it[srttMicros] = if (old == null) t.srttMicros else (old[srttMicros] + t.srttMicros) / 2
+                it[rttvarMicros] = if (old == null) t.rttvarMicros else (old[rttvarMicros] + t.rttvarMicros) / 2
+                it[loss] = if (old == null) t.loss else (old[loss] + t.loss) / 2
+                it[samples] = t.samples + (old?.get(samples) ?: 0)
+                it[updatedAt] = t.updatedAtMillis
+                it[NetworkTimings.scanId] = this@ScanWriter.scanId
+            }
+        }
     }
 
     private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow) {
