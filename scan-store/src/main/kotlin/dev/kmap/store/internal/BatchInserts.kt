@@ -6,91 +6,73 @@ import java.sql.PreparedStatement
 import java.sql.Types
 
 /**
- * The writer's hot path: plain JDBC batches of prepared statements (kept open across commits)
- * for the rows a scan streams, hosts, ports and scripts. Exposed's `batchInsert` builds a
- * statement object per row, about ten times the cost (measured: 65535 port rows in ~1.5 s with
- * Exposed, ~0.1 s this way), and a 65535-port scan must not wait for its store. The SQL is made
- * from the Exposed table objects, so the column lists are written once.
+ * The writer's hot path, the rows a scan streams (hosts, ports, scripts), in plain JDBC: Exposed's
+ * `batchInsert` builds a statement object per row, about ten times the cost (measured: 65535 port
+ * rows took ~1.5 s with it), and a scan must not wait for its store. The column lists come from
+ * the Exposed table objects, so they are written once.
+ * Statements are prepared once and kept across commits. On PostgreSQL the driver rewrites each
+ * batch into multi-row statements (`reWriteBatchedInserts`, set by [StoreDatabase]). (Multi-row
+ * SQLite statements with the values as literals were tried: parsing the text cost more than the
+ * binds it saved.)
  */
 internal class BatchInserts(private val scanId: Long) : AutoCloseable {
     private var connection: Connection? = null
-    private var hosts: PreparedStatement? = null
-    private var ports: PreparedStatement? = null
-    private var scripts: PreparedStatement? = null
+    private val prepared = HashMap<Table, PreparedStatement>()
 
-    private fun statement(c: Connection, table: Table, ignoreDuplicates: Boolean, current: PreparedStatement?): PreparedStatement {
+    private fun insertInto(table: Table): String = "INSERT INTO ${table.tableName} (${table.columns.joinToString(", ") { it.name }}) VALUES "
+
+    private fun conflict(ignoreDuplicates: Boolean) = if (ignoreDuplicates) " ON CONFLICT DO NOTHING" else ""
+
+    /** Writes [rows] with [values] giving each row's values in column order. */
+    private fun <R> insert(c: Connection, table: Table, rows: Collection<R>, ignoreDuplicates: Boolean, values: (R, Values) -> Unit) {
+        if (rows.isEmpty()) return
         if (connection !== c) { close(); connection = c }
-        current?.let { return it }
-        val columns = table.columns.joinToString(", ") { it.name }
-        val marks = table.columns.joinToString(", ") { "?" }
-        val conflict = if (ignoreDuplicates) " ON CONFLICT DO NOTHING" else ""
-        return c.prepareStatement("INSERT INTO ${table.tableName} ($columns) VALUES ($marks)$conflict")
-    }
-
-    fun hosts(c: Connection, rows: Collection<HostRow>) {
-        if (rows.isEmpty()) return
-        val ps = statement(c, Hosts, false, hosts).also { hosts = it }
-        for (h in rows) {
-            ps.setLong(1, scanId)
-            ps.setInt(2, h.hostNo)
-            ps.setIntOrNull(3, h.finishSeq)
-            ps.setLongOrNull(4, h.position)
-            ps.setString(5, h.host.address.toString())
-            ps.setString(6, StoredText.encodeOrNull(h.host.name))
-            ps.setString(7, h.status)
-            ps.setString(8, StoredText.encode(h.reason))
-            ps.setString(9, StoredText.encodeOrNull(h.reverseName))
-            ps.setLongOrNull(10, h.latencyMicros)
-            ps.setLong(11, h.startedAt)
-            ps.setLong(12, h.finishedAt)
-            ps.setBoolean(13, h.timedOut)
-            ps.setString(14, StoredText.encodeOrNull(h.error))
-            ps.setBoolean(15, h.complete)
-            ps.addBatch()
+        val ps = prepared.getOrPut(table) {
+            val marks = table.columns.joinToString(", ") { "?" }
+            c.prepareStatement(insertInto(table) + "($marks)" + conflict(ignoreDuplicates))
         }
+        val bind = Binds(ps)
+        for (r in rows) { bind.i = 0; values(r, bind); ps.addBatch() }
         ps.executeBatch()
     }
 
-    fun ports(c: Connection, rows: List<PortRow>) {
-        if (rows.isEmpty()) return
-        val ps = statement(c, Ports, false, ports).also { ports = it }
-        for (p in rows) {
-            val r = p.result
-            ps.setLong(1, scanId)
-            ps.setInt(2, p.hostNo)
-            ps.setString(3, r.protocol.label)
-            ps.setInt(4, r.port)
-            ps.setString(5, r.state.label)
-            ps.setString(6, StoredText.encode(r.reason))
-            ps.setString(7, StoredText.encodeOrNull(r.service))
-            ps.setLongOrNull(8, r.rttMicros)
-            ps.addBatch()
-        }
-        ps.executeBatch()
+    fun hosts(c: Connection, rows: Collection<HostRow>) = insert(c, Hosts, rows, false) { h, v ->
+        v.long(scanId); v.int(h.hostNo); v.int(h.finishSeq); v.long(h.position)
+        v.text(h.host.address.toString()); v.text(StoredText.encodeOrNull(h.host.name)); v.text(h.status)
+        v.text(StoredText.encode(h.reason)); v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros)
+        v.long(h.startedAt); v.long(h.finishedAt); v.bool(h.timedOut); v.text(StoredText.encodeOrNull(h.error)); v.bool(h.complete)
     }
 
-    fun scripts(c: Connection, rows: List<ScriptRow>) {
-        if (rows.isEmpty()) return
-        val ps = statement(c, Scripts, true, scripts).also { scripts = it }
-        for (s in rows) {
-            ps.setLong(1, scanId)
-            ps.setInt(2, s.hostNo)
-            ps.setString(3, s.protocol)
-            ps.setInt(4, s.port)
-            ps.setInt(5, s.seq)
-            ps.setString(6, StoredText.encode(s.script.id))
-            ps.setString(7, StoredText.encode(s.script.output))
-            ps.setString(8, Codes.elements(s.script.elements))
-            ps.addBatch()
-        }
-        ps.executeBatch()
+    fun ports(c: Connection, rows: List<PortRow>) = insert(c, Ports, rows, false) { p, v ->
+        val r = p.result
+        v.long(scanId); v.int(p.hostNo); v.text(r.protocol.label); v.int(r.port); v.text(r.state.label)
+        v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
+    }
+
+    fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->
+        v.long(scanId); v.int(s.hostNo); v.text(s.protocol); v.int(s.port); v.int(s.seq)
+        v.text(StoredText.encode(s.script.id)); v.text(StoredText.encode(s.script.output)); v.text(Codes.elements(s.script.elements))
     }
 
     override fun close() {
-        listOfNotNull(hosts, ports, scripts).forEach { runCatching { it.close() } }
-        hosts = null; ports = null; scripts = null
+        prepared.values.forEach { runCatching { it.close() } }
+        prepared.clear()
     }
 
-    private fun PreparedStatement.setIntOrNull(i: Int, v: Int?) = if (v == null) setNull(i, Types.INTEGER) else setInt(i, v)
-    private fun PreparedStatement.setLongOrNull(i: Int, v: Long?) = if (v == null) setNull(i, Types.BIGINT) else setLong(i, v)
+    /** One row's values, in column order. */
+    private interface Values {
+        fun long(v: Long?)
+        fun int(v: Int?)
+        fun bool(v: Boolean)
+        fun text(v: String?)
+    }
+
+    private class Binds(private val ps: PreparedStatement) : Values {
+        var i = 0
+        override fun long(v: Long?) { if (v == null) ps.setNull(++i, Types.BIGINT) else ps.setLong(++i, v) }
+        override fun int(v: Int?) { if (v == null) ps.setNull(++i, Types.INTEGER) else ps.setInt(++i, v) }
+        override fun bool(v: Boolean) { ps.setBoolean(++i, v) }
+        override fun text(v: String?) { ps.setString(++i, v) }
+    }
+
 }

@@ -150,6 +150,8 @@ internal class StoreDatabase private constructor(
                 // an unreachable server fails in seconds, not after the OS's TCP timeout
                 if (!url.contains("connectTimeout=")) setProperty("connectTimeout", "5")
                 if (!url.contains("loginTimeout=")) setProperty("loginTimeout", "10")
+                // the writer's batches become multi-row INSERTs (one round trip per batch, not per row)
+                if (!url.contains("reWriteBatchedInserts=")) setProperty("reWriteBatchedInserts", "true")
                 setProperty("ApplicationName", "kmap")
                 System.getenv("KMAP_STORE_PASSWORD")?.let { if (!url.contains("password=")) setProperty("password", it) }
             }
