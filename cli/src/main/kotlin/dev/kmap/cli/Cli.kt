@@ -7,20 +7,20 @@ import com.github.ajalt.clikt.core.PrintMessage
 import com.github.ajalt.clikt.core.UsageError
 import com.github.ajalt.clikt.core.parse
 import com.github.ajalt.clikt.output.ParameterFormatter
-import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
-import dev.kmap.engine.ScanUnavailableException
+import dev.kmap.dsl.TargetSpec
+import dev.kmap.report.Problem
 import dev.kmap.store.RecordSettings
-import dev.kmap.store.StoreException
-import java.io.IOException
 import java.io.PrintStream
 
 /**
  * The command line, callable in-process: tests call [run] with captured streams. Exit codes:
  * 0 done (every expectation of `--expect` holds), 1 the scan failed (a tool error), 2 bad usage or
- * input, 3 an expectation was violated, 130 interrupted.
+ * input, 3 an expectation was violated, 130 interrupted. Subcommands are dispatched from
+ * [Subcommands.all]; a scan's failures are worded by the job layer's [Problem], as the Gradle
+ * plugin words them, and shown here with a hint.
  */
 internal object Cli {
     const val EXIT_OK = 0
@@ -44,15 +44,10 @@ internal object Cli {
     ): Int {
         if (args == listOf("--version") || args == listOf("-V")) { out.println("kmap version ${Version.text}"); return EXIT_OK }
         return try {
-            when (args.firstOrNull()) {
-                "version" -> version(args.drop(1), out)
-                "run" -> run(args.drop(1), out, err)
-                "self-test" -> selfTest(args.drop(1), out)
-                in StoreSubcommand.all -> StoreSubcommand.run(StoreSubcommand.all.getValue(args.first())(out, err), args.drop(1), out, err)
-                else -> scan(args, out, err, control, terminal, engine, observer)
-            }
+            val sub = Subcommands.all.firstOrNull { it.name == args.firstOrNull() }
+            sub?.run?.invoke(Subcommands.Call(args.drop(1), out, err, control)) ?: scan(args, out, err, control, terminal, engine, observer)
         } catch (e: UserError) {
-            usage(err, e.message ?: "invalid arguments", e.hint)
+            usage(err, e.message, e.hint)
         }
     }
 
@@ -61,9 +56,10 @@ internal object Cli {
         engine: EngineConfig, observer: (ScanEvent) -> Unit,
     ): Int {
         val command = ScanCommand(engine.modules)
-        val argv = NmapArgs.normalize(args)
         val known = command.registeredOptions().flatMap { it.names }.toSet() + setOf("-h", "--help")
-        NmapArgs.unknownOption(argv, known)?.let { unknown ->
+        val valueOptions = command.registeredOptions().filter { it.nvalues != 0..0 }.flatMap { it.names }.toSet()
+        val argv = NmapArgs.normalize(args, valueOptions)
+        NmapArgs.unknownOption(argv, known, valueOptions)?.let { unknown ->
             val guess = NmapArgs.closest(unknown, known)?.let { " (did you mean $it?)" } ?: ""
             throw UserError("no such option $unknown$guess", Hints.HELP)
         }
@@ -73,6 +69,8 @@ internal object Cli {
             out.print(command.getFormattedHelp(e)); out.println(); return EXIT_OK
         } catch (e: PrintMessage) {
             out.println(e.message); return EXIT_OK
+        } catch (e: UserError) {
+            return usage(err, e.message, e.hint)
         } catch (e: NoSuchOption) {
             return usage(err, e.formatMessage(command.currentContext.localization, ParameterFormatter.Plain), Hints.HELP)
         } catch (e: UsageError) {
@@ -80,82 +78,44 @@ internal object Cli {
         } catch (e: CliktError) {
             return usage(err, e.message ?: "invalid arguments", Hints.HELP)
         }
-        val storeUrl = command.storeOptions.url()
+        val store = command.storeOptions
+        var debugging = 0
         return try {
-            command.storeOptions.resume?.let { target ->
-                return ResumeRun.run(target, storeUrl!!, out, err, control, terminal, engine, observer)
-            }
-            val plan = command.plan ?: return EXIT_OK
+            store.resume?.let { target -> return ResumeRun.run(target, store.url()!!, out, err, control, terminal, engine, observer) }
+            val parsed = command.options ?: return EXIT_OK
+            debugging = parsed.debugging
             // target files are read once: the engine and the stored scan (for --resume) get the same lines
-            val files = listOfNotNull(command.inputList, command.excludeFile).distinct().associateWith { engine.readLines(it) }
-            val engineWithFiles = if (files.isEmpty()) engine else EngineConfig(
-                engine.modules, engine.resolver, { p -> files[p] ?: engine.readLines(p) }, engine.clock, engine.control, engine.progressIntervalMillis, engine.hostProcessor,
-            )
-            var planRun = plan
-            val recording = storeUrl?.let { url ->
-                val store = StoreAccess.openForWriting(url)
-                try {
-                    val settings = RecordSettings(
-                        commandLine = commandLine(args), version = Version.text, verbosity = command.verbose, debugging = command.debug,
-                        showReason = command.reason, openOnly = command.openOnly, arguments = args, targetFiles = files,
-                        groupId = command.storeOptions.group(),
-                    )
-                    val learned = LearnedTiming.apply(store, plan, command.debug, err)
-                    ScanRecording(store, store.record(learned, settings, ScanRecording.warner(err))).also { planRun = learned }
-                } catch (e: StoreException) {
-                    store.close()
-                    throw UserError(e.message ?: "cannot record the scan", StoreAccess.HINT)
-                }
+            val files = (parsed.plan.targets.includes + parsed.plan.targets.excludes).filterIsInstance<TargetSpec.File>()
+                .map { it.path }.distinct().associateWith { engine.readLines(it) }
+            val engineWithFiles = if (files.isEmpty()) engine else engine.copy(readLines = { p -> files[p] ?: engine.readLines(p) })
+            val recorded = store.url()?.let { url ->
+                val settings = RecordSettings(
+                    commandLine = commandLine(args), version = Version.text, verbosity = parsed.verbosity, debugging = parsed.debugging,
+                    showReason = parsed.showReason, openOnly = parsed.openOnly, arguments = args, targetFiles = files, groupId = store.group(),
+                )
+                ScanRecording.start(url, parsed, settings, err)
             }
-            ScanRun(planRun, command, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recording).execute()
+            val options = recorded?.second ?: parsed
+            ScanRun(options, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recorded?.first).execute()
         } catch (e: UserError) {
-            usage(err, e.message ?: "invalid arguments", e.hint)
-        } catch (e: InvalidSpecException) {
-            usage(err, e.message ?: "invalid input", hintFor(e.message ?: ""))
-        } catch (e: ScanUnavailableException) {
-            usage(err, e.message ?: "scan unavailable", Hints.RAW)
+            usage(err, e.message, e.hint)
         } catch (e: ScriptSupport.Failure) {
             e.lines.forEach { err.println(it) }
             e.exit
-        } catch (e: IOException) {
-            err.println("kmap: ${e.message ?: e.javaClass.simpleName}")
-            EXIT_FAILED
-        } catch (e: RuntimeException) {
-            // a bug or an unexpected condition: one line, the stack trace only with -d
-            err.println("kmap: the scan failed: ${e.javaClass.simpleName}: ${(e.message ?: "").lineSequence().firstOrNull().orEmpty()}")
-            if (command.debug > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
-            EXIT_FAILED
+        } catch (e: Exception) {
+            val p = Problem.of(e)
+            when (p.kind) {
+                Problem.Kind.INPUT -> usage(err, p.message, p.advice ?: hintFor(p.message))
+                Problem.Kind.UNAVAILABLE -> usage(err, p.message, Hints.RAW)
+                Problem.Kind.IO -> { err.println("kmap: ${p.message}"); p.kind.exitStatus }
+                Problem.Kind.BUG -> {
+                    // a bug or an unexpected condition: one line, the stack trace only with -d
+                    err.println("kmap: ${p.message}")
+                    if (debugging > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
+                    p.kind.exitStatus
+                }
+            }
         }
-    }
-
-    private fun version(args: List<String>, out: PrintStream): Int {
-        if (args.isNotEmpty()) throw UserError("kmap version takes no arguments (got ${args.first()})", "kmap version")
-        out.println("kmap version ${Version.text}")
-        out.println("Kotlin ${KotlinVersion.CURRENT}, JVM ${System.getProperty("java.vm.name")} ${System.getProperty("java.version")}")
-        out.println("${System.getProperty("os.name")} ${System.getProperty("os.version")} ${System.getProperty("os.arch")}")
-        return EXIT_OK
-    }
-
-    private fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
-        if (args.firstOrNull() in setOf("-h", "--help")) {
-            out.println("Usage: ${ScriptSupport.RUN_HINT}\n")
-            out.println("Runs a Kotlin script: a .scan.kts (the scan DSL and script API imported; args after FILE are its `args`)")
-            out.println("or a standard .main.kts (@file:DependsOn, @file:Repository, @file:Import; kmap's API on the class path).")
-            out.println("Compiled scripts are cached in \$XDG_CACHE_HOME/kmap/scripts (KMAP_SCRIPT_CACHE overrides; empty disables).")
-            out.println("Exit status: 0 done, 1 the script failed, 2 bad usage or a compile error (file:line:column: message).")
-            return EXIT_OK
-        }
-        return ScriptSupport.run(args, out, err)
-    }
-
-    private fun selfTest(args: List<String>, out: PrintStream): Int {
-        if (args.firstOrNull() in setOf("-h", "--help")) {
-            out.println("Usage: kmap self-test\n\nChecks what kmap needs: privileges, libpcap, raw sockets, interfaces, DNS, loopback, database.")
-            out.println("Prints PASS/FAIL/SKIP per check; exits 0 when every essential check passes, 1 otherwise.")
-            return EXIT_OK
-        }
-        if (args.isNotEmpty()) throw UserError("kmap self-test takes no arguments (got ${args.first()})", "kmap self-test")
-        return SelfTest(SelfTest.defaultChecks()).run(out)
     }
 
     private fun usage(err: PrintStream, message: String, hint: String): Int {

@@ -5,7 +5,7 @@ import com.github.ajalt.clikt.parameters.arguments.argument
 import com.github.ajalt.clikt.parameters.arguments.multiple
 import com.github.ajalt.clikt.parameters.options.option
 import dev.kmap.dsl.OutputFormat
-import dev.kmap.engine.output.ReportFormats
+import dev.kmap.report.format.ReportFormats
 import dev.kmap.store.ScanStore
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonObject

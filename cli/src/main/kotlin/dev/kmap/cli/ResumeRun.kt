@@ -5,6 +5,7 @@ import com.github.ajalt.clikt.core.parse
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
+import dev.kmap.cli.options.StoreOptions
 import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import dev.kmap.store.resumeFlow
@@ -14,7 +15,8 @@ import java.io.PrintStream
 /**
  * `kmap --resume ID` (or a `-oN`/`-oG`/`-oX` file a stored scan wrote): continues the stored scan
  * with everything it was started with (plan, excludes, outputs, seed, shard, target files, report
- * options), scanning only what is not stored, and writes its outputs again whole.
+ * options). The engine resumes from the last checkpoint the store has ([resumeFlow]); the
+ * outputs are written again whole (the stored hosts first), and the store's row is continued.
  */
 internal object ResumeRun {
     fun run(
@@ -26,20 +28,25 @@ internal object ResumeRun {
         try {
             val id = target.toLongOrNull()?.takeIf { it > 0 } ?: findByFile(store, target)
             val stored = store.load(id, group = false)
+            if (!stored.summary.status.resumable) {
+                throw UserError("scan $id is ${stored.summary.status.label}: only an interrupted, failed or aborted scan can be resumed", "kmap history shows each scan's status")
+            }
             // the options that are not part of the plan (-v, --reason, --expect, ...) come from the stored arguments
             val command = ScanCommand(engine.modules)
+            command.storeOptions.env = { name -> if (name == StoreOptions.COMPLETION_INDEX) stored.plan.targets.shard.let { (it.index - 1).toString() } else System.getenv(name) }
             try {
-                command.parse(NmapArgs.normalize(stored.settings.arguments))
+                val valueOptions = command.registeredOptions().filter { it.nvalues != 0..0 }.flatMap { it.names }.toSet()
+                command.parse(NmapArgs.normalize(stored.settings.arguments, valueOptions))
             } catch (e: CliktError) {
                 throw UserError("scan $id was started with arguments this kmap cannot read again: ${e.message}", "kmap show $id prints what it found")
             }
-            val recorder = store.resume(id, ScanRecording.warner(err))
-            val recording = ScanRecording(store, recorder)
+            val options = command.options?.copy(plan = stored.plan)
+                ?: throw UserError("scan $id was not started as a scan", "kmap show $id prints what it found")
+            val recording = ScanRecording(store, store.resume(id, ScanRecording.warner(err)))
             handedOver = true
-            val plan = stored.plan
             return ScanRun(
-                plan, command, Version.text, stored.settings.commandLine, out, err, terminal, control, engine, observer,
-                recording = recording, events = { config -> stored.resumeFlow(config) },
+                options, Version.text, stored.settings.commandLine, out, err, terminal, control, engine, observer,
+                recording = recording, source = { _, config -> stored.resumeFlow(config) },
             ).execute()
         } catch (e: StoreException) {
             throw UserError(e.message ?: "cannot resume", StoreAccess.HINT)

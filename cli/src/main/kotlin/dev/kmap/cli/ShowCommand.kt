@@ -4,7 +4,7 @@ import com.github.ajalt.clikt.core.Context
 import com.github.ajalt.clikt.parameters.arguments.argument
 import com.github.ajalt.clikt.parameters.options.option
 import dev.kmap.dsl.OutputFormat
-import dev.kmap.engine.output.ReportFormats
+import dev.kmap.report.format.ReportFormats
 import dev.kmap.store.ScanStore
 import java.io.PrintStream
 
@@ -28,11 +28,11 @@ internal class ShowCommand(out: PrintStream, err: PrintStream) : StoreSubcommand
 
 /** Format names of `show` and `export`, and where their text goes. */
 internal object Formats {
-    private val names: Map<String, OutputFormat> = OutputFormat.entries.associateBy { it.name.lowercase() } +
+    private val names: Map<String, OutputFormat> = OutputFormat.entries.associateBy { it.dslName } +
         mapOf("grep" to OutputFormat.GREPABLE, "gnmap" to OutputFormat.GREPABLE, "nmap" to OutputFormat.NORMAL, "yml" to OutputFormat.YAML)
 
     fun parse(text: String): OutputFormat = names[text.lowercase()]
-        ?: throw UserError("unknown format \"$text\" (expected one of ${OutputFormat.entries.joinToString(", ") { it.name.lowercase() }})", "kmap show ID --format xml")
+        ?: throw UserError("unknown format \"$text\" (expected one of ${OutputFormat.entries.joinToString(", ") { it.dslName }})", "kmap show ID --format xml")
 
     /** Runs [write] on a buffered writer for [path] (null or `-`: [out]), flushed and closed at the end. */
     fun write(path: String?, out: PrintStream, write: (Appendable) -> Unit) {

@@ -15,7 +15,7 @@ import java.io.PrintStream
 /**
  * A subcommand that reads or changes the store (`history`, `show`, `diff`, `delete`, `export`):
  * each takes `--store URL`; [execute] does the work once the arguments are parsed and returns
- * the exit status. A store that cannot be used is one line and exit 2.
+ * the exit status. A store that cannot be used is one line and exit 2. Each is one line of [Subcommands.all].
  */
 internal abstract class StoreSubcommand(name: String, protected val out: PrintStream, protected val err: PrintStream) : CoreCliktCommand(name = name) {
     private val storeOption by option("--store", metavar = "URL", help = "The store to read (default: \$KMAP_STORE or ~/.kmap/kmap.db)")
@@ -34,29 +34,21 @@ internal abstract class StoreSubcommand(name: String, protected val out: PrintSt
     protected open fun emptyStoreStatus(): Int = Cli.EXIT_OK
 
     companion object {
-        /** The store subcommands by name. */
-        val all: Map<String, (PrintStream, PrintStream) -> StoreSubcommand> = linkedMapOf(
-            "history" to ::HistoryCommand,
-            "show" to ::ShowCommand,
-            "diff" to ::DiffCommand,
-            "delete" to ::DeleteCommand,
-            "export" to ::ExportCommand,
-        )
-
         /** Parses [args] into [command] and runs it; usage and store errors are one line, exit 2. */
-        fun run(command: StoreSubcommand, args: List<String>, out: PrintStream, err: PrintStream): Int {
+        fun run(command: StoreSubcommand, call: Subcommands.Call): Int {
+            val (args, out, err) = Triple(call.args, call.out, call.err)
             try {
                 command.parse(args)
             } catch (e: PrintHelpMessage) {
                 out.print(command.getFormattedHelp(e)); out.println(); return Cli.EXIT_OK
             } catch (e: PrintMessage) {
                 out.println(e.message); return Cli.EXIT_OK
+            } catch (e: UserError) {
+                return usage(err, e.message, e.hint)
             } catch (e: UsageError) {
                 return usage(err, e.formatMessage(command.currentContext.localization, ParameterFormatter.Plain), "kmap ${command.commandName} --help")
             } catch (e: CliktError) {
                 return usage(err, e.message ?: "invalid arguments", "kmap ${command.commandName} --help")
-            } catch (e: UserError) {
-                return usage(err, e.message ?: "invalid arguments", e.hint)
             } catch (e: StoreException) {
                 return usage(err, e.message ?: "the store failed", StoreAccess.HINT)
             } catch (e: java.io.IOException) {

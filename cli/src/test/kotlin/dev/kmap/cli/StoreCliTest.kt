@@ -4,7 +4,7 @@ import dev.kmap.dsl.OutputFormat
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
-import dev.kmap.engine.output.ReportFormats
+import dev.kmap.report.format.ReportFormats
 import dev.kmap.store.ScanStatus
 import dev.kmap.store.ScanStore
 import com.github.ajalt.clikt.core.parse

@@ -39,9 +39,9 @@ public class OutputBuilder internal constructor() {
     /** YAML: the JSON format's data as a YAML document. */
     public fun yaml(path: String) { format(OutputFormat.YAML, path) }
 
-    /** Normal, XML and grepable at `base.nmap`, `base.xml`, `base.gnmap` (`-oA`). */
+    /** Normal, XML and grepable at `base.nmap`, `base.xml`, `base.gnmap` (`-oA`: [OutputFormat.ALL]). */
     public fun all(base: String) {
-        normal("$base.nmap"); xml("$base.xml"); grepable("$base.gnmap")
+        OutputFormat.ALL.forEach { format(it, "$base.${it.extension}") }
     }
 
     internal fun build(): List<OutputSpec> = outputs.toList()

@@ -2,12 +2,15 @@ package dev.kmap.store
 
 import dev.kmap.dsl.Expectations
 import dev.kmap.dsl.ScanPlan
+import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.HostResult
+import dev.kmap.engine.ResumeState
+import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.engine.ScanReport
 import dev.kmap.engine.ScanStats
-import dev.kmap.engine.Violation
-import dev.kmap.engine.output.ReportFormatter
-import dev.kmap.engine.output.ReportOptions
+import dev.kmap.report.Violation
+import dev.kmap.report.format.ReportFormatter
+import dev.kmap.report.format.ReportOptions
 import dev.kmap.store.internal.ScanReader
 import java.time.ZoneId
 
@@ -37,7 +40,25 @@ public class StoredScan internal constructor(
     public fun hosts(): Sequence<HostResult> = reader.finishedHosts(summary.scanIds)
 
     /** The finished hosts without those a stopped scan cut short (a resume continues those). */
-    internal fun completeHosts(): Sequence<HostResult> = reader.finishedHosts(summary.scanIds, completeOnly = true)
+    public fun completeHosts(): Sequence<HostResult> = reader.finishedHosts(summary.scanIds, completeOnly = true)
+
+    /**
+     * Where a resume of this scan (one scan row: load it with `group = false`) starts: the last
+     * engine [ScanCheckpoint] that reached the store (the start, when none did), and the stored
+     * port results of the hosts it lists in flight, restricted to the ports it says were decided.
+     * Give it to the engine as [EngineConfig.resume]; [resumeFlow] does that and merges the stored hosts.
+     */
+    public fun resumeState(): ResumeState {
+        val id = summary.scanIds.singleOrNull() ?: throw StoreException("scan ${summary.id} has ${summary.scanIds.size} shards: resume one shard at a time")
+        val checkpoint = reader.checkpoint(id) ?: ScanCheckpoint(0)
+        val inFlight = checkpoint.hosts.filter { !it.finished }
+        if (inFlight.isEmpty()) return ResumeState(checkpoint)
+        val stored = unfinishedHosts().associateBy { it.host }
+        val decided = inFlight.associate { h ->
+            h.position to stored[h.host]?.ports.orEmpty().filter { p -> p.port in h.decided[p.protocol] }
+        }
+        return ResumeState(checkpoint, decided)
+    }
 
     /**
      * Hosts that were being scanned when the scan stopped, or that a stopped scan reported cut

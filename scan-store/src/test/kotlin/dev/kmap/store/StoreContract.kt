@@ -5,8 +5,8 @@ import dev.kmap.dsl.Shard
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
-import dev.kmap.engine.output.ReportFormats
-import dev.kmap.engine.output.ReportOptions
+import dev.kmap.report.format.ReportFormats
+import dev.kmap.report.format.ReportOptions
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.time.ZoneId
@@ -25,7 +25,7 @@ abstract class StoreContract {
 
     private fun record(store: ScanStore, events: List<ScanEvent> = StoreFixtures.events(), s: RecordSettings = settings): Long {
         val recorder = store.record(StoreFixtures.plan, s)
-        events.forEach(recorder::accept)
+        events.forEach(recorder::event)
         recorder.close()
         assertNull(recorder.failure)
         return recorder.scanId
@@ -117,7 +117,7 @@ abstract class StoreContract {
             val id = record(store, all.take(cut - 2)) // some of host 1's ports, nothing finished
             val rest = store.resume(id)
             assertEquals(id, rest.scanId)
-            all.drop(cut - 2).forEach(rest::accept)
+            all.drop(cut - 2).forEach(rest::event)
             rest.close()
             val scan = store.load(id)
             assertEquals(ScanStatus.COMPLETED, scan.summary.status)
@@ -143,8 +143,8 @@ abstract class StoreContract {
             assertEquals(listOf(22, 80), scan.unfinishedHosts().single().ports.map { it.port })
             // the rest of the scan, as a resume produces it: host 1's other ports, then its whole result
             val rest = store.resume(id)
-            all.filterIsInstance<ScanEvent.PortFound>().drop(2).filter { it.host == web.host }.forEach(rest::accept)
-            all.dropWhile { it !is ScanEvent.HostFinished }.forEach(rest::accept)
+            all.filterIsInstance<ScanEvent.PortFound>().drop(2).filter { it.host == web.host }.forEach(rest::event)
+            all.dropWhile { it !is ScanEvent.HostFinished }.forEach(rest::event)
             rest.close()
             val done = store.load(id)
             assertEquals(ScanStatus.COMPLETED, done.summary.status)
@@ -198,9 +198,9 @@ abstract class StoreContract {
             val ids = (1..3).map { i ->
                 val plan = StoreFixtures.plan.copy(targets = StoreFixtures.plan.targets.copy(shard = Shard(i, 3)))
                 val r = store.record(plan, settings)
-                r.accept(ScanEvent.Started(plan, 1_000L * i, 2))
-                r.accept(ScanEvent.HostFinished(StoreFixtures.hosts[i - 1]))
-                r.accept(ScanEvent.Finished(StoreFixtures.stats.copy(startedAtMillis = 1_000L * i, hostsUp = if (i == 2) 0 else 1, hostsDown = if (i == 2) 1 else 0)))
+                r.event(ScanEvent.Started(plan, 1_000L * i, 2))
+                r.event(ScanEvent.HostFinished(StoreFixtures.hosts[i - 1]))
+                r.event(ScanEvent.Finished(StoreFixtures.stats.copy(startedAtMillis = 1_000L * i, hostsUp = if (i == 2) 0 else 1, hostsDown = if (i == 2) 1 else 0)))
                 r.close()
                 r.scanId
             }

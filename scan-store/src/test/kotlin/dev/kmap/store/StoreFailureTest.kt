@@ -40,7 +40,7 @@ class StoreFailureTest {
 
     private fun recordOne(url: String): Long = ScanStore.open(url).use { store ->
         val r = store.record(StoreFixtures.plan)
-        StoreFixtures.events().forEach(r::accept)
+        StoreFixtures.events().forEach(r::event)
         r.close()
         r.scanId
     }

@@ -27,10 +27,10 @@ fun main(args: Array<String>) {
         ScanStore.open(args[0]).use { store ->
             val t0 = System.nanoTime()
             val r = store.record(plan)
-            r.accept(ScanEvent.Started(plan, 0, 65536))
-            events.forEach(r::accept)
+            r.event(ScanEvent.Started(plan, 0, 65536))
+            events.forEach(r::event)
             val t1 = System.nanoTime()
-            r.accept(ScanEvent.Finished(ScanStats(0, 1, 65536, 0, 65536, 65536, false)))
+            r.event(ScanEvent.Finished(ScanStats(0, 1, 65536, 0, 65536, 65536, false)))
             r.close()
             val t2 = System.nanoTime()
             println("queued ${(t1 - t0) / 1_000_000} ms, all written ${(t2 - t0) / 1_000_000} ms")

@@ -6,9 +6,10 @@ import dev.kmap.dsl.Shard
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
+import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.ScriptOutput
-import dev.kmap.engine.Violation
+import dev.kmap.report.Violation
 import dev.kmap.store.RecordSettings
 import dev.kmap.store.ScanStatus
 import dev.kmap.store.ScanSummary
@@ -153,6 +154,18 @@ internal class ScanReader(private val store: StoreDatabase) {
                 yieldAll(page.map { it.second })
                 after = page.last().first
             }
+        }
+    }
+
+    /** The last engine checkpoint stored for scan row [scanId], or null (none reached the store). */
+    fun checkpoint(scanId: Long): ScanCheckpoint? = store.tx("reading scan $scanId") {
+        Checkpoints.select(Checkpoints.dataJson).where { Checkpoints.scanId eq scanId }
+            .orderBy(Checkpoints.seq, SortOrder.DESC).limit(1).firstOrNull()?.get(Checkpoints.dataJson)
+    }?.let { text ->
+        try {
+            ScanCheckpoint.fromJson(text)
+        } catch (e: RuntimeException) {
+            throw StoreException("scan $scanId in store ${store.shownUrl} has an unreadable checkpoint: ${e.message?.lineSequence()?.first()}")
         }
     }
 

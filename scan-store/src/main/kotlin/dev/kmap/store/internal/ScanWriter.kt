@@ -6,8 +6,9 @@ import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
+import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.engine.ScanEvent
-import dev.kmap.engine.Violation
+import dev.kmap.report.Violation
 import dev.kmap.store.ScanStatus
 import dev.kmap.store.StoreException
 import kotlinx.serialization.builtins.ListSerializer
@@ -43,7 +44,6 @@ internal class ScanWriter(
     private val onError: (StoreException) -> Unit,
 ) {
     class Checked(val expectations: Expectations, val violations: List<Violation>)
-    class Checkpoint(val position: Long, val data: String)
     private object End
     private object Heartbeat
 
@@ -75,10 +75,11 @@ internal class ScanWriter(
     private var started: ScanEvent.Started? = null
     private var finished: ScanEvent.Finished? = null
     private var checked: Checked? = null
-    private var checkpoint: Checkpoint? = null
+    private var checkpoint: ScanCheckpoint? = null
     private var checkpointSeq = 0
     private var sawFinished = false
     private var closing = false
+    @Volatile private var discard = false
 
     // test hook (see holdForTest): "MARKER-FILE:PORTS"
     private val holdMarker: String? = System.getProperty(HOLD_PROPERTY)?.substringBeforeLast(':')
@@ -102,9 +103,10 @@ internal class ScanWriter(
     }
 
     /** Writes what is queued, sets the final status, and waits for the writer to stop. */
-    fun finish() {
+    fun finish(discard: Boolean) {
         if (closing) return
         closing = true
+        this.discard = discard
         while (thread.isAlive && !queue.offer(End, 100, TimeUnit.MILLISECONDS)) Unit
         thread.join()
     }
@@ -132,7 +134,8 @@ internal class ScanWriter(
                 }
                 if (end && !sawFinished) markFailed()
                 try {
-                    commit(end)
+                    // a scan that never started (its outputs were refused) leaves no trace in the history
+                    if (end && discard) db.tx("removing scan $scanId") { Scans.deleteWhere { Scans.id eq scanId } } else commit(end)
                 } catch (e: StoreException) {
                     failure = e
                     runCatching { onError(e) }
@@ -149,14 +152,16 @@ internal class ScanWriter(
     private fun apply(m: Any) {
         when (m) {
             is ScanEvent.Started -> started = m
-            is ScanEvent.HostStarted -> inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
-            is ScanEvent.PortFound -> {
-                val f = inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
-                val key = key(m.result)
-                val before = f.streamed.put(key, m.result)
-                if (before == null) portInserts += PortRow(f.hostNo, m.result) else if (before != m.result) portUpdates += PortRow(f.hostNo, m.result)
+            is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
+            is ScanEvent.PortFound, is ScanEvent.PortUpdated -> {
+                val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
+                if (host in finishedBefore) return
+                val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
+                val key = key(result)
+                val before = f.streamed.put(key, result)
+                if (before == null) portInserts += PortRow(f.hostNo, result) else if (before != result) portUpdates += PortRow(f.hostNo, result)
                 if (!f.persisted && f.hostNo !in hostInserts) {
-                    hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, m.host, System.currentTimeMillis())
+                    hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
                 }
             }
             is ScanEvent.HostFinished -> {
@@ -184,7 +189,7 @@ internal class ScanWriter(
             }
             is ScanEvent.Finished -> { finished = m; sawFinished = true }
             is Checked -> checked = m
-            is Checkpoint -> checkpoint = m
+            is ScanEvent.Checkpoint -> checkpoint = m.checkpoint
             else -> Unit
         }
     }
@@ -217,7 +222,7 @@ internal class ScanWriter(
                     it[seq] = checkpointSeq++
                     it[atMillis] = now
                     it[position] = c.position
-                    it[dataJson] = c.data
+                    it[dataJson] = c.toJson()
                 }
             }
             finished?.let { learn(timing.timings(it.stats, now)) }
