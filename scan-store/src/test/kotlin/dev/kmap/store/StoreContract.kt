@@ -5,6 +5,10 @@ import dev.kmap.dsl.Shard
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
+import dev.kmap.dsl.PortList
+import dev.kmap.dsl.PortSet
+import dev.kmap.engine.HostCheckpoint
+import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.report.format.ReportFormats
 import dev.kmap.report.format.ReportOptions
 import org.junit.jupiter.api.Test
@@ -154,6 +158,44 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `the last engine checkpoint is the resume state, with the stored results of the ports it says are decided`() {
+        ScanStore.open(newUrl()).use { store ->
+            val all = StoreFixtures.events()
+            val web = StoreFixtures.hosts[0]
+            val found = all.filterIsInstance<ScanEvent.PortFound>().filter { it.host == web.host }
+            val decided = PortSet(PortList.of(*found.take(2).map { it.result.port }.toIntArray()), PortList.of())
+            val early = ScanCheckpoint(0, listOf(HostCheckpoint(0, web.host, finished = false, reason = "syn-ack", decided = PortSet())))
+            val last = ScanCheckpoint(0, listOf(HostCheckpoint(0, web.host, finished = false, reason = "syn-ack", decided = decided)))
+            // the third port reached the store after the last checkpoint: the engine decides it again
+            val events = all.takeWhile { it !is ScanEvent.PortFound } + ScanEvent.Checkpoint(early) + found.take(2) +
+                ScanEvent.Checkpoint(last) + found[2]
+            val id = record(store, events)
+            val state = store.load(id, group = false).resumeState()
+            assertEquals(last, state.checkpoint)
+            assertEquals(mapOf(0L to found.take(2).map { it.result }), state.decidedPorts.mapValues { (_, v) -> v.map { it.copy(scripts = emptyList()) } })
+            // none stored: the scan starts over
+            val fresh = record(store, all.takeWhile { it !is ScanEvent.PortFound })
+            assertEquals(ScanCheckpoint(0), store.load(fresh, group = false).resumeState().checkpoint)
+        }
+    }
+
+    @Test
+    fun `a port updated by a later stage is stored as updated`() {
+        ScanStore.open(newUrl()).use { store ->
+            val all = StoreFixtures.events()
+            val first = all.filterIsInstance<ScanEvent.PortFound>().first()
+            val updated = first.result.copy(service = "http-proxy")
+            val i = all.indexOf(first)
+            val finished = all.filterIsInstance<ScanEvent.HostFinished>().first { it.result.host == first.host }
+            val events = all.take(i + 1) + ScanEvent.PortUpdated(first.host, updated) +
+                all.drop(i + 1).takeWhile { it !== finished }
+            val id = record(store, events)
+            val port = store.load(id).unfinishedHosts().single().ports.first { it.port == first.result.port }
+            assertEquals("http-proxy", port.service)
+        }
+    }
+
+    @Test
     fun `diff reports closed, opened and changed ports and hosts`() {
         ScanStore.open(newUrl()).use { store ->
             val a = record(store)
@@ -212,8 +254,13 @@ abstract class StoreContract {
             assertEquals(Shard.WHOLE, scan.plan.targets.shard)
             assertEquals(StoreFixtures.hosts.take(3).toSet(), scan.hosts().toSet())
             assertEquals(2, scan.stats.hostsUp)
+            // a run that never started (its outputs were refused) leaves no trace
+            val shard1 = StoreFixtures.plan.copy(targets = StoreFixtures.plan.targets.copy(shard = Shard(1, 3)))
+            store.record(shard1, settings).close()
+            assertEquals(1, store.history().size)
             // a new run of the same plan is a new scan
-            val again = store.record(StoreFixtures.plan.copy(targets = StoreFixtures.plan.targets.copy(shard = Shard(1, 3))), settings)
+            val again = store.record(shard1, settings)
+            again.event(ScanEvent.Started(shard1, 9_000L, 2))
             again.close()
             assertEquals(2, store.history().size)
             assertEquals(ids, store.delete(ids[1]))

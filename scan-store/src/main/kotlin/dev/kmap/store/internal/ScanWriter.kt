@@ -216,9 +216,10 @@ internal class ScanWriter(
             }
             inserts.scripts(jdbc, scriptInserts)
             checkpoint?.let { c ->
-                Checkpoints.deleteWhere { Checkpoints.scanId eq scanId }
+                val id = this@ScanWriter.scanId
+                Checkpoints.deleteWhere { Checkpoints.scanId eq id }
                 Checkpoints.insert {
-                    it[Checkpoints.scanId] = scanId
+                    it[Checkpoints.scanId] = id
                     it[seq] = checkpointSeq++
                     it[atMillis] = now
                     it[position] = c.position
