@@ -25,9 +25,34 @@ internal object Migrations {
     const val LATEST: Int = 1
     const val HISTORY_TABLE: String = "kmap_schema_history"
 
+    /** The PostgreSQL advisory lock key kmap holds while it checks and migrates a schema. */
+    private const val MIGRATION_LOCK = 0x6b6d6170_0001L
+
     private class State(val tables: Set<String>, val version: Int, val failed: Boolean)
 
     fun check(db: StoreDatabase, readOnly: Boolean) {
+        if (db.dialect != Dialect.POSTGRESQL) return checkLocked(db, readOnly)
+        // processes opening one new database together (shards) take turns: one migrates, the others then find it done
+        advisory(db, "pg_advisory_lock")
+        try {
+            checkLocked(db, readOnly)
+        } finally {
+            runCatching { advisory(db, "pg_advisory_unlock") }
+        }
+    }
+
+    private fun advisory(db: StoreDatabase, function: String) {
+        try {
+            db.raw { c ->
+                c.createStatement().use { it.execute("SELECT $function($MIGRATION_LOCK)") }
+                if (!c.autoCommit) c.commit()
+            }
+        } catch (e: SQLException) {
+            throw db.describe(e, "locking the schema")
+        }
+    }
+
+    private fun checkLocked(db: StoreDatabase, readOnly: Boolean) {
         val state = try {
             db.raw { inspect(it, db.dialect) }
         } catch (e: SQLException) {
