@@ -79,11 +79,9 @@ internal object Cli {
             return usage(err, e.message ?: "invalid arguments", Hints.HELP)
         }
         val store = command.storeOptions
-        var debugging = 0
         return try {
             store.resume?.let { target -> return ResumeRun.run(target, store.url()!!, out, err, control, terminal, engine, observer) }
             val parsed = command.options ?: return EXIT_OK
-            debugging = parsed.debugging
             // target files are read once: the engine and the stored scan (for --resume) get the same lines
             val files = (parsed.plan.targets.includes + parsed.plan.targets.excludes).filterIsInstance<TargetSpec.File>()
                 .map { it.path }.distinct().associateWith { engine.readLines(it) }
@@ -96,7 +94,8 @@ internal object Cli {
                 ScanRecording.start(url, parsed, settings, err)
             }
             val options = recorded?.second ?: parsed
-            ScanRun(options, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, recorded?.first).execute()
+            // closed here too when the run fails before its job starts (a bad script selector): never left "running"
+            recorded?.first.use { ScanRun(options, Version.text, commandLine(args), out, err, terminal, control, engineWithFiles, observer, it).execute() }
         } catch (e: UserError) {
             usage(err, e.message, e.hint)
         } catch (e: ScriptSupport.Failure) {
@@ -111,7 +110,7 @@ internal object Cli {
                 Problem.Kind.BUG -> {
                     // a bug or an unexpected condition: one line, the stack trace only with -d
                     err.println("kmap: ${p.message}")
-                    if (debugging > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
+                    if (command.debug > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
                     p.kind.exitStatus
                 }
             }

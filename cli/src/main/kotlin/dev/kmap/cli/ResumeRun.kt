@@ -44,10 +44,12 @@ internal object ResumeRun {
                 ?: throw UserError("scan $id was not started as a scan", "kmap show $id prints what it found")
             val recording = ScanRecording(store, store.resume(id, ScanRecording.warner(err)))
             handedOver = true
-            return ScanRun(
-                options, Version.text, stored.settings.commandLine, out, err, terminal, control, engine, observer,
-                recording = recording, source = { _, config -> stored.resumeFlow(config) },
-            ).execute()
+            return recording.use {
+                ScanRun(
+                    options, Version.text, stored.settings.commandLine, out, err, terminal, control, engine, observer,
+                    recording = it, source = { _, config -> stored.resumeFlow(config) },
+                ).execute()
+            }
         } catch (e: StoreException) {
             throw UserError(e.message ?: "cannot resume", StoreAccess.HINT)
         } finally {

@@ -20,7 +20,11 @@ internal class ScanRecording(private val store: ScanStore, val recorder: ScanRec
     /** True when everything reached the store. */
     val complete: Boolean get() = recorder.failure == null
 
+    private var closed = false
+
     override fun close() {
+        if (closed) return
+        closed = true
         try { recorder.close() } finally { store.close() }
     }
 
