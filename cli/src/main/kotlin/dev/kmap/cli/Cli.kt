@@ -11,7 +11,9 @@ import dev.kmap.dsl.SecretArguments
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
+import dev.kmap.dsl.TargetSpec
 import dev.kmap.report.Problem
+import dev.kmap.store.RecordSettings
 import java.io.PrintStream
 
 /**
@@ -77,9 +79,26 @@ internal object Cli {
         } catch (e: CliktError) {
             return usage(err, e.message ?: "invalid arguments", Hints.HELP)
         }
-        val options = command.options ?: return EXIT_OK
+        val store = command.storeOptions
         return try {
-            ScanRun(options, Version.text, commandLine(SecretArguments.redactCommandLine(args, options.secretArguments)), out, err, terminal, control, engine, observer).execute()
+            store.resume?.let { target -> return ResumeRun.run(target, store.url()!!, out, err, control, terminal, engine, observer) }
+            val parsed = command.options ?: return EXIT_OK
+            // target files are read once: the engine and the stored scan (for --resume) get the same lines
+            val files = (parsed.plan.targets.includes + parsed.plan.targets.excludes).filterIsInstance<TargetSpec.File>()
+                .map { it.path }.distinct().associateWith { engine.readLines(it) }
+            val engineWithFiles = if (files.isEmpty()) engine else engine.copy(readLines = { p -> files[p] ?: engine.readLines(p) })
+            // secret script arguments never reach the report or the store
+            val line = commandLine(SecretArguments.redactCommandLine(args, parsed.secretArguments))
+            val recorded = store.url()?.let { url ->
+                val settings = RecordSettings(
+                    commandLine = line, version = Version.text, verbosity = parsed.verbosity, debugging = parsed.debugging,
+                    showReason = parsed.showReason, openOnly = parsed.openOnly, arguments = args, targetFiles = files, groupId = store.group(),
+                )
+                ScanRecording.start(url, parsed, settings, err)
+            }
+            val options = recorded?.second ?: parsed
+            // closed here too when the run fails before its job starts (a bad script selector): never left "running"
+            recorded?.first.use { ScanRun(options, Version.text, line, out, err, terminal, control, engineWithFiles, observer, it).execute() }
         } catch (e: UserError) {
             usage(err, e.message, e.hint)
         } catch (e: ScriptSupport.Failure) {
@@ -94,7 +113,7 @@ internal object Cli {
                 Problem.Kind.BUG -> {
                     // a bug or an unexpected condition: one line, the stack trace only with -d
                     err.println("kmap: ${p.message}")
-                    if (options.debugging > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
+                    if (command.debug > 0) e.printStackTrace(err) else err.println("hint: rerun with -d for the stack trace")
                     p.kind.exitStatus
                 }
             }

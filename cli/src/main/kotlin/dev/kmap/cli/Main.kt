@@ -14,6 +14,7 @@ import kotlin.system.exitProcess
  */
 fun main(args: Array<String>) {
     warmRawPackets(args)
+    warmStore(args)
     val control = ScanControl()
     val done = CountDownLatch(1)
     val running = AtomicBoolean(true)
@@ -32,6 +33,12 @@ fun main(args: Array<String>) {
 }
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
+
+/** A scan records itself in the store: load the drivers while the arguments are parsed. */
+private fun warmStore(args: Array<String>) {
+    if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
+    dev.kmap.store.ScanStore.warmUp()
+}
 
 /**
  * As root a scan will usually use raw packets (SYN is the default): load libpcap and check raw

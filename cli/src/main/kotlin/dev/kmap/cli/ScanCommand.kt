@@ -13,6 +13,7 @@ import dev.kmap.cli.options.OutputOptions
 import dev.kmap.cli.options.PortOptions
 import dev.kmap.cli.options.ScanTechniqueOptions
 import dev.kmap.cli.options.TargetOptions
+import dev.kmap.cli.options.StoreOptions
 import dev.kmap.cli.options.TimingOptions
 import dev.kmap.dsl.DnsResolution
 import dev.kmap.dsl.Expectation
@@ -93,6 +94,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     private val detection by DetectionOptions()
     private val output by OutputOptions()
     private val expect by ExpectOptions()
+    val storeOptions by StoreOptions()
 
     /** Set by [run]; [Cli] executes it. */
     var options: ScanOptions? = null
@@ -105,8 +107,14 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
     val debug: Int get() = output.debug
 
     override fun run() {
-        notYet("-O" to detection.osDetection, "--resume" to (output.resume != null))
+        notYet("-O" to detection.osDetection)
         val t = targetOptions
+        if (storeOptions.resume != null) {
+            // everything comes from the stored scan: other scan options would be ignored, so they are refused
+            if (targets.isNotEmpty() || t.inputList != null) throw UserError("--resume takes no targets (the stored scan has them)", RESUME_HINT)
+            if (storeOptions.noStore) throw UserError("--resume needs the store (it continues a stored scan)", RESUME_HINT)
+            return
+        }
         if (targets.isEmpty() && t.inputList == null) {
             throw UserError("no targets given", "name what to scan, e.g. kmap -sT -p 1-1024 127.0.0.1 (or -iL FILE)")
         }
@@ -153,7 +161,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
                     t.excluded.forEach { exclude(it) }
                     t.excludeFile?.let { excludeFile(it) }
                     if (t.randomizeHosts || t.seed != null) randomize(t.seed ?: System.nanoTime())
-                    t.shard?.let { s -> val parsed = hinted("--shard takes I/N, e.g. 2/4") { Shard.parse(s) }; shard(parsed.index, parsed.count) }
+                    storeOptions.shard(t.shard)?.let { s -> val parsed = hinted("--shard takes I/N, e.g. 2/4") { Shard.parse(s) }; shard(parsed.index, parsed.count) }
                 }
                 types.forEach { scanType(it) }
                 if (techniques.pingOnly) pingOnly()
@@ -233,5 +241,9 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
         block()
     } catch (e: InvalidSpecException) {
         throw UserError(e.message ?: "invalid input", hint)
+    }
+
+    private companion object {
+        const val RESUME_HINT = "kmap --resume ID continues scan ID of kmap history with its own options (--store URL for another store)"
     }
 }

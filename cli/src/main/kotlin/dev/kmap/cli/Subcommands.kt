@@ -22,6 +22,11 @@ internal object Subcommands {
         Subcommand("service-db", "service-db test FILE REPLIES", "check a probe database (kmap or nmap format) against recorded replies") {
             ServiceDbCommand.run(it.args, it.out, it.err)
         },
+        Subcommand("history", "history", "the recorded scans (every scan is recorded in ~/.kmap/kmap.db unless --no-store)") { StoreSubcommand.run(HistoryCommand(it.out, it.err), it) },
+        Subcommand("show", "show ID [--format F]", "a recorded scan in any output format, as the run wrote it") { StoreSubcommand.run(ShowCommand(it.out, it.err), it) },
+        Subcommand("diff", "diff A B [--json]", "what changed between two recorded scans (ndiff's layout)") { StoreSubcommand.run(DiffCommand(it.out, it.err), it) },
+        Subcommand("delete", "delete ID...", "remove recorded scans") { StoreSubcommand.run(DeleteCommand(it.out, it.err), it) },
+        Subcommand("export", "export [ID...] [--format F] [--since ID]", "recorded scans as one stream (ndjson, csv, cef, leef, yaml)") { StoreSubcommand.run(ExportCommand(it.out, it.err), it) },
     )
 
     private fun version(args: List<String>, out: PrintStream): Int {

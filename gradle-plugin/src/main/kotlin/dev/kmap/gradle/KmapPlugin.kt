@@ -45,6 +45,7 @@ public class KmapPlugin : Plugin<Project> {
                 t.baselineFile.set(spec.baselineFile)
                 t.formats.set(spec.reports.formats)
                 t.ignoreFailures.convention(spec.ignoreFailures)
+                t.store.set(spec.store)
                 t.reportsDir.convention(project.layout.buildDirectory.dir("reports/kmap/${spec.name}"))
                 t.engineClasspath.from(engine)
                 t.mustRunAfter(baselineTask) // the baseline task writes what this one reads
@@ -56,9 +57,10 @@ public class KmapPlugin : Plugin<Project> {
     private fun configureEngine(project: Project, c: Configuration) {
         c.isCanBeConsumed = false
         c.isCanBeResolved = true
-        c.description = "The kmap engine and report writers run by the kmap tasks in an isolated worker (dev.kmap:scan-report)."
+        c.description = "The kmap engine and report writers run by the kmap tasks in an isolated worker (dev.kmap:scan-report, dev.kmap:scan-store)."
         c.defaultDependencies { deps ->
             deps.add(project.dependencies.create("dev.kmap:scan-report:${PluginVersion.version}"))
+            deps.add(project.dependencies.create("dev.kmap:scan-store:${PluginVersion.version}"))
         }
     }
 

@@ -49,6 +49,12 @@ public abstract class KmapReports @Inject constructor(objects: ObjectFactory) {
     public fun grepable() { add(OutputFormat.GREPABLE) }
     /** CSV, a row per port. */
     public fun csv() { add(OutputFormat.CSV) }
+    /** ArcSight CEF, a line per open port (SIEM ingestion). */
+    public fun cef() { add(OutputFormat.CEF) }
+    /** QRadar LEEF 2.0, a line per open port (SIEM ingestion). */
+    public fun leef() { add(OutputFormat.LEEF) }
+    /** YAML, the JSON report's data. */
+    public fun yaml() { add(OutputFormat.YAML) }
 
     private fun add(format: OutputFormat) { formats.add(format.name) }
 }

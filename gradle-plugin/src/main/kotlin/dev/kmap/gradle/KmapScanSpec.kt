@@ -55,6 +55,13 @@ public abstract class KmapScanSpec @Inject constructor(
     /** Report violations as warnings instead of failing the build (default false). Tool errors still fail. */
     public val ignoreFailures: Property<Boolean> = objects.property(Boolean::class.javaObjectType).convention(false)
 
+    /**
+     * Record each run in kmap's scan history: a JDBC URL (`jdbc:postgresql://db/scans?user=ci`)
+     * or an SQLite file (`"${'$'}{rootDir}/.kmap/kmap.db"`); unset, the scan is not recorded. Then
+     * `kmap history --store URL`, `kmap diff A B` compare the build's scans.
+     */
+    public val store: Property<String> = objects.property(String::class.java)
+
     /** The report files to write. */
     public val reports: KmapReports = objects.newInstance(KmapReports::class.java)
 

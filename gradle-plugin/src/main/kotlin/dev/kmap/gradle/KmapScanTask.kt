@@ -10,6 +10,7 @@ import org.gradle.api.provider.Property
 import org.gradle.api.tasks.Input
 import org.gradle.api.tasks.InputFiles
 import org.gradle.api.tasks.Internal
+import org.gradle.api.tasks.Optional
 import org.gradle.api.tasks.OutputDirectory
 import org.gradle.api.tasks.PathSensitive
 import org.gradle.api.tasks.PathSensitivity
@@ -53,6 +54,11 @@ public abstract class KmapScanTask : AbstractKmapTask() {
     @get:OutputDirectory
     public abstract val reportsDir: DirectoryProperty
 
+    /** The store the scan is recorded in (see [KmapScanSpec.store]); unset: not recorded. */
+    @get:Input
+    @get:Optional
+    public abstract val store: Property<String>
+
     /** Log violations instead of failing. */
     @get:Input
     public abstract val ignoreFailures: Property<Boolean>
@@ -72,6 +78,7 @@ public abstract class KmapScanTask : AbstractKmapTask() {
                 scanName = name, planJson = planJson.get(), expectationsJson = expectationsJson.get(),
                 baselineFile = baselineFile.orNull?.asFile, reportsDir = dir, formats = formats.get(),
                 writeBaselineTo = null, outcomeFile = outcomeFile, version = PluginVersion.version,
+                store = store.orNull,
             ),
         )
         val outcome = Outcome.read(outcomeFile)

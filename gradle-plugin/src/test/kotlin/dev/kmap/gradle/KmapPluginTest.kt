@@ -4,6 +4,7 @@ import dev.kmap.dsl.DnsResolution
 import dev.kmap.dsl.expectations
 import dev.kmap.dsl.scan
 import dev.kmap.gradle.internal.ScanJob
+import dev.kmap.store.ScanStore
 import org.gradle.api.GradleException
 import org.gradle.api.Project
 import org.gradle.api.Task
@@ -77,7 +78,7 @@ class KmapPluginTest {
         assertEquals(false, scanTask.ignoreFailures.get())
         assertEquals("staging", scanTask.scanName.get())
         assertEquals(
-            setOf("scanName", "planJson", "expectationsJson", "formats", "ignoreFailures"),
+            setOf("scanName", "planJson", "expectationsJson", "formats", "store", "ignoreFailures"),
             scanTask.inputs.properties.keys,
         )
         assertEquals(setOf(File(dir, "build/reports/kmap/staging")), scanTask.outputs.files.files)
@@ -199,6 +200,31 @@ class KmapPluginTest {
         assertTrue(e !is VerificationException)
         val noBaseline = assertFailsWith<KmapToolException> { run(p.tasks.getByName("kmapBaselineBroken")) }
         assertEquals("kmap scan 'broken' has no baseline file: add baseline(file(\"kmap/broken-baseline.json\")) to it", noBaseline.message)
+    }
+
+    @Test
+    fun `a scan with a store is recorded in kmap's history, a bad store is a tool error and left untouched`() {
+        listener().use { open ->
+            val closed = freePort()
+            val p = project()
+            val db = File(dir, "history/kmap.db")
+            p.kmap().scans.register("stored") { s -> loopback(s, open.localPort, closed); s.store.set(db.path) }
+            run(p.tasks.getByName("kmapScanStored"))
+            run(p.tasks.getByName("kmapScanStored"))
+            ScanStore.open(db.path).use { store ->
+                val history = store.history()
+                assertEquals(2, history.size)
+                assertEquals(listOf(1L, 1L), history.map { it.openPorts })
+                assertEquals("gradle kmapScanStored", store.load(history.first().id).settings.commandLine)
+                assertTrue(store.diff(history[1].id, history[0].id).isEmpty)
+            }
+            val foreign = File(dir, "notes.txt").apply { writeText("not a database\n") }
+            p.kmap().scans.register("foreign") { s -> loopback(s, open.localPort); s.store.set(foreign.path) }
+            val e = assertFailsWith<KmapToolException> { run(p.tasks.getByName("kmapScanForeign")) }
+            assertTrue(e.message!!.startsWith("kmap scan 'foreign' could not run: ") && foreign.path in e.message!!, e.message)
+            assertEquals(1, e.message!!.lines().size)
+            assertEquals("not a database\n", foreign.readText())
+        }
     }
 
     @Test

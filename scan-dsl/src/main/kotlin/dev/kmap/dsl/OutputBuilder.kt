@@ -32,6 +32,12 @@ public class OutputBuilder internal constructor() {
     public fun junit(path: String) { format(OutputFormat.JUNIT, path) }
     /** A self-contained HTML report. */
     public fun html(path: String) { format(OutputFormat.HTML, path) }
+    /** ArcSight CEF, a line per open port (SIEM ingestion). */
+    public fun cef(path: String) { format(OutputFormat.CEF, path) }
+    /** QRadar LEEF 2.0, a line per open port (SIEM ingestion). */
+    public fun leef(path: String) { format(OutputFormat.LEEF, path) }
+    /** YAML: the JSON format's data as a YAML document. */
+    public fun yaml(path: String) { format(OutputFormat.YAML, path) }
 
     /** Normal, XML and grepable at `base.nmap`, `base.xml`, `base.gnmap` (`-oA`: [OutputFormat.ALL]). */
     public fun all(base: String) {

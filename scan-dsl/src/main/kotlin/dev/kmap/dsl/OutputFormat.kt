@@ -60,6 +60,15 @@ public enum class OutputFormat(
 
     @SerialName("html") @JsonNames("HTML")
     HTML("--html", emptyList(), "html", false, "Self-contained HTML report with a summary chart"),
+
+    @SerialName("cef") @JsonNames("CEF")
+    CEF("--cef", emptyList(), "cef", false, "ArcSight CEF: a line per open port, for SIEMs"),
+
+    @SerialName("leef") @JsonNames("LEEF")
+    LEEF("--leef", emptyList(), "leef", false, "IBM QRadar LEEF 2.0: a line per open port, for SIEMs"),
+
+    @SerialName("yaml") @JsonNames("YAML")
+    YAML("--yaml", emptyList(), "yaml", false, "YAML output (the JSON report's fields)"),
     ;
 
     /** The lower-case name the DSLs and JSON use: `xml`, `json`, `sarif`, … */

@@ -44,7 +44,10 @@ import java.io.Writer
  *
  * [options] say how reports name kmap and the command ([ReportOptions.commandLine]); `-`
  * outputs go to [stdout] (standard output by default). With [strict], a target that could not
- * be scanned (an unresolvable name) also keeps the baseline from being written.
+ * be scanned (an unresolvable name) also keeps the baseline from being written. The events come
+ * from the engine's [scanFlow] of the plan (outputs left out); a [source] may put something in
+ * front of it, as a resumed scan does (the stored hosts, then the engine resumed from its
+ * checkpoint: `dev.kmap.store.resumeFlow`).
  *
  * ```kotlin
  * val outcome = ScanJob(
@@ -66,6 +69,7 @@ public class ScanJob(
     public val stdout: Writer? = null,
     public val strict: Boolean = false,
     public val tls: TlsCertificateReader = TlsCertificateReader.HANDSHAKE,
+    public val source: (plan: ScanPlan, engine: EngineConfig) -> Flow<ScanEvent> = { p, e -> scanFlow(p, e) },
 ) {
     /**
      * Runs the scan on [engine] and returns its outcome. Throws what stops it (see [Problem]);
@@ -84,7 +88,7 @@ public class ScanJob(
     /** [run], keeping every host: the whole [ScanReport] (for library calls; a big scan holds a lot). */
     public suspend fun report(engine: EngineConfig = EngineConfig()): ScanReport {
         val hosts = HostCollector()
-        val outcome = ScanJob(plan, expectations, baseline, saveBaselineTo, outputs, options, sinks + hosts, inputs, stdout, strict, tls).run(engine)
+        val outcome = ScanJob(plan, expectations, baseline, saveBaselineTo, outputs, options, sinks + hosts, inputs, stdout, strict, tls, source).run(engine)
         return ScanReport(plan, hosts.hosts, outcome.stats)
     }
 
@@ -118,7 +122,7 @@ public class ScanJob(
         pipeline.open()
         try {
             // the engine writes no files (it refuses plans with outputs): they are this job's
-            scanFlow(plan.copy(outputs = emptyList()), engine).collect { engineEvent ->
+            source(plan.copy(outputs = emptyList()), engine).collect { engineEvent ->
                 val e = if (engineEvent is ScanEvent.Started) engineEvent.copy(plan = plan) else engineEvent
                 pipeline.accept(e)
                 emit(e)

@@ -26,7 +26,6 @@ internal class OutputOptions : OptionGroup("Output") {
     val verbose by option("-v", help = "More output; -vv or -v2 for even more (ports are printed as they are found)").counted()
     val debug by option("-d", help = "Debugging output level (-d, -dd, -d3)").counted()
     val noProgress by option("--no-progress", help = "No progress bar on a terminal").flag()
-    val resume by option("--resume", metavar = "FILE", help = "Resume an aborted scan (not supported yet)")
 
     /** The reports asked for: each format in registry order, then `-oA`'s. Checked in full by the scan job. */
     fun specs(): List<OutputSpec> {

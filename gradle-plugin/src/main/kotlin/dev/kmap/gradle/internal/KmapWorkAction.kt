@@ -18,6 +18,7 @@ public abstract class KmapWorkAction : WorkAction<KmapWorkParameters> {
                 scanName = p.scanName.get(), planJson = p.planJson.get(), expectationsJson = p.expectationsJson.get(),
                 baselineFile = p.baselineFile.orNull?.asFile, reportsDir = p.reportsDir.orNull?.asFile, formats = p.formats.get(),
                 writeBaselineTo = p.writeBaselineTo.orNull?.asFile, outcomeFile = p.outcomeFile.get().asFile, version = p.version.get(),
+                store = p.store.orNull,
             ),
         )
     }

@@ -33,4 +33,6 @@ public interface KmapWorkParameters : WorkParameters {
     public val outcomeFile: RegularFileProperty
     /** See [ScanRequest.version]. */
     public val version: Property<String>
+    /** See [ScanRequest.store]. */
+    public val store: Property<String>
 }

@@ -11,7 +11,11 @@ import dev.kmap.gradle.KmapPlugin
 import dev.kmap.gradle.ScanRequest
 import dev.kmap.report.Baseline
 import dev.kmap.report.Problem
+import dev.kmap.report.ScanSink
 import dev.kmap.report.format.ReportOptions
+import dev.kmap.store.RecordSettings
+import dev.kmap.store.ScanStore
+import dev.kmap.store.StoreException
 import java.io.File
 import dev.kmap.report.ScanJob as Job
 
@@ -32,7 +36,7 @@ public object ScanJob {
         val errors = ArrayList<String>()
         var violations = emptyList<String>()
         try {
-            val outcome = job(request).runBlocking(engine)
+            val outcome = recorded(request) { sinks -> job(request, sinks).runBlocking(engine) }
             errors += outcome.hostErrors
             violations = outcome.violations.map { it.message }
         } catch (e: Exception) {
@@ -41,7 +45,22 @@ public object ScanJob {
         Outcome(errors, violations).write(request.outcomeFile)
     }
 
-    private fun job(request: ScanRequest): Job {
+    /** Runs [block] with the store's recorder as a sink when the request names a store. */
+    private fun <T> recorded(request: ScanRequest, block: (List<ScanSink>) -> T): T {
+        val url = request.store ?: return block(emptyList())
+        // a file path's directory is made, as the CLI makes ~/.kmap; a store that cannot be used is bad input, in one line
+        if (!url.startsWith("jdbc:") && !url.startsWith("postgres")) File(url).absoluteFile.parentFile?.mkdirs()
+        val opened = try { ScanStore.open(url) } catch (e: StoreException) { throw InvalidSpecException(e.message ?: "cannot open the store $url") }
+        return opened.use { store ->
+            val plan = ScanPlan.fromJson(request.planJson)
+            val task = (if (request.writeBaselineTo != null) KmapPlugin.BASELINE_TASK_PREFIX else KmapPlugin.SCAN_TASK_PREFIX) +
+                request.scanName.replaceFirstChar { it.uppercaseChar() }
+            val recorder = store.record(plan, RecordSettings(commandLine = "gradle $task", version = request.version))
+            recorder.use { block(listOf(it)) }
+        }
+    }
+
+    private fun job(request: ScanRequest, sinks: List<ScanSink>): Job {
         val plan = ScanPlan.fromJson(request.planJson)
         val expectations = Expectations.fromJson(request.expectationsJson)
         val baseline = request.baselineFile?.takeIf { it.isFile }?.let { f ->
@@ -52,7 +71,7 @@ public object ScanJob {
         if (target != null) {
             target.parentFile?.mkdirs()
             // a baseline run checks nothing and writes no reports; a target that cannot be scanned keeps the old baseline
-            return Job(plan, saveBaselineTo = target.path, outputs = emptyList(), options = options(request, KmapPlugin.BASELINE_TASK_PREFIX + task), strict = true)
+            return Job(plan, saveBaselineTo = target.path, outputs = emptyList(), options = options(request, KmapPlugin.BASELINE_TASK_PREFIX + task), sinks = sinks, strict = true)
         }
         if (baseline == null && expectations.rules.any { it is Expectation.NoChangeFromBaseline }) {
             val where = request.baselineFile?.let { "the baseline file ${it.path} does not exist" } ?: "the scan has no baseline(file(...))"
@@ -63,7 +82,7 @@ public object ScanJob {
             OutputSpec(format, File(request.reportsDir, "${request.scanName}.${format.extension}").path)
         }
         val inputs = listOfNotNull(request.baselineFile?.let { "baseline" to it.path })
-        return Job(plan, expectations, baseline, outputs = outputs, options = options(request, KmapPlugin.SCAN_TASK_PREFIX + task), inputs = inputs)
+        return Job(plan, expectations, baseline, outputs = outputs, options = options(request, KmapPlugin.SCAN_TASK_PREFIX + task), sinks = sinks, inputs = inputs)
     }
 
     private fun options(request: ScanRequest, task: String) = ReportOptions(version = request.version, commandLine = "gradle $task")

@@ -26,6 +26,7 @@ internal class WorkerScanExecutor(
             request.writeBaselineTo?.let { p.writeBaselineTo.set(it) }
             p.outcomeFile.set(request.outcomeFile)
             p.version.set(request.version)
+            request.store?.let { p.store.set(it) }
         }
         queue.await()
     }

@@ -28,6 +28,9 @@ public object ReportFormats {
         OutputFormat.SARIF -> SarifFormat(options)
         OutputFormat.JUNIT -> JunitFormat(options)
         OutputFormat.HTML -> HtmlFormat(options)
+        OutputFormat.CEF -> CefFormat(options)
+        OutputFormat.LEEF -> LeefFormat(options)
+        OutputFormat.YAML -> YamlFormat(options)
     }
 
     /**
@@ -36,7 +39,8 @@ public object ReportFormats {
      */
     public fun streaming(format: OutputFormat): Boolean = when (format) {
         OutputFormat.NORMAL, OutputFormat.XML, OutputFormat.GREPABLE, OutputFormat.JSON, OutputFormat.NDJSON,
-        OutputFormat.CSV, OutputFormat.SARIF, OutputFormat.JUNIT, OutputFormat.HTML -> true
+        OutputFormat.CSV, OutputFormat.SARIF, OutputFormat.JUNIT, OutputFormat.HTML,
+        OutputFormat.CEF, OutputFormat.LEEF, OutputFormat.YAML -> true
     }
 
     /** The conventional file name extension of [format] (`-oA` uses `.nmap`, `.xml`, `.gnmap`). */

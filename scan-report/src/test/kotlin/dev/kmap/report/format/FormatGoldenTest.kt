@@ -35,6 +35,9 @@ class FormatGoldenTest {
             Case("junit.xml") { render(OutputFormat.JUNIT) },
             Case("junit-v.xml") { render(OutputFormat.JUNIT, options.copy(verbosity = 1)) },
             Case("html.html") { render(OutputFormat.HTML) },
+            Case("cef.cef") { render(OutputFormat.CEF) },
+            Case("leef.leef") { render(OutputFormat.LEEF) },
+            Case("yaml.yaml") { render(OutputFormat.YAML) },
             Case("sarif-expect.sarif") { render(ReportFormats.create(OutputFormat.SARIF, options), expect = ReportFixture.policy) },
             Case("junit-expect.xml") { render(ReportFormats.create(OutputFormat.JUNIT, options), expect = ReportFixture.policy) },
         )

@@ -36,7 +36,8 @@ class FormatStreamingTest {
             OutputFormat.NDJSON -> text.lines().filter { it.isNotEmpty() }.forEach { OutputValidation.parseJson(it) }
             OutputFormat.HTML -> assertTrue(text.trimEnd().endsWith("</html>") && "interrupted" in text)
             OutputFormat.NORMAL, OutputFormat.GREPABLE -> assertTrue("interrupted" in text)
-            OutputFormat.CSV -> assertTrue(text.endsWith("\n"))
+            OutputFormat.CSV, OutputFormat.CEF, OutputFormat.LEEF -> assertTrue(text.endsWith("\n"))
+            OutputFormat.YAML -> assertTrue("interrupted: true}" in text && text.endsWith("\n"))
         }
     }
 

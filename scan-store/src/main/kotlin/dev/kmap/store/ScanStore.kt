@@ -1,0 +1,195 @@
+package dev.kmap.store
+
+import dev.kmap.dsl.IpAddress
+import dev.kmap.dsl.ScanPlan
+import dev.kmap.store.internal.NetworkTimings
+import dev.kmap.store.internal.TimingSamples
+import org.jetbrains.exposed.v1.jdbc.selectAll
+import dev.kmap.store.internal.Dialect
+import dev.kmap.store.internal.Differ
+import dev.kmap.store.internal.PlanText
+import dev.kmap.store.internal.ProcessId
+import dev.kmap.store.internal.Redaction
+import dev.kmap.store.internal.ScanReader
+import dev.kmap.store.internal.Scans
+import dev.kmap.store.internal.StoreDatabase
+import dev.kmap.store.internal.StoreUrls
+import kotlinx.serialization.json.Json
+import org.jetbrains.exposed.v1.core.SortOrder
+import org.jetbrains.exposed.v1.core.and
+import org.jetbrains.exposed.v1.core.eq
+import org.jetbrains.exposed.v1.core.greater
+import org.jetbrains.exposed.v1.core.inList
+import org.jetbrains.exposed.v1.jdbc.deleteWhere
+import org.jetbrains.exposed.v1.jdbc.insert
+import org.jetbrains.exposed.v1.jdbc.select
+import org.jetbrains.exposed.v1.jdbc.update
+import java.util.UUID
+
+/**
+ * Scan history on a database: SQLite (a file; the default is `~/.kmap/kmap.db`) or PostgreSQL
+ * (for teams, and for shards on many machines writing one scan). Every scan is [record]ed as it
+ * runs; stored scans are listed ([history]), read back ([load]), compared ([diff]), removed
+ * ([delete]) and continued ([resume]).
+ *
+ * [open] creates the database or brings its schema up to date (versioned migrations); a file
+ * that is not a kmap database, a schema from a newer kmap, a locked database or an unreachable
+ * server raise a [StoreException] with one line, before anything is written. One [ScanStore] is
+ * one connection: it may be shared by threads, which take turns.
+ *
+ * ```kotlin
+ * ScanStore.open("jdbc:sqlite:scans.db").use { store ->
+ *     val recorder = store.record(plan, RecordSettings(commandLine = "kmap -sT 10.0.0.0/24"))
+ *     scanFlow(plan).collect(recorder::accept)
+ *     recorder.close()
+ *     println(store.diff(store.history()[1].id, recorder.scanId).toText())
+ * }
+ * ```
+ */
+public class ScanStore private constructor(private val store: StoreDatabase) : AutoCloseable {
+    private val reader = ScanReader(store)
+
+    /** Where this store is, passwords left out. */
+    public val url: String get() = store.shownUrl
+
+    /**
+     * Starts recording a run of [plan] and returns its sink. A plan sharded `i/N` joins the newest
+     * scan group of the same plan (shards and outputs aside) that has no shard `i` yet, or opens a
+     * new group, so N processes started with the same arguments become one scan; a
+     * [RecordSettings.groupId] names the group instead. [onError] hears once if recording fails
+     * midway (the scan goes on).
+     */
+    public fun record(plan: ScanPlan, settings: RecordSettings = RecordSettings(), onError: (StoreException) -> Unit = {}): ScanRecorder {
+        val stored = settings.copy(commandLine = Redaction.commandLine(settings.commandLine), arguments = Redaction.arguments(settings.arguments))
+        val hash = PlanText.hash(plan)
+        val shard = plan.targets.shard
+        val now = System.currentTimeMillis()
+        val id = store.tx("recording a new scan") {
+            if (store.dialect == Dialect.POSTGRESQL && shard.count > 1) {
+                // shards starting together must agree on one group: take turns per plan
+                exec("SELECT pg_advisory_xact_lock(${hash.take(15).toLong(16)})")
+            }
+            val group = settings.groupId ?: if (shard.count == 1) newGroupId() else joinableGroup(hash, shard.index, shard.count, now) ?: newGroupId()
+            Scans.insert {
+                it[groupId] = group
+                it[shardIndex] = shard.index
+                it[shardCount] = shard.count
+                it[planHash] = hash
+                it[status] = ScanStatus.RUNNING.label
+                it[startedAt] = now
+                it[heartbeatAt] = now
+                it[process] = ProcessId.current
+                it[planJson] = plan.toJson()
+                it[commandLine] = stored.commandLine
+                it[kmapVersion] = stored.version.take(64)
+                it[optionsJson] = json.encodeToString(RecordSettings.serializer(), stored)
+                it[targets] = PlanText.targets(plan)
+                it[targetCount] = 0
+                it[hostsUp] = 0
+                it[hostsDown] = 0
+                it[hostsTotal] = 0
+                it[probesSent] = 0
+                it[openPorts] = 0
+            }[Scans.id]
+        }
+        return ScanRecorder(store, id, plan, resumed = false, onError)
+    }
+
+    private fun org.jetbrains.exposed.v1.jdbc.JdbcTransaction.joinableGroup(hash: String, index: Int, count: Int, now: Long): String? {
+        val newest = Scans.select(Scans.groupId).where {
+            (Scans.planHash eq hash) and (Scans.shardCount eq count) and (Scans.heartbeatAt greater now - GROUP_JOIN_MILLIS)
+        }.orderBy(Scans.id, SortOrder.DESC).limit(1).firstOrNull()?.get(Scans.groupId) ?: return null
+        val taken = Scans.select(Scans.shardIndex).where { Scans.groupId eq newest }.map { it[Scans.shardIndex] }
+        return if (index in taken) null else newest
+    }
+
+    /**
+     * Continues recording scan [id] (its shard, for a sharded scan) after an interruption: finished
+     * hosts stay, unfinished hosts keep the ports stored so far, and the status is running again.
+     * Raises [StoreException] when the scan does not exist or has completed.
+     */
+    public fun resume(id: Long, onError: (StoreException) -> Unit = {}): ScanRecorder {
+        val rows = reader.groupRows(id)
+        val row = rows.first { it[Scans.id] == id }
+        val status = reader.summary(listOf(row)).status
+        if (!status.resumable) {
+            throw StoreException("scan $id is ${status.label}: only an interrupted, failed or aborted scan can be resumed")
+        }
+        store.tx("resuming scan $id") {
+            Scans.update({ Scans.id eq id }) {
+                it[Scans.status] = ScanStatus.RUNNING.label
+                it[heartbeatAt] = System.currentTimeMillis()
+                it[process] = ProcessId.current
+                it[finishedAt] = null
+            }
+        }
+        return ScanRecorder(store, id, reader.load(id, group = false).plan, resumed = true, onError)
+    }
+
+    /** The latest scans first (shards of one scan as one entry), at most [limit] scan rows read. */
+    public fun history(limit: Int = 100): List<ScanSummary> = reader.summaries(limit)
+
+    /**
+     * Scan [id]: with its sibling shards as one scan ([group], the default), or this one row only
+     * (a shard's own plan and hosts, as `--resume` continues it). Raises [StoreException] if absent.
+     */
+    public fun load(id: Long, group: Boolean = true): StoredScan = reader.load(id, group)
+
+    /** Deletes scan [id] with everything stored about it (all shards of a sharded scan); returns the scan rows removed. */
+    public fun delete(id: Long): List<Long> {
+        val ids = reader.groupRows(id).map { it[Scans.id] }
+        store.tx("deleting scan $id") { Scans.deleteWhere { Scans.id inList ids } }
+        return ids
+    }
+
+    /** What earlier scans learned about the network of [address] (its /24 or /64), or null. */
+    public fun learnedTiming(address: IpAddress): NetworkTiming? {
+        val net = TimingSamples.network(address)
+        return store.tx("reading learned timing") {
+            NetworkTimings.selectAll().where { NetworkTimings.network eq net }.firstOrNull()?.let {
+                NetworkTiming(net, it[NetworkTimings.srttMicros], it[NetworkTimings.rttvarMicros], it[NetworkTimings.loss], it[NetworkTimings.samples], it[NetworkTimings.updatedAt])
+            }
+        }
+    }
+
+    /** What changed from scan [a] to scan [b]: hosts, port states, services and script output. */
+    public fun diff(a: Long, b: Long): ScanDiff = Differ.diff(load(a), load(b))
+
+    override fun close() {
+        store.close()
+    }
+
+    public companion object {
+        /**
+         * How long after the last activity of a shard of a sharded scan another shard of it may join (ms):
+         * later, a run of the same plan starts a new scan.
+         */
+        public const val GROUP_JOIN_MILLIS: Long = 24 * 3_600_000L
+
+        /** `jdbc:sqlite:` of `~/.kmap/kmap.db`, where the CLI records scans by default. */
+        public fun defaultUrl(): String = StoreUrls.defaultUrl()
+
+        /**
+         * A JDBC URL from what a user typed (`--store`): JDBC URLs as they are, `postgresql://…`
+         * with `jdbc:` in front, anything else an SQLite file path.
+         */
+        public fun url(text: String): String = StoreUrls.normalize(text)
+
+        /** Opens the store at [url] (see [url]); creates or migrates it; raises [StoreException]. */
+        public fun open(url: String = defaultUrl()): ScanStore = ScanStore(StoreDatabase.open(StoreUrls.normalize(url)))
+
+        /** Opens an existing store for reading (a missing SQLite file is an error, not created). */
+        public fun openExisting(url: String = defaultUrl()): ScanStore = ScanStore(StoreDatabase.open(StoreUrls.normalize(url), readOnly = true))
+
+        /**
+         * Starts loading the database drivers and the store's classes on a background thread and
+         * returns at once: a program that will open a store soon (the CLI, as it parses its
+         * arguments) calls it first, so opening does not wait for class loading.
+         */
+        public fun warmUp(): Unit = StoreDatabase.Warmup.start()
+
+        private fun newGroupId(): String = UUID.randomUUID().toString()
+
+        private val json = Json { encodeDefaults = true }
+    }
+}

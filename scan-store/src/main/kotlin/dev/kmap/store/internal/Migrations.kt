@@ -1,0 +1,150 @@
+package dev.kmap.store.internal
+
+import dev.kmap.store.StoreException
+import org.flywaydb.core.Flyway
+import org.flywaydb.core.api.FlywayException
+import java.io.PrintWriter
+import java.sql.Connection
+import java.sql.SQLException
+import java.util.logging.Logger
+import javax.sql.DataSource
+
+/**
+ * The schema's versions are Flyway migrations (`dev/kmap/store/migration/<dialect>/V<n>__*.sql`),
+ * recorded in `kmap_schema_history` (not Flyway's default name, so a PostgreSQL database shared
+ * with an application that uses Flyway itself keeps both histories apart).
+ *
+ * Flyway runs only when the store is new or older than this kmap: a store at [LATEST] is checked
+ * with one query, so a scan does not pay Flyway's start-up. Concurrent first runs (shards starting
+ * together against one PostgreSQL) are serialised by Flyway's advisory lock. A store from a newer
+ * kmap, a failed migration, or an SQLite file that holds another program's tables is refused
+ * before anything is written.
+ */
+internal object Migrations {
+    /** The newest schema version this kmap knows (the highest `V<n>` in both dialects' folders). */
+    const val LATEST: Int = 1
+    const val HISTORY_TABLE: String = "kmap_schema_history"
+
+    /** The PostgreSQL advisory lock key kmap holds while it checks and migrates a schema. */
+    private const val MIGRATION_LOCK = 0x6b6d6170_0001L
+
+    private class State(val tables: Set<String>, val version: Int, val failed: Boolean)
+
+    fun check(db: StoreDatabase, readOnly: Boolean) {
+        if (db.dialect != Dialect.POSTGRESQL) return checkLocked(db, readOnly)
+        // processes opening one new database together (shards) take turns: one migrates, the others then find it done
+        advisory(db, "pg_advisory_lock")
+        try {
+            checkLocked(db, readOnly)
+        } finally {
+            runCatching { advisory(db, "pg_advisory_unlock") }
+        }
+    }
+
+    private fun advisory(db: StoreDatabase, function: String) {
+        try {
+            db.raw { c ->
+                c.createStatement().use { it.execute("SELECT $function($MIGRATION_LOCK)") }
+                if (!c.autoCommit) c.commit()
+            }
+        } catch (e: SQLException) {
+            throw db.describe(e, "locking the schema")
+        }
+    }
+
+    private fun checkLocked(db: StoreDatabase, readOnly: Boolean) {
+        val state = try {
+            db.raw { inspect(it, db.dialect) }
+        } catch (e: SQLException) {
+            throw db.describe(e, "reading the schema")
+        }
+        val shown = db.shownUrl
+        when {
+            state.failed -> throw StoreException(
+                "store $shown has a failed schema migration in $HISTORY_TABLE (repair or remove the database)",
+            )
+            state.version > LATEST -> throw StoreException(
+                "store $shown has schema version ${state.version}, written by a newer kmap (this kmap knows up to $LATEST): upgrade kmap",
+            )
+            state.version == 0 && foreign(state.tables, db.dialect) -> throw StoreException(
+                "store $shown is not a kmap database (it holds other tables and no $HISTORY_TABLE)",
+            )
+            state.version < LATEST -> {
+                if (readOnly && state.version == 0) throw StoreException("store $shown holds no kmap scans yet")
+                migrate(db)
+            }
+        }
+        if (db.dialect == Dialect.SQLITE) {
+            db.raw { c ->
+                c.createStatement().use { s ->
+                    // WAL: readers never block the scan's writer, and a killed writer leaves the last
+                    // committed transaction intact; NORMAL syncs at checkpoints, not at every commit.
+                    s.execute("PRAGMA journal_mode=WAL")
+                    s.execute("PRAGMA synchronous=NORMAL")
+                }
+            }
+        }
+    }
+
+    private fun foreign(tables: Set<String>, dialect: Dialect): Boolean = when (dialect) {
+        // a PostgreSQL database is shared: other tables are fine, a clash with ours is not
+        Dialect.POSTGRESQL -> tables.any { it.startsWith("kmap_") }
+        Dialect.SQLITE -> tables.isNotEmpty()
+    }
+
+    private fun inspect(c: Connection, dialect: Dialect): State {
+        val tables = HashSet<String>()
+        val sql = when (dialect) {
+            Dialect.SQLITE -> "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            Dialect.POSTGRESQL -> "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        }
+        c.createStatement().use { s -> s.executeQuery(sql).use { r -> while (r.next()) tables += r.getString(1).lowercase() } }
+        if (HISTORY_TABLE !in tables) return State(tables, 0, failed = false)
+        var version = 0
+        var failed = false
+        c.createStatement().use { s ->
+            s.executeQuery("SELECT version, success FROM $HISTORY_TABLE WHERE version IS NOT NULL").use { r ->
+                while (r.next()) {
+                    val v = r.getString(1).toIntOrNull() ?: Int.MAX_VALUE
+                    if (r.getBoolean(2)) version = maxOf(version, v) else failed = true
+                }
+            }
+        }
+        if (!c.autoCommit) c.commit()
+        return State(tables, version, failed)
+    }
+
+    private fun migrate(db: StoreDatabase) {
+        val folder = when (db.dialect) { Dialect.SQLITE -> "sqlite"; Dialect.POSTGRESQL -> "postgresql" }
+        db.raw { c ->
+            try {
+                Flyway.configure(Migrations::class.java.classLoader)
+                    .dataSource(OneConnection(c))
+                    .locations("classpath:dev/kmap/store/migration/$folder")
+                    .table(HISTORY_TABLE)
+                    .failOnMissingLocations(true)
+                    // a shared PostgreSQL schema may hold an application's tables: start the history there
+                    .baselineOnMigrate(db.dialect == Dialect.POSTGRESQL)
+                    .baselineVersion("0")
+                    .cleanDisabled(true)
+                    .load()
+                    .migrate()
+            } catch (e: FlywayException) {
+                throw StoreException("store ${db.shownUrl}: schema migration failed: ${(e.message ?: "").lineSequence().first().take(200)}", e)
+            }
+        }
+    }
+
+    /** Flyway's view of the store's one connection. */
+    private class OneConnection(private val c: Connection) : DataSource {
+        override fun getConnection(): Connection = c
+        override fun getConnection(username: String?, password: String?): Connection = c
+        override fun getLogWriter(): PrintWriter? = null
+        override fun setLogWriter(out: PrintWriter?) {}
+        override fun setLoginTimeout(seconds: Int) {}
+        override fun getLoginTimeout(): Int = 0
+        override fun getParentLogger(): Logger = Logger.getLogger("dev.kmap.store")
+        override fun <T : Any?> unwrap(iface: Class<T>?): T = throw SQLException("not a wrapper")
+        override fun isWrapperFor(iface: Class<*>?): Boolean = false
+    }
+}

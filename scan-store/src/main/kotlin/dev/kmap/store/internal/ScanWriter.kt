@@ -1,0 +1,373 @@
+package dev.kmap.store.internal
+
+import dev.kmap.dsl.Expectations
+import dev.kmap.engine.Host
+import dev.kmap.engine.HostResult
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
+import dev.kmap.engine.PortState
+import dev.kmap.engine.ScanCheckpoint
+import dev.kmap.engine.ScanEvent
+import dev.kmap.report.Violation
+import dev.kmap.store.ScanStatus
+import dev.kmap.store.StoreException
+import kotlinx.serialization.builtins.ListSerializer
+import kotlinx.serialization.json.Json
+import org.jetbrains.exposed.v1.core.and
+import org.jetbrains.exposed.v1.core.eq
+import org.jetbrains.exposed.v1.core.inList
+import dev.kmap.dsl.ScanPlan
+import org.jetbrains.exposed.v1.jdbc.upsert
+import org.jetbrains.exposed.v1.core.neq
+import org.jetbrains.exposed.v1.core.max
+import org.jetbrains.exposed.v1.jdbc.deleteWhere
+import org.jetbrains.exposed.v1.jdbc.insert
+import org.jetbrains.exposed.v1.jdbc.select
+import org.jetbrains.exposed.v1.jdbc.selectAll
+import org.jetbrains.exposed.v1.jdbc.update
+import java.io.File
+import java.util.concurrent.LinkedBlockingQueue
+import java.util.concurrent.TimeUnit
+
+/**
+ * The writer thread of a [dev.kmap.store.ScanRecorder]. Events are turned into rows in memory
+ * and committed together every [COMMIT_MILLIS] ms. A host gets its row when it finishes, or
+ * earlier (status `scanning`) when ports of it are committed before it finishes (a long scan of
+ * one host), so a resume finds those ports; its port rows are written as the ports are decided.
+ * The queue is bounded: a store slower than the scan slows the scan's collector, never grows.
+ */
+internal class ScanWriter(
+    private val db: StoreDatabase,
+    private val scanId: Long,
+    plan: ScanPlan,
+    resumed: Boolean,
+    private val onError: (StoreException) -> Unit,
+) {
+    class Checked(val expectations: Expectations, val violations: List<Violation>)
+    private object End
+    private object Heartbeat
+
+    private class InFlight(val hostNo: Int, var persisted: Boolean) {
+        val streamed = HashMap<Int, PortResult>()
+    }
+
+    private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
+    private val expectedPorts = PlanText.portsPerHost(plan)
+    private val timing = TimingSamples(plan.timing.effectiveMaxRetries)
+
+    @Volatile
+    var failure: StoreException? = null
+        private set
+
+    private var nextHostNo = 0
+    private var nextFinishSeq = 0
+    private val inFlight = HashMap<Host, InFlight>()
+
+    /** Hosts a resumed scan had finished: they are stored once (a resume replays them to its outputs). */
+    private val finishedBefore = HashSet<Host>()
+
+    // pending until the next commit
+    private val hostInserts = LinkedHashMap<Int, HostRow>()
+    private val hostUpdates = LinkedHashMap<Int, HostRow>()
+    private val portInserts = ArrayList<PortRow>()
+    private val portUpdates = ArrayList<PortRow>()
+    private val scriptInserts = ArrayList<ScriptRow>()
+    private var started: ScanEvent.Started? = null
+    private var finished: ScanEvent.Finished? = null
+    private var checked: Checked? = null
+    private var checkpoint: ScanCheckpoint? = null
+    private var checkpointSeq = 0
+    private var sawFinished = false
+    private var closing = false
+    @Volatile private var discard = false
+
+    // test hook (see holdForTest): "MARKER-FILE:PORTS"
+    private val holdMarker: String? = System.getProperty(HOLD_PROPERTY)?.substringBeforeLast(':')
+    private val holdAfterPorts: Long = System.getProperty(HOLD_PROPERTY)?.substringAfterLast(':')?.toLongOrNull() ?: 1
+    private var portsWritten = 0L
+
+    private val thread: Thread
+    private val inserts = BatchInserts(scanId)
+
+    init {
+        if (resumed) restore()
+        thread = Thread(::run, "kmap-store-writer").apply { isDaemon = true; start() }
+    }
+
+    /** Queues a message; waits while the queue is full (a slow store slows the scan, memory stays bounded). */
+    fun put(message: Any) {
+        if (failure != null) return
+        while (!queue.offer(message, 100, TimeUnit.MILLISECONDS)) {
+            if (failure != null || !thread.isAlive) return
+        }
+    }
+
+    /** Writes what is queued, sets the final status, and waits for the writer to stop. */
+    fun finish(discard: Boolean) {
+        if (closing) return
+        closing = true
+        this.discard = discard
+        while (thread.isAlive && !queue.offer(End, 100, TimeUnit.MILLISECONDS)) Unit
+        thread.join()
+    }
+
+    private fun run() {
+        val batch = ArrayList<Any>(1024)
+        var lastCommit = System.nanoTime()
+        var end = false
+        while (!end) {
+            // an idle scan still commits a heartbeat now and then: a silent row is a dead process
+            val first = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS) ?: Heartbeat
+            batch += first
+            if (first !== End && first !== Heartbeat) {
+                val wait = lastCommit + COMMIT_MILLIS * 1_000_000 - System.nanoTime()
+                if (wait > 0) {
+                    // gather what arrives until the commit is due, or until End
+                    val next = queue.poll(wait, TimeUnit.NANOSECONDS)
+                    if (next != null) batch += next
+                }
+            }
+            queue.drainTo(batch)
+            if (failure == null) {
+                for (m in batch) {
+                    if (m === End) end = true else apply(m)
+                }
+                if (end && !sawFinished) markFailed()
+                try {
+                    // a scan that never started (its outputs were refused) leaves no trace in the history
+                    if (end && discard) db.tx("removing scan $scanId") { Scans.deleteWhere { Scans.id eq scanId } } else commit(end)
+                } catch (e: StoreException) {
+                    failure = e
+                    runCatching { onError(e) }
+                }
+            } else if (batch.any { it === End }) {
+                end = true
+            }
+            batch.clear()
+            lastCommit = System.nanoTime()
+        }
+        db.raw { inserts.close() }
+    }
+
+    private fun apply(m: Any) {
+        when (m) {
+            is ScanEvent.Started -> started = m
+            is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
+            is ScanEvent.PortFound, is ScanEvent.PortUpdated -> {
+                val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
+                if (host in finishedBefore) return
+                val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
+                val key = key(result)
+                val before = f.streamed.put(key, result)
+                if (before == null) portInserts += PortRow(f.hostNo, result) else if (before != result) portUpdates += PortRow(f.hostNo, result)
+                if (!f.persisted && f.hostNo !in hostInserts) {
+                    hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
+                }
+            }
+            is ScanEvent.HostFinished -> {
+                val r = m.result
+                if (r.host in finishedBefore) return
+                val f = inFlight.remove(r.host)
+                val hostNo = f?.hostNo ?: nextHostNo++
+                val seq = nextFinishSeq++
+                val pending = hostInserts[hostNo]
+                val complete = complete(r)
+                if (complete) timing.add(r)
+                when {
+                    pending != null -> pending.finish(r, seq, complete)
+                    f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
+                    else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
+                }
+                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
+                if (!complete) inFlight[r.host] = (f ?: InFlight(hostNo, persisted = false)).also { g -> r.ports.forEach { g.streamed[key(it)] = it } }
+                for (p in r.ports) {
+                    val s = f?.streamed?.get(key(p))
+                    if (s == null) portInserts += PortRow(hostNo, p) else if (s != p) portUpdates += PortRow(hostNo, p)
+                    p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
+                }
+                r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
+            }
+            is ScanEvent.Finished -> { finished = m; sawFinished = true }
+            is Checked -> checked = m
+            is ScanEvent.Checkpoint -> checkpoint = m.checkpoint
+            else -> Unit
+        }
+    }
+
+    private var failedStatus = false
+
+    private fun markFailed() { failedStatus = true }
+
+    private fun commit(end: Boolean) {
+        val now = System.currentTimeMillis()
+        db.tx("writing scan $scanId") {
+            val jdbc = connection.connection as java.sql.Connection
+            inserts.hosts(jdbc, hostInserts.values)
+            inserts.ports(jdbc, portInserts)
+            holdForTest(portInserts.size)
+            for (p in portUpdates) {
+                Ports.update({
+                    (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
+                        (Ports.protocol eq Codes.protocol(p.result.protocol)) and (Ports.port eq p.result.port)
+                }) { portColumns(it, p.result) }
+            }
+            for (h in hostUpdates.values) {
+                Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h) }
+            }
+            inserts.scripts(jdbc, scriptInserts)
+            checkpoint?.let { c ->
+                val id = this@ScanWriter.scanId
+                Checkpoints.deleteWhere { Checkpoints.scanId eq id }
+                Checkpoints.insert {
+                    it[Checkpoints.scanId] = id
+                    it[seq] = checkpointSeq++
+                    it[atMillis] = now
+                    it[position] = c.position
+                    it[dataJson] = c.toJson()
+                }
+            }
+            finished?.let { learn(timing.timings(it.stats, now)) }
+            val s = started
+            val f = finished
+            val c = checked
+            val openPorts = if (f != null || (end && failedStatus)) {
+                Ports.select(Ports.port).where { (Ports.scanId eq scanId) and (Ports.state eq PortState.OPEN.label) }.count()
+            } else null
+            Scans.update({ Scans.id eq scanId }) {
+                it[heartbeatAt] = now
+                if (s != null) {
+                    it[startedAt] = s.startedAtMillis
+                    it[targetCount] = s.targetCount
+                    it[hostsTotal] = s.targetCount
+                }
+                if (c != null) {
+                    it[expectationsJson] = c.expectations.toJson()
+                    it[violationsJson] = listJson.encodeToString(ListSerializer(Violation.serializer()), c.violations)
+                }
+                if (f != null) {
+                    val stats = f.stats
+                    it[status] = if (stats.interrupted) ScanStatus.INTERRUPTED.label else ScanStatus.COMPLETED.label
+                    it[finishedAt] = stats.finishedAtMillis
+                    it[hostsUp] = stats.hostsUp
+                    it[hostsDown] = stats.hostsDown
+                    it[hostsTotal] = stats.hostsTotal
+                    it[probesSent] = stats.probesSent
+                } else if (end && failedStatus) {
+                    it[status] = ScanStatus.FAILED.label
+                    it[finishedAt] = now
+                }
+                if (openPorts != null) it[Scans.openPorts] = openPorts
+            }
+        }
+        for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
+        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
+        started = null; finished = null; checked = null; checkpoint = null
+    }
+
+    /** Blends this scan's timing into what the store knew of each network (half each). */
+    private fun learn(timings: List<dev.kmap.store.NetworkTiming>) {
+        if (timings.isEmpty()) return
+        val known = timings.map { it.network }.chunked(500).flatMap { chunk ->
+            NetworkTimings.selectAll().where { NetworkTimings.network inList chunk }.toList()
+        }.associateBy { it[NetworkTimings.network] }
+        for (t in timings) {
+            val old = known[t.network]
+            NetworkTimings.upsert {
+                it[network] = t.network
+                it[srttMicros] = if (old == null) t.srttMicros else (old[srttMicros] + t.srttMicros) / 2
+                it[rttvarMicros] = if (old == null) t.rttvarMicros else (old[rttvarMicros] + t.rttvarMicros) / 2
+                it[loss] = if (old == null) t.loss else (old[loss] + t.loss) / 2
+                it[samples] = t.samples + (old?.get(samples) ?: 0)
+                it[updatedAt] = t.updatedAtMillis
+                it[NetworkTimings.scanId] = this@ScanWriter.scanId
+            }
+        }
+    }
+
+    private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow) {
+        s[Hosts.finishSeq] = h.finishSeq
+        s[Hosts.position] = h.position
+        s[Hosts.status] = h.status
+        s[Hosts.reason] = StoredText.encode(h.reason)
+        s[Hosts.reverseName] = StoredText.encodeOrNull(h.reverseName)
+        s[Hosts.latencyMicros] = h.latencyMicros
+        s[Hosts.startedAt] = h.startedAt
+        s[Hosts.finishedAt] = h.finishedAt
+        s[Hosts.timedOut] = h.timedOut
+        s[Hosts.error] = StoredText.encodeOrNull(h.error)
+        s[Hosts.complete] = h.complete
+    }
+
+    /**
+     * Whether [r] is final: down, unresolved, timed out (`--host-timeout`), or every planned port
+     * decided. A stopped scan reports the hosts it cut short with the ports found so far (up) or
+     * as unknown: those are continued by a resume.
+     */
+    private fun complete(r: HostResult): Boolean = when {
+        r.error != null || r.status == HostStatus.DOWN || r.timedOut -> true
+        r.status == HostStatus.UNKNOWN -> false
+        else -> r.ports.size >= expectedPorts
+    }
+
+    private fun portColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, p: PortResult) {
+        s[Ports.state] = p.state.label
+        s[Ports.reason] = StoredText.encode(p.reason)
+        s[Ports.service] = StoredText.encodeOrNull(p.service)
+        s[Ports.rttMicros] = p.rttMicros
+    }
+
+    /** A resumed scan continues its numbering, and its unfinished hosts keep their rows and ports. */
+    private fun restore() {
+        db.tx("reading scan $scanId") {
+            val maxNo = Hosts.hostNo.max()
+            val maxSeq = Hosts.finishSeq.max()
+            Hosts.select(maxNo, maxSeq).where { Hosts.scanId eq scanId }.firstOrNull()?.let { r ->
+                nextHostNo = (r[maxNo] ?: -1) + 1
+                nextFinishSeq = (r[maxSeq] ?: -1) + 1
+            }
+            Hosts.select(Hosts.address, Hosts.name).where { (Hosts.scanId eq scanId) and (Hosts.complete eq true) }.forEach { row ->
+                finishedBefore += Host(dev.kmap.dsl.IpAddress.parse(row[Hosts.address]), StoredText.decodeOrNull(row[Hosts.name]))
+            }
+            val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.map { row ->
+                row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
+            }
+            for ((no, host) in scanning) {
+                val f = InFlight(no, persisted = true)
+                Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
+                    val p = RowReader.port(row, emptyList())
+                    f.streamed[key(p)] = p
+                }
+                inFlight[host] = f
+            }
+        }
+    }
+
+    /**
+     * Test hook: with the system property [HOLD_PROPERTY] = `MARKER:N`, the first transaction that
+     * brings the port rows written to N or more writes MARKER and sleeps inside the open
+     * transaction, so a test can `kill -9` the process mid-transaction.
+     */
+    private fun holdForTest(ports: Int) {
+        portsWritten += ports
+        val marker = holdMarker ?: return
+        if (ports == 0 || portsWritten < holdAfterPorts) return
+        File(marker).writeText("holding scan $scanId with $ports uncommitted port rows\n")
+        Thread.sleep(Long.MAX_VALUE)
+    }
+
+    private fun key(p: PortResult) = (p.protocol.ordinal shl 16) or p.port
+
+    companion object {
+        /** How often the writer commits (ms): at most this much of a killed scan is lost. */
+        const val COMMIT_MILLIS = 50L
+
+        /** The longest a running scan's row goes without a commit; see [STALE_MILLIS]. */
+        const val HEARTBEAT_MILLIS = 5_000L
+
+        /** A running scan whose heartbeat is older than this has lost its process (aborted). */
+        const val STALE_MILLIS = 3 * HEARTBEAT_MILLIS
+        private const val QUEUE_CAPACITY = 1 shl 16
+        private val listJson = Json
+        const val HOLD_PROPERTY = "kmap.store.test.holdInTransaction"
+    }
+}

@@ -1,0 +1,225 @@
+package dev.kmap.store.internal
+
+import dev.kmap.store.StoreException
+import org.jetbrains.exposed.v1.core.DatabaseConfig
+import org.jetbrains.exposed.v1.jdbc.Database
+import org.jetbrains.exposed.v1.jdbc.JdbcTransaction
+import org.jetbrains.exposed.v1.jdbc.transactions.transaction
+import org.postgresql.util.PSQLException
+import org.sqlite.SQLiteErrorCode
+import org.sqlite.SQLiteException
+import java.io.File
+import java.lang.reflect.InvocationTargetException
+import java.lang.reflect.Proxy
+import java.nio.file.Files
+import java.nio.file.attribute.PosixFilePermissions
+import java.sql.Connection
+import java.sql.DriverManager
+import java.sql.SQLException
+import java.util.Properties
+
+internal enum class Dialect { SQLITE, POSTGRESQL }
+
+/**
+ * One open store: a single JDBC connection (SQLite allows one writer anyway, and a scan writes
+ * from one thread), shared by Exposed through a proxy that ignores `close()`. Every use goes
+ * through [tx], which serialises callers. Opening checks, before anything is written, that the
+ * database is empty or a kmap store of a version this kmap knows (see [Migrations]).
+ */
+internal class StoreDatabase private constructor(
+    val url: String,
+    val dialect: Dialect,
+    private val connection: Connection,
+) : AutoCloseable {
+    /** The URL without credentials, for messages. */
+    val shownUrl: String = StoreUrls.redact(url)
+
+    private val shared: Connection = Proxy.newProxyInstance(
+        Connection::class.java.classLoader, arrayOf(Connection::class.java),
+    ) { _, method, args ->
+        if (method.name == "close") null
+        else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
+    } as Connection
+
+    // made on first use: opening and checking a store needs only JDBC, so a scan starts sooner
+    val database: Database by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { connectExposed() }
+
+    private fun connectExposed(): Database = Database.connect(
+        getNewConnection = { shared },
+        databaseConfig = DatabaseConfig {
+            defaultMaxAttempts = 1
+            defaultIsolationLevel = if (dialect == Dialect.SQLITE) Connection.TRANSACTION_SERIALIZABLE else Connection.TRANSACTION_READ_COMMITTED
+        },
+    )
+
+    /**
+     * Loads what a first use of a store needs (the SQLite driver and its native library, the
+     * PostgreSQL driver, Exposed's table objects) on a background thread, so a CLI scan that
+     * records itself does not wait for class loading after its arguments are parsed.
+     */
+    internal object Warmup {
+        fun start() {
+            Thread({
+                runCatching {
+                    Class.forName("org.sqlite.JDBC")
+                    org.sqlite.SQLiteJDBCLoader.initialize()
+                    Class.forName("org.postgresql.Driver")
+                    listOf(Scans, Hosts, Ports, Scripts, Checkpoints).forEach { it.columns }
+                    Database.Companion.toString()
+                }
+            }, "kmap-store-warmup").apply { isDaemon = true; start() }
+        }
+    }
+
+    private val lock = Any()
+
+    /** Runs [block] in one transaction; database errors become [StoreException]s naming the store. */
+    fun <T> tx(what: String, block: JdbcTransaction.() -> T): T = synchronized(lock) {
+        try {
+            transaction(database) { block() }
+        } catch (e: StoreException) {
+            throw e
+        } catch (e: Exception) {
+            throw describe(e, what)
+        }
+    }
+
+    /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */
+    fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
+
+    fun describe(e: Throwable, what: String): StoreException = StoreErrors.describe(e, what, shownUrl, dialect)
+
+    override fun close() {
+        synchronized(lock) { runCatching { connection.close() } }
+    }
+
+    companion object {
+        /** Opens (and creates or migrates) the store at [url]; raises [StoreException]. */
+        fun open(url: String, readOnly: Boolean = false): StoreDatabase {
+            val db = when {
+                url.startsWith("jdbc:sqlite:") -> openSqlite(url, readOnly)
+                url.startsWith("jdbc:postgresql:") -> openPostgres(url)
+                else -> throw StoreException(
+                    "unsupported store URL \"${StoreUrls.redact(url)}\" (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DATABASE)",
+                )
+            }
+            try {
+                Migrations.check(db, readOnly)
+            } catch (e: Throwable) {
+                db.close()
+                throw e
+            }
+            return db
+        }
+
+        private fun openSqlite(url: String, readOnly: Boolean): StoreDatabase {
+            val path = StoreUrls.sqlitePath(url)
+            val shown = StoreUrls.redact(url)
+            if (path != null) {
+                val file = File(path)
+                if (file.isDirectory) throw StoreException("store $shown is a directory (expected a database file)")
+                if (file.exists()) {
+                    SqliteFiles.checkHeader(file, shown)
+                } else {
+                    if (readOnly) throw StoreException("store $shown does not exist (no scan was recorded there yet)")
+                    val parent = file.absoluteFile.parentFile
+                    if (!parent.isDirectory) {
+                        if (parent.path != StoreUrls.defaultDirectory().path) {
+                            throw StoreException("cannot create store $shown: directory ${parent.path} does not exist")
+                        }
+                        createPrivateDirectory(parent)
+                    }
+                }
+            }
+            val props = Properties().apply {
+                // a writer waits this long for another process's transaction before "locked"
+                setProperty("busy_timeout", System.getProperty("kmap.store.busyTimeoutMillis", "5000"))
+                setProperty("foreign_keys", "true")
+            }
+            val c = try {
+                DriverManager.getConnection(url, props)
+            } catch (e: SQLException) {
+                throw StoreErrors.describe(e, "open", shown, Dialect.SQLITE)
+            }
+            return StoreDatabase(url, Dialect.SQLITE, c)
+        }
+
+        private fun openPostgres(url: String): StoreDatabase {
+            val shown = StoreUrls.redact(url)
+            val props = Properties().apply {
+                // an unreachable server fails in seconds, not after the OS's TCP timeout
+                if (!url.contains("connectTimeout=")) setProperty("connectTimeout", "5")
+                if (!url.contains("loginTimeout=")) setProperty("loginTimeout", "10")
+                // the writer's batches become multi-row INSERTs (one round trip per batch, not per row)
+                if (!url.contains("reWriteBatchedInserts=")) setProperty("reWriteBatchedInserts", "true")
+                setProperty("ApplicationName", "kmap")
+                System.getenv("KMAP_STORE_PASSWORD")?.let { if (!url.contains("password=")) setProperty("password", it) }
+            }
+            val c = try {
+                DriverManager.getConnection(url, props)
+            } catch (e: SQLException) {
+                throw StoreErrors.describe(e, "connect", shown, Dialect.POSTGRESQL)
+            }
+            return StoreDatabase(url, Dialect.POSTGRESQL, c)
+        }
+
+        private fun createPrivateDirectory(dir: File) {
+            try {
+                Files.createDirectories(dir.toPath())
+                runCatching { Files.setPosixFilePermissions(dir.toPath(), PosixFilePermissions.fromString("rwx------")) }
+            } catch (e: java.io.IOException) {
+                throw StoreException("cannot create the store directory ${dir.path}: ${e.message ?: e.javaClass.simpleName}")
+            }
+        }
+    }
+}
+
+/** Maps driver errors to one line by error code or SQL state, never by (translated) message text. */
+internal object StoreErrors {
+    fun describe(e: Throwable, what: String, shown: String, dialect: Dialect): StoreException {
+        // the driver's own exception is the deepest (Exposed wraps it in one of its own)
+        val sql = generateSequence(e) { it.cause }.filterIsInstance<SQLException>().lastOrNull()
+        val detail = (sql?.message ?: e.message ?: e.javaClass.simpleName).lineSequence().first().take(200)
+        val message = when (dialect) {
+            Dialect.SQLITE -> when ((sql as? SQLiteException)?.resultCode?.let { it.code and 0xff }) {
+                SQLiteErrorCode.SQLITE_NOTADB.code -> "store $shown is not a kmap database (not an SQLite file)"
+                SQLiteErrorCode.SQLITE_CORRUPT.code -> "store $shown is corrupt (SQLite reports a malformed database)"
+                SQLiteErrorCode.SQLITE_BUSY.code, SQLiteErrorCode.SQLITE_LOCKED.code ->
+                    "store $shown is locked by another process (waited ${System.getProperty("kmap.store.busyTimeoutMillis", "5000")} ms)"
+                SQLiteErrorCode.SQLITE_CANTOPEN.code -> "cannot open store $shown (check that the file and its directory are writable)"
+                SQLiteErrorCode.SQLITE_READONLY.code -> "store $shown is read-only (check the file's permissions)"
+                SQLiteErrorCode.SQLITE_FULL.code -> "store $shown: the disk is full"
+                SQLiteErrorCode.SQLITE_IOERR.code -> "store $shown: I/O error ($detail)"
+                else -> "store $shown: $what failed: $detail"
+            }
+            Dialect.POSTGRESQL -> {
+                val state = (sql as? PSQLException)?.sqlState ?: sql?.sqlState ?: ""
+                when {
+                    state.startsWith("08") -> "cannot reach PostgreSQL store $shown ($detail)"
+                    state.startsWith("28") -> "PostgreSQL store $shown refused the login (check the user and password)"
+                    state == "3D000" -> "PostgreSQL store $shown: the database does not exist (create it first)"
+                    state == "42501" -> "PostgreSQL store $shown: permission denied ($detail)"
+                    state == "57P01" || state == "57P02" || state == "57P03" -> "PostgreSQL store $shown is shutting down or starting ($detail)"
+                    else -> "store $shown: $what failed: $detail"
+                }
+            }
+        }
+        return StoreException(message, e)
+    }
+}
+
+/** SQLite files start with a fixed header; anything else is refused before SQLite opens it. */
+internal object SqliteFiles {
+    private val HEADER = "SQLite format 3\u0000".toByteArray(Charsets.ISO_8859_1)
+
+    fun checkHeader(file: File, shown: String) {
+        val length = file.length()
+        if (length == 0L) return // an empty file is an empty database
+        if (!file.canRead()) throw StoreException("cannot read store $shown (check the file's permissions)")
+        val head = ByteArray(HEADER.size)
+        val n = file.inputStream().use { it.readNBytes(head, 0, head.size) }
+        if (n < HEADER.size || !head.contentEquals(HEADER)) {
+            throw StoreException("store $shown is not a kmap database (not an SQLite file; expected a database kmap created)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.kmap.store.internal
+
+import dev.kmap.dsl.IpAddress
+import dev.kmap.engine.HostResult
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortState
+import dev.kmap.engine.ScanStats
+import dev.kmap.store.NetworkTiming
+
+/**
+ * Reply times of a scan, per network, gathered as hosts finish (bounded: at most [MAX_NETWORKS]
+ * networks and [MAX_SAMPLES] samples each), turned into [NetworkTiming]s when it finishes.
+ */
+internal class TimingSamples(private val maxRetries: Int) {
+    private val samples = LinkedHashMap<String, LongArrayList>()
+    private var decisions = 0L
+    private var silent = 0L
+
+    fun add(r: HostResult) {
+        if (r.status != HostStatus.UP || r.error != null) return
+        decisions += r.ports.size
+        silent += r.ports.count { it.rttMicros == null && it.state != PortState.CLOSED }
+        val key = network(r.host.address)
+        val list = samples[key] ?: if (samples.size >= MAX_NETWORKS) return else LongArrayList().also { samples[key] = it }
+        r.latencyMicros?.let { list.add(it) }
+        for (p in r.ports) p.rttMicros?.let { if (list.size < MAX_SAMPLES) list.add(it) }
+    }
+
+    /** One timing per network seen, with the scan's loss estimate. */
+    fun timings(stats: ScanStats, now: Long): List<NetworkTiming> {
+        // every decided port costs a probe, a silent one up to maxRetries more: the rest were losses
+        val excess = stats.probesSent - decisions - silent * maxRetries
+        val loss = if (stats.probesSent <= 0) 0.0 else (excess.toDouble() / stats.probesSent).coerceIn(0.0, 1.0)
+        return samples.mapNotNull { (net, list) ->
+            if (list.size == 0) return@mapNotNull null
+            val sorted = list.toSortedArray()
+            val median = sorted[sorted.size / 2]
+            val deviation = sorted.map { kotlin.math.abs(it - median) }.sorted()[sorted.size / 2]
+            NetworkTiming(net, median, deviation, loss, sorted.size.toLong(), now)
+        }
+    }
+
+    private class LongArrayList {
+        private var a = LongArray(16)
+        var size = 0
+            private set
+
+        fun add(v: Long) {
+            if (size == a.size) a = a.copyOf(size * 2)
+            a[size++] = v
+        }
+
+        fun toSortedArray(): LongArray = a.copyOf(size).also { it.sort() }
+    }
+
+    companion object {
+        const val MAX_NETWORKS = 4096
+        const val MAX_SAMPLES = 4096
+
+        /** The network an address belongs to for learned timing: its IPv4 /24 or IPv6 /64. */
+        fun network(a: IpAddress): String {
+            val b = a.toBytes()
+            return if (!a.isV6) "${b[0].toInt() and 255}.${b[1].toInt() and 255}.${b[2].toInt() and 255}.0/24"
+            else IpAddress.ofBytes(b.copyOf(8) + ByteArray(8)).toString() + "/64"
+        }
+    }
+}

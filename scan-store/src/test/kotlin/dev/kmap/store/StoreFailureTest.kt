@@ -1,0 +1,153 @@
+package dev.kmap.store
+
+import dev.kmap.lab.PostgresExtension
+import dev.kmap.lab.PostgresServer
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.extension.ExtendWith
+import org.junit.jupiter.api.io.TempDir
+import java.io.File
+import java.nio.file.Path
+import java.security.MessageDigest
+import java.sql.DriverManager
+import kotlin.random.Random
+import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertTrue
+
+/** Bad stores: one line naming the store and the problem, and nothing stored is changed. */
+class StoreFailureTest {
+    @TempDir
+    lateinit var dir: Path
+
+    @BeforeEach
+    fun shortBusyTimeout() { System.setProperty("kmap.store.busyTimeoutMillis", "300") }
+
+    @AfterEach
+    fun restore() { System.clearProperty("kmap.store.busyTimeoutMillis") }
+
+    private fun sha(f: File) = MessageDigest.getInstance("SHA-256").digest(f.readBytes()).toList()
+
+    private fun refused(url: String, vararg expected: String): StoreException {
+        val e = assertThrows<StoreException> { ScanStore.open(url).use { it.history() } }
+        val m = e.message!!
+        assertFalse('\n' in m, m)
+        expected.forEach { assertTrue(it in m, "\"$it\" not in: $m") }
+        return e
+    }
+
+    private fun recordOne(url: String): Long = ScanStore.open(url).use { store ->
+        val r = store.record(StoreFixtures.plan)
+        StoreFixtures.events().forEach(r::event)
+        r.close()
+        r.scanId
+    }
+
+    @Test
+    fun `a file that is not SQLite is refused untouched`() {
+        val f = dir.resolve("scan.xml").toFile()
+        f.writeText("<?xml version=\"1.0\"?><nmaprun/>\n")
+        val before = sha(f)
+        refused("jdbc:sqlite:$f", "is not a kmap database", "not an SQLite file")
+        assertEquals(before, sha(f))
+        assertEquals(listOf("scan.xml"), dir.toFile().list()!!.toList())
+    }
+
+    @Test
+    fun `another program's SQLite database is refused untouched`() {
+        val f = dir.resolve("other.db").toFile()
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c -> c.createStatement().use { it.execute("CREATE TABLE notes(x TEXT)"); it.execute("INSERT INTO notes VALUES ('keep')") } }
+        val before = sha(f)
+        refused("jdbc:sqlite:$f", "is not a kmap database", "other tables")
+        assertEquals(before, sha(f))
+    }
+
+    @Test
+    fun `a corrupt kmap database is refused with one line`() {
+        val f = dir.resolve("kmap.db").toFile()
+        recordOne("jdbc:sqlite:$f")
+        // checkpoint the WAL into the file, then damage the pages after the header
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c -> c.createStatement().use { it.execute("PRAGMA wal_checkpoint(TRUNCATE)") } }
+        val bytes = f.readBytes()
+        Random(7).nextBytes(bytes, 100, minOf(bytes.size, 8192))
+        f.writeBytes(bytes)
+        val before = sha(f)
+        val e = assertThrows<StoreException> { ScanStore.open("jdbc:sqlite:$f").use { s -> s.history().forEach { s.load(it.id).hosts().toList() } } }
+        assertFalse('\n' in e.message!!)
+        assertTrue("corrupt" in e.message!! || "not a kmap database" in e.message!!, e.message)
+        assertEquals(before, sha(f))
+    }
+
+    @Test
+    fun `a store from a newer kmap is refused`() {
+        val f = dir.resolve("kmap.db").toFile()
+        recordOne("jdbc:sqlite:$f")
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
+            c.createStatement().use {
+                it.execute(
+                    "INSERT INTO kmap_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) " +
+                        "VALUES (99, '2', 'future', 'SQL', 'V2__future.sql', 0, 'kmap', 0, 1)",
+                )
+            }
+        }
+        refused("jdbc:sqlite:$f", "schema version 2", "newer kmap", "knows up to 1")
+    }
+
+    @Test
+    fun `a locked store is refused before the scan starts`() {
+        val f = dir.resolve("kmap.db").toFile()
+        recordOne("jdbc:sqlite:$f")
+        DriverManager.getConnection("jdbc:sqlite:$f").use { other ->
+            other.autoCommit = false
+            other.createStatement().use { it.execute("INSERT INTO kmap_network_timing VALUES ('x', 1, 1, 0, 1, 1, NULL)") } // holds the write lock
+            val e = assertThrows<StoreException> { ScanStore.open("jdbc:sqlite:$f").use { it.record(StoreFixtures.plan) } }
+            assertTrue("is locked by another process" in e.message!!, e.message)
+            other.rollback()
+        }
+        assertEquals(1, ScanStore.open("jdbc:sqlite:$f").use { it.history().size })
+    }
+
+    @Test
+    fun `unsupported URLs and missing directories are named`() {
+        refused("jdbc:mysql://localhost/kmap?password=secret", "unsupported store URL", "password=***")
+        refused("jdbc:sqlite:${dir.resolve("no/such/dir/kmap.db")}", "directory", "does not exist")
+    }
+
+    @Test
+    fun `an existing store is required for reading`() {
+        val e = assertThrows<StoreException> { ScanStore.openExisting("jdbc:sqlite:${dir.resolve("none.db")}") }
+        assertTrue("does not exist" in e.message!!, e.message)
+        assertFalse(dir.resolve("none.db").toFile().exists())
+    }
+}
+
+@ExtendWith(PostgresExtension::class)
+class PostgresFailureTest {
+    @Test
+    fun `an unreachable server is one line`() {
+        val port = java.net.ServerSocket(0).use { it.localPort } // nothing listens there now
+        val e = assertThrows<StoreException> { ScanStore.open("jdbc:postgresql://127.0.0.1:$port/kmap?user=kmap&password=hunter2") }
+        assertTrue(e.message!!.startsWith("cannot reach PostgreSQL store jdbc:postgresql://127.0.0.1:$port/kmap?user=kmap&password=***"), e.message)
+        assertFalse('\n' in e.message!!)
+    }
+
+    @Test
+    fun `a missing database and a shared database`(pg: PostgresServer) {
+        val e = assertThrows<StoreException> { ScanStore.open(pg.url.replace("/postgres?", "/nosuchdb?")) }
+        assertTrue("database does not exist" in e.message!!, e.message)
+        // a database with an application's own tables is fine: kmap adds its kmap_* tables beside them
+        val url = pg.newDatabase("shared")
+        DriverManager.getConnection(url).use { c -> c.createStatement().use { it.execute("CREATE TABLE app_users(id INT)") } }
+        ScanStore.open(url).use { assertEquals(emptyList(), it.history()) }
+        // a newer schema is refused
+        DriverManager.getConnection(url).use { c ->
+            c.createStatement().use {
+                it.execute("UPDATE kmap_schema_history SET version = '7' WHERE version = '1'")
+            }
+        }
+        val newer = assertThrows<StoreException> { ScanStore.open(url) }
+        assertTrue("schema version 7" in newer.message!!, newer.message)
+    }
+}
