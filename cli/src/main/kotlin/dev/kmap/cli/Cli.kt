@@ -46,6 +46,7 @@ internal object Cli {
                 "version" -> version(args.drop(1), out)
                 "run" -> run(args.drop(1), out, err)
                 "self-test" -> selfTest(args.drop(1), out)
+                "passive" -> PassiveCommand.main(args.drop(1), out, err, control, commandLine(args))
                 else -> scan(args, out, err, control, terminal, engine, observer)
             }
         } catch (e: UserError) {

@@ -50,6 +50,7 @@ internal class ScanCommand(private val modules: List<ProbeModule> = EngineConfig
             "kmap version: version of kmap, Kotlin and the JVM",
             "kmap self-test: check privileges, libpcap, raw sockets, interfaces, DNS, loopback",
             "kmap run FILE.scan.kts|FILE.main.kts [args]: run a Kotlin scan script",
+            "kmap passive -r FILE | -i IFACE [options]: hosts and services seen in a capture, without sending (kmap passive --help)",
         ),
         "Outputs: -oN, -oX, -oG, -oJ, -oA and --json, --ndjson, --csv, --sarif, --junit, --html each take a file, or - for " +
             "standard output (then the terminal report is left out, as in nmap). Every format is written as hosts finish; " +

@@ -104,11 +104,11 @@ public class OsSignatures private constructor(
                 """
                 [tcp:request]
                 label = s:unix:Linux:4.x-6.x
-                sig = *:64:0:*:mss*44,7:mss,sok,ts,nop,ws:df,id+:0
-                sig = *:64:0:*:mss*44,7:mss,sok,ts,nop,ws::0
-                sig = *:64:0:*:mss*45,7:mss,sok,ts,nop,ws:df,id+:0
-                sig = *:64:0:*:mss*1,7:mss,sok,ts,nop,ws:df,id+:0
-                sig = *:64:0:*:mss*1,7:mss,sok,ts,nop,ws::0
+                sig = *:64:0:*:mss*44,*:mss,sok,ts,nop,ws:df,id+:0
+                sig = *:64:0:*:mss*44,*:mss,sok,ts,nop,ws::0
+                sig = *:64:0:*:mss*45,*:mss,sok,ts,nop,ws:df,id+:0
+                sig = *:64:0:*:mss*1,*:mss,sok,ts,nop,ws:df,id+:0
+                sig = *:64:0:*:mss*1,*:mss,sok,ts,nop,ws::0
                 label = s:unix:Linux:3.11 and newer
                 sig = *:64:0:*:mss*20,10:mss,sok,ts,nop,ws:df,id+:0
                 sig = *:64:0:*:mss*20,7:mss,sok,ts,nop,ws:df,id+:0
@@ -139,8 +139,9 @@ public class OsSignatures private constructor(
 
                 [tcp:response]
                 label = s:unix:Linux:4.x-6.x
-                sig = *:64:0:*:*,7:mss,sok,ts,nop,ws:df:0
-                sig = *:64:0:*:*,7:mss,nop,nop,sok,nop,ws:df:0
+                sig = *:64:0:*:mss*45,*:mss,sok,ts,nop,ws:df:0
+                sig = *:64:0:*:65160,*:mss,sok,ts,nop,ws:df:0
+                sig = *:64:0:*:mss*1,*:mss,sok,ts,nop,ws:df:0
                 label = s:unix:Linux:3.x
                 sig = *:64:0:*:mss*10,*:mss,sok,ts,nop,ws:df:0
                 sig = *:64:0:*:mss*10,0:mss,sok,ts:df:0

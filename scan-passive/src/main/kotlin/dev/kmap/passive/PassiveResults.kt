@@ -46,7 +46,6 @@ public class PassiveResults(private val maxHosts: Int = 100_000) : PassiveListen
     }
 
     private class HostInfo(val address: IpAddress) {
-        var arpMac: String? = null
         var frameMac: String? = null
         var first = 0L
         var last = 0L
@@ -187,14 +186,18 @@ public class PassiveResults(private val maxHosts: Int = 100_000) : PassiveListen
 
     private fun neighbour(e: PassiveEvent.Neighbour) {
         val h = host(e.address, e.timestampNanos) ?: return
-        val users = macUsers.getOrPut(e.mac) { HashSet() }
-        if (users.size < 3) users += e.address
+        // a router's MAC carries many addresses of one family; a host's IPv6 link-local address does not count
+        val linkLocal = e.address.isV6 && (e.address.high ushr 54) == 0x3faL
+        if (!linkLocal) {
+            val users = macUsers.getOrPut(e.mac + (if (e.address.isV6) "/6" else "/4")) { HashSet() }
+            if (users.size < 3) users += e.address
+        }
         if (h.frameMac == null) h.frameMac = e.mac
     }
 
     /** The hosts seen, in address order, as the result model has them; [startedAtMillis] is when the capture began. */
     public fun hosts(): List<HostResult> = hosts.values.sortedBy { it.address }.map { h ->
-        val mac = h.arpMac ?: h.frameMac?.takeIf { (macUsers[it]?.size ?: 0) <= 1 }
+        val mac = h.frameMac?.takeIf { (macUsers[it + (if (h.address.isV6) "/6" else "/4")]?.size ?: 0) <= 1 }
         val ports = h.ports.values.filter { it.state != null }.sortedWith(compareBy({ it.protocol }, { it.port })).map { p ->
             val table = ServiceNames.name(p.protocol, p.port)
             val scripts = if (p.details.isEmpty() && p.product == null) emptyList() else listOf(script(p.details, p.product, p.version, p.info))
