@@ -33,7 +33,7 @@ mkdir -p "$WORK"
 cleanup() { bash "$LAB" down >/dev/null 2>&1 || true; ip route del unreachable "$KMAP_LAB_NET4.0/24" 2>/dev/null || true; }
 trap cleanup EXIT
 
-if [[ ! -s $WORK/trace.pcap ]]; then
+if [[ ! -s $WORK/trace.pcap ]]; then # (a trace left by an earlier run, or put there, is reused)
   bash "$LAB" up >/dev/null
   guard() {
     local dev; dev=$(ip -o route get "$TARGET" | grep -o 'dev [^ ]*' | awk '{print $2}')
@@ -57,8 +57,8 @@ if [[ ! -s $WORK/trace.pcap ]]; then
   bash "$LAB" down >/dev/null
 fi
 
-# replicate: copy k moves the client (10.248.0.1) to 10.249.(k/250).(k%250+1) and the clock on
-python3 - "$WORK/trace.pcap" "$WORK/big.pcap" "$PACKETS" <<'PY'
+# replicate: copy k moves the client (10.248.0.1, or CLIENT for a trace recorded elsewhere) to 10.249.(k/250).(k%250+1) and the clock on
+python3 - "$WORK/trace.pcap" "$WORK/big.pcap" "$PACKETS" "${CLIENT:-$KMAP_LAB_NET4.1}" <<'PY'
 import struct, sys
 src, dst, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = open(src, 'rb').read()
@@ -67,7 +67,7 @@ while o + 16 <= len(data):
     ts, us, inc, orig = struct.unpack_from('<IIII', data, o)
     recs.append((ts, us, bytearray(data[o + 16:o + 16 + inc]), orig)); o += 16 + inc
 span = recs[-1][0] - recs[0][0] + 2
-client = bytes([10, 248, 0, 1])
+client = bytes(int(x) for x in sys.argv[4].split('.'))
 out = open(dst, 'wb'); out.write(hdr); n = 0; k = 0
 while n < want:
     new = bytes([10, 249, (k // 250) % 256, k % 250 + 1])
