@@ -25,7 +25,7 @@ TARGET=10.248.0.11
 KMAP_OPTS=${KMAP_OPTS:-"--max-flows 100000 --max-buffer-total 67108864"}
 # C2 for a throughput run (bin/kmap starts with C1 only, which suits short scans), and a heap
 # bound that the configured maxima must fit in.
-export KMAP_JAVA_OPTS=${KMAP_JAVA_OPTS:-"-XX:TieredStopAtLevel=4 -XX:+UseParallelGC -Xmx1g"}
+export KMAP_JAVA_OPTS=${KMAP_JAVA_OPTS:-"-XX:TieredStopAtLevel=4 -Xmx1g"}
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces)" >&2; exit 2; }
 "$ROOT/bin/install-deps" lab services passive >/dev/null
@@ -119,7 +119,8 @@ grep -E "^kmap: passive" "$WORK/kmap.txt.err" || true
 # OS hints: p0f on the trace against kmap with its own signatures and with p0f's database
 p0f -r "$WORK/trace.pcap" -o "$WORK/p0f.log" >/dev/null 2>&1 || true
 echo "p0f -r trace.pcap, OS per host (os= lines, SYN and SYN/ACK):"
-grep -o 'subj=[a-z]*|.*|os=[^|]*' "$WORK/p0f.log" | awk -F'|' '{split($0,a,"|"); for(i in a) if (a[i] ~ /^os=/) os=a[i]; if ($1=="subj=cli") h=$2; else h=$3; sub(/^(cli|srv)=/,"",h); sub(/\/.*/,"",h); print "  " h " " os}' | sort | uniq -c
+{ grep -E 'mod=syn' "$WORK/p0f.log" || true; } | sed -E 's/.*\|cli=([^/|]*)[^|]*\|srv=([^/|]*)[^|]*\|subj=(cli|srv)\|os=([^|]*).*/\3 \1 \2 \4/' |
+  awk '{h = ($1 == "cli") ? $2 : $3; $1 = $2 = $3 = ""; print "  " h " " $0}' | sort | uniq -c
 "$ROOT/bin/kmap" passive -r "$WORK/trace.pcap" -oJ "$WORK/os-kmap.json" >/dev/null 2>&1
 "$ROOT/bin/kmap" passive -r "$WORK/trace.pcap" --os-db /etc/p0f/p0f.fp -oJ "$WORK/os-p0fdb.json" >/dev/null 2>&1
 python3 - "$WORK/os-kmap.json" "$WORK/os-p0fdb.json" <<'PY'

@@ -274,7 +274,26 @@ internal object TlsHello {
         leaf?.let { der -> x509(der, count) }
     } catch (_: Short) { null }
 
-    private fun x509(der: ByteArray, chain: Int): PassiveMessage.TlsCertificate? = try {
+    /** Servers send the same certificate to every client: parse each distinct one once (a small LRU). */
+    private val certificates = object : LinkedHashMap<Key, PassiveMessage.TlsCertificate>(64, 0.75f, true) {
+        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<Key, PassiveMessage.TlsCertificate>?) = size > 256
+    }
+
+    private class Key(val der: ByteArray) {
+        private val h = der.contentHashCode()
+        override fun hashCode() = h
+        override fun equals(other: Any?) = other is Key && other.der.contentEquals(der)
+    }
+
+    private fun x509(der: ByteArray, chain: Int): PassiveMessage.TlsCertificate? {
+        val key = Key(der)
+        synchronized(certificates) { certificates[key] }?.let { return it.copy(chainLength = chain) }
+        val parsed = parse(der, chain) ?: return null
+        synchronized(certificates) { certificates[key] = parsed }
+        return parsed
+    }
+
+    private fun parse(der: ByteArray, chain: Int): PassiveMessage.TlsCertificate? = try {
         val c = CertificateFactory.getInstance("X.509").generateCertificate(ByteArrayInputStream(der)) as X509Certificate
         val sans = c.subjectAlternativeNames?.mapNotNull { e -> (e.getOrNull(1) as? String)?.let { v -> if (e[0] == 7) "IP:$v" else "DNS:$v" } }.orEmpty()
         PassiveMessage.TlsCertificate(
