@@ -40,6 +40,6 @@ private const val SHUTDOWN_WAIT_SECONDS = 15L
  */
 private fun warmRawPackets(args: Array<String>) {
     if (System.getProperty("user.name") != "root" || args.isEmpty()) return
-    if (args.first() in setOf("version", "self-test", "run") || args.any { it in setOf("--version", "-V", "--help", "-h", "-sT") }) return
+    if (Subcommands.all.any { it.name == args.first() } || args.any { it in setOf("--version", "-V", "--help", "-h", "-sT") }) return
     Thread({ runCatching { RawTcpScanModule.SYN.unavailableReason() } }, "kmap-raw-warmup").apply { isDaemon = true }.start()
 }

@@ -1,14 +1,25 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.DiscoveryProbeKind
+
 /**
  * nmap glues some values to their flags (`-PS22,443`, `-PS` alone meaning port 80, `-T4`,
  * `-v3`, `-d2`). These are rewritten to forms the parser knows; everything else passes unchanged.
+ * Which options take a value (so that a value such as `-PS.txt` or `-weird-name.txt` is never
+ * read as a flag) comes from the options [ScanCommand] declares, not from a list of its own.
  */
 internal object NmapArgs {
-    private val pingWithPorts = mapOf("-PS" to ("--ping-syn" to "80"), "-PA" to ("--ping-ack" to "80"), "-PU" to ("--ping-udp" to "40125"))
+    /** Discovery kinds with ports, by nmap flag: their long option and default ports (the registry's). */
+    private val pingWithPorts = DiscoveryProbeKind.entries.filter { it.takesPorts }
+        .associate { it.flag to (it.longFlag!! to it.defaultPorts!!.joinToString(",")) }
     private val leveled = Regex("-([vd])(\\d)")
 
-    fun normalize(args: List<String>): List<String> {
+    /** Every name of every option of `kmap` that takes a value (`-p`, `-oX`, `--expect`, …). */
+    val valueOptions: Set<String> by lazy {
+        ScanCommand().registeredOptions().filter { it.nvalues != 0..0 }.flatMap { it.names }.toSet()
+    }
+
+    fun normalize(args: List<String>, valueOptions: Set<String> = this.valueOptions): List<String> {
         val out = ArrayList<String>(args.size)
         var passThrough = false
         var expectValue = false
@@ -26,7 +37,7 @@ internal object NmapArgs {
                 level != null -> repeat(level.groupValues[2].toInt().coerceAtMost(9)) { out += "-${level.groupValues[1]}" }
                 else -> {
                     out += a
-                    expectValue = a in VALUE_OPTIONS
+                    expectValue = a in valueOptions
                 }
             }
         }
@@ -38,16 +49,16 @@ internal object NmapArgs {
      * one-letter flags such as `-vv`). Clikt would read `-sC` as `-s -C` and complain about `-s`;
      * nmap users typing nmap flags kmap lacks deserve the flag they typed.
      */
-    fun unknownOption(args: List<String>, known: Set<String>): String? {
+    fun unknownOption(args: List<String>, known: Set<String>, valueOptions: Set<String> = this.valueOptions): String? {
         var expectValue = false
         for (a in args) {
             if (expectValue) { expectValue = false; continue }
             if (a == "--") return null
             if (!a.startsWith("-") || a == "-") continue
             val name = a.substringBefore('=')
-            if (name in known) { expectValue = '=' !in a && name in VALUE_OPTIONS; continue }
-            if (!a.startsWith("--") && a.drop(1).all { "-$it" in known && "-$it" !in VALUE_OPTIONS }) continue
-            if (!a.startsWith("--") && a.length > 2 && a.substring(0, 2) in VALUE_OPTIONS) continue // -p22: a glued value
+            if (name in known) { expectValue = '=' !in a && name in valueOptions; continue }
+            if (!a.startsWith("--") && a.drop(1).all { "-$it" in known && "-$it" !in valueOptions }) continue
+            if (!a.startsWith("--") && a.length > 2 && a.substring(0, 2) in valueOptions) continue // -p22: a glued value
             return name
         }
         return null
@@ -69,13 +80,4 @@ internal object NmapArgs {
         }
         return prev[b.length]
     }
-
-    /** Options whose next word is their value, so a value such as `-PS.txt` is never rewritten. */
-    private val VALUE_OPTIONS = setOf(
-        "-p", "--top-ports", "--exclude-ports", "-iL", "--exclude", "--excludefile", "--seed", "--shard", "-T", "--timing",
-        "--min-rate", "--max-rate", "--max-retries", "--host-timeout", "--scan-delay", "--max-scan-delay", "--min-rtt-timeout",
-        "--max-rtt-timeout", "--initial-rtt-timeout", "--min-parallelism", "--max-parallelism", "--version-intensity",
-        "--script", "--script-args", "--script-timeout", "-oN", "-oX", "-oG", "-oJ", "--json", "-oA", "--ndjson", "--csv", "--sarif", "--junit",
-        "--html", "--resume",
-    )
 }

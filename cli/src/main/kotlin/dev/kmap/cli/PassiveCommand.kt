@@ -6,28 +6,32 @@ import com.github.ajalt.clikt.core.PrintHelpMessage
 import com.github.ajalt.clikt.core.UsageError
 import com.github.ajalt.clikt.core.parse
 import com.github.ajalt.clikt.output.ParameterFormatter
-import com.github.ajalt.clikt.parameters.options.counted
+import com.github.ajalt.clikt.parameters.groups.provideDelegate
 import com.github.ajalt.clikt.parameters.options.multiple
 import com.github.ajalt.clikt.parameters.options.option
 import com.github.ajalt.clikt.parameters.types.int
+import dev.kmap.cli.options.OutputOptions
+import dev.kmap.cli.options.time
 import dev.kmap.dsl.InvalidSpecException
-import dev.kmap.dsl.OutputFormat
 import dev.kmap.dsl.PassivePlan
+import dev.kmap.dsl.PassiveSource
 import dev.kmap.dsl.passive
 import dev.kmap.engine.ScanControl
-import dev.kmap.engine.output.NormalFormat
-import dev.kmap.engine.output.ReportFormats
-import dev.kmap.engine.output.ReportOptions
 import dev.kmap.packet.PacketIoException
+import dev.kmap.passive.CaptureFormatException
+import dev.kmap.passive.CaptureStats
 import dev.kmap.passive.PASSIVE_PLAN
 import dev.kmap.passive.PassiveEvent
 import dev.kmap.passive.PassiveListener
-import dev.kmap.passive.passive as runPassive
+import dev.kmap.passive.passiveScanEvents
+import dev.kmap.report.Problem
+import dev.kmap.report.ScanJob
+import dev.kmap.report.format.ReportOptions
 import kotlinx.coroutines.runBlocking
+import java.io.BufferedWriter
 import java.io.File
-import java.io.IOException
+import java.io.OutputStreamWriter
 import java.io.PrintStream
-import java.io.Writer
 
 /**
  * `kmap passive -r FILE | -i IFACE [options]`: reports the hosts and services seen in a capture
@@ -43,20 +47,12 @@ internal class PassiveCommand : CoreCliktCommand(name = "kmap passive") {
     val iface by option("-i", metavar = "IFACE", help = "Capture live on IFACE (needs root or CAP_NET_RAW)")
     val filter by option("-f", metavar = "FILTER", help = "Capture filter for -i, libpcap syntax (e.g. \"tcp port 443 or udp port 53\")")
     val snapLength by option("-s", metavar = "BYTES", help = "Bytes kept of each captured packet with -i (default 65535)").int()
-    val duration by option("--passive-duration", metavar = "TIME", help = "Stop a live capture after TIME (30s, 5m); default: until Ctrl-C")
+    val duration by option("--passive-duration", metavar = "TIME", help = "Stop a live capture after TIME (30s, 5m); default: until Ctrl-C").time()
     val maxFlows by option("--max-flows", metavar = "N", help = "Flows tracked at once (default 100000; the least recently seen is evicted)").int()
     val maxBuffer by option("--max-buffer", metavar = "BYTES", help = "Out-of-order bytes buffered per flow (default 262144)").int()
     val maxMemory by option("--max-buffer-total", metavar = "BYTES", help = "Bytes buffered in all flows and parsers (default 67108864)")
     val osDb by option("--os-db", metavar = "FILE", help = "p0f signature file for OS hints (e.g. /etc/p0f/p0f.fp) instead of kmap's own")
-    val outNormal by option("-oN", metavar = "FILE")
-    val outXml by option("-oX", metavar = "FILE")
-    val outGrep by option("-oG", metavar = "FILE")
-    val outJson by option("-oJ", "--json", metavar = "FILE")
-    val outAll by option("-oA", metavar = "BASE")
-    val outNdjson by option("--ndjson", metavar = "FILE")
-    val outCsv by option("--csv", metavar = "FILE")
-    val outHtml by option("--html", metavar = "FILE")
-    val verbose by option("-v", help = "Print parser messages (HTTP requests, TLS hellos, DNS, banners) as they are seen").counted()
+    val output by OutputOptions()
 
     var plan: PassivePlan? = null
         private set
@@ -74,8 +70,8 @@ internal class PassiveCommand : CoreCliktCommand(name = "kmap passive") {
         }
         osDb?.let { if (!File(it).canRead()) throw UserError("cannot read --os-db file \"$it\"", Hints.FILE) }
         val total = maxMemory?.let { it.toLongOrNull() ?: throw UserError("invalid --max-buffer-total \"$it\" (expected a number of bytes)", HINT) }
-        val durationMillis = duration?.let { TimeSpec.millis("--passive-duration", it) }
-        val outputs = outputs()
+        val durationMillis = duration?.inWholeMilliseconds
+        val outputs = output.specs()
         val cmd = this
         plan = try {
             passive {
@@ -88,20 +84,11 @@ internal class PassiveCommand : CoreCliktCommand(name = "kmap passive") {
                     cmd.maxBuffer?.let { maxBufferPerFlow = it }
                     total?.let { maxBufferTotal = it }
                 }
-                output { outputs.forEach { (f, p) -> format(f, p) } }
+                output { outputs.forEach { format(it.format, it.path) } }
             }
         } catch (e: InvalidSpecException) {
             throw UserError(e.message ?: "invalid input", HINT)
         }
-    }
-
-    private fun outputs(): List<Pair<OutputFormat, String>> {
-        val list = ArrayList<Pair<OutputFormat, String>>()
-        fun add(f: OutputFormat, path: String?) { if (path != null) { if (path.isEmpty()) throw UserError("${f.flag} needs a file name", Hints.OUTPUT); list += f to path } }
-        add(OutputFormat.NORMAL, outNormal); add(OutputFormat.XML, outXml); add(OutputFormat.GREPABLE, outGrep); add(OutputFormat.JSON, outJson)
-        outAll?.let { base -> listOf(OutputFormat.NORMAL, OutputFormat.XML, OutputFormat.GREPABLE).forEach { add(it, "$base.${ReportFormats.extension(it)}") } }
-        add(OutputFormat.NDJSON, outNdjson); add(OutputFormat.CSV, outCsv); add(OutputFormat.HTML, outHtml)
-        return list
     }
 
     companion object {
@@ -120,36 +107,44 @@ internal class PassiveCommand : CoreCliktCommand(name = "kmap passive") {
                 throw UserError(e.message ?: "invalid arguments", HINT)
             }
             val plan = cmd.plan ?: return Cli.EXIT_OK
-            val options = ReportOptions(version = Version.text, commandLine = commandLine, verbosity = cmd.verbose, portsObserved = true)
-            val listener = if (cmd.verbose > 0) PassiveListener { e ->
-                if (e is PassiveEvent.Message) synchronized(out) { out.println("${e.flow} ${if (e.fromInitiator) ">" else "<"} ${e.message}") }
-            } else null
-            val started = System.currentTimeMillis()
-            val result = try {
-                runBlocking { runPassive(plan, listener = listener, stop = { control.isStopped }) }
-            } catch (e: IOException) {
-                err.println("kmap: ${e.message}"); return Cli.EXIT_FAILED.let { if (e is dev.kmap.passive.CaptureFormatException) Cli.EXIT_USAGE else it }
+            val verbosity = cmd.output.verbose
+            val options = ReportOptions(
+                version = Version.text, commandLine = commandLine, verbosity = verbosity, debugging = cmd.output.debug,
+                showReason = cmd.output.reason, openOnly = cmd.output.openOnly, portsObserved = true,
+            )
+            val stdout = BufferedWriter(OutputStreamWriter(out, Charsets.UTF_8))
+            var totals: CaptureStats? = null
+            val listener = PassiveListener { e ->
+                if (e is PassiveEvent.Finished) totals = e.stats
+                if (verbosity > 0 && e is PassiveEvent.Message) synchronized(stdout) { stdout.append("${e.flow} ${if (e.fromInitiator) ">" else "<"} ${e.message}\n") }
+            }
+            val job = ScanJob(
+                plan = PASSIVE_PLAN,
+                outputs = plan.outputs,
+                options = options,
+                sinks = if (plan.outputs.none { it.path == "-" }) listOf(TerminalSink(options, stdout, null)) else emptyList(),
+                inputs = plan.sources.filterIsInstance<PassiveSource.File>().filter { it.path != "-" }.map { "-r" to it.path } +
+                    listOfNotNull(plan.osDatabase?.let { "--os-db" to it }),
+                stdout = stdout,
+            )
+            val outcome = try {
+                runBlocking { job.run(passiveScanEvents(plan, listener = listener, stop = { control.isStopped })) }
+            } catch (e: CaptureFormatException) {
+                err.println("kmap: ${e.message}"); return Cli.EXIT_USAGE
             } catch (e: PacketIoException) {
                 err.println("kmap: ${e.message}"); return Cli.EXIT_FAILED
             } catch (e: IllegalArgumentException) { // a bad --os-db file
                 err.println("kmap: ${e.message?.lineSequence()?.first()}"); return Cli.EXIT_USAGE
+            } catch (e: Exception) {
+                val p = Problem.of(e)
+                if (p.kind == Problem.Kind.INPUT) throw UserError(p.message, p.advice ?: Hints.OUTPUT)
+                err.println("kmap: ${p.message}"); return p.kind.exitStatus
+            } finally {
+                stdout.flush()
             }
-            val targets = buildList {
-                if (plan.outputs.none { it.path == "-" }) add(NormalFormat(options, interactive = true) to null)
-                plan.outputs.forEach { add(ReportFormats.create(it.format, options) to it.path.takeIf { p -> p != "-" }) }
-            }
-            for ((formatter, path) in targets) {
-                val w: Writer = if (path == null) out.writer(Charsets.UTF_8) else File(path).bufferedWriter(Charsets.UTF_8)
-                try {
-                    formatter.start(PASSIVE_PLAN, started, w)
-                    result.report.hosts.forEach { formatter.host(it, w) }
-                    formatter.finish(result.report.stats, w)
-                } finally {
-                    if (path == null) w.flush() else w.close()
-                }
-            }
-            val s = result.stats
-            err.println("kmap: passive: ${s.frames} frames, ${s.flows} flows, ${result.report.hosts.size} hosts" +
+            val s = totals ?: return Cli.EXIT_FAILED
+            val hosts = outcome.stats.hostsUp
+            err.println("kmap: passive: ${s.frames} frames, ${s.flows} flows, $hosts hosts" +
                 (if (s.malformed > 0) ", ${s.malformed} malformed" else "") + (if (s.fragments > 0) ", ${s.fragments} fragments not reassembled" else "") +
                 (if (s.evicted > 0) ", ${s.evicted} flows evicted (--max-flows)" else "") + (if (s.droppedBytes > 0) ", ${s.droppedBytes} bytes dropped by reassembly" else "") +
                 (if (s.truncatedFile) ", the file ends inside a packet" else "") + (if (s.kernelDropped > 0) ", ${s.kernelDropped} dropped by the kernel" else ""))

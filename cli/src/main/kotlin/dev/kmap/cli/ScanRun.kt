@@ -1,39 +1,25 @@
 package dev.kmap.cli
 
-import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.EngineConfig
-import dev.kmap.engine.Baseline
-import dev.kmap.engine.HostResult
-import dev.kmap.engine.HostStatus
-import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
-import dev.kmap.engine.ScanReport
-import dev.kmap.engine.Violation
-import dev.kmap.engine.ScanStats
-import dev.kmap.engine.output.NormalFormat
-import dev.kmap.engine.output.ReportFormats
-import dev.kmap.engine.output.ReportFormatter
-import dev.kmap.engine.output.ReportOptions
-import dev.kmap.engine.scanFlow
-import dev.kmap.engine.verify
+import dev.kmap.report.ScanJob
+import dev.kmap.report.ScanSink
+import dev.kmap.report.format.ReportOptions
 import kotlinx.coroutines.runBlocking
 import java.io.BufferedWriter
-import java.io.File
 import java.io.OutputStreamWriter
 import java.io.PrintStream
-import java.io.Writer
 
 /**
- * Runs one plan and feeds every requested output as events arrive: the terminal report (unless
- * an output already goes to stdout, as in nmap), each `-o*` file, the progress bar and, with
- * `-v`, ports as they are found. Files are opened when the scan starts (so a scan that cannot
- * start leaves no empty files) and closed with a well-formed ending even when the scan is
- * interrupted or fails midway.
+ * Runs one parsed command through the scan job every front end shares ([ScanJob]: outputs
+ * opened and checked before the first packet, written as hosts finish, closed well-formed on
+ * failure and Ctrl-C, expectations and baselines) and adds the CLI's own [sinks]: the terminal
+ * report (unless an output already goes to stdout, as in nmap), the progress bar, warnings and
+ * the test observer. Then it turns the outcome into messages and an exit status.
  */
 internal class ScanRun(
-    private val plan: ScanPlan,
-    private val cmd: ScanCommand,
+    private val options: ScanOptions,
     version: String,
     commandLine: String,
     out: PrintStream,
@@ -43,104 +29,49 @@ internal class ScanRun(
     private val engine: EngineConfig,
     private val observer: (ScanEvent) -> Unit,
 ) {
-    private val options = ReportOptions(
-        version = version, commandLine = commandLine, verbosity = cmd.verbose, debugging = cmd.debug,
-        showReason = cmd.reason, openOnly = cmd.openOnly,
+    private val plan = options.plan
+    private val report = ReportOptions(
+        version = version, commandLine = commandLine, verbosity = options.verbosity, debugging = options.debugging,
+        showReason = options.showReason, openOnly = options.openOnly,
     )
     private val stdout = BufferedWriter(OutputStreamWriter(out, Charsets.UTF_8))
-    private val interactive = plan.outputs.none { it.path == "-" }
+    private val progress = if (terminal && !options.noProgress) ProgressBar(err, Terminal.columns()) else null
 
-    /** One report: its formatter and where it goes (opened at start for files). */
-    private inner class Sink(val formatter: ReportFormatter, val path: String?) {
-        var writer: Writer? = if (path == null) stdout else null
-        private var lastFlush = 0L
-
-        fun open() { if (writer == null) writer = File(path!!).bufferedWriter(Charsets.UTF_8) }
-
-        fun flush(force: Boolean) {
-            val now = System.nanoTime()
-            if (force || writer === stdout || now - lastFlush > FLUSH_NANOS) { writer?.flush(); lastFlush = now }
-        }
-
-        fun close() { if (writer !== stdout) writer?.close() }
+    /** The CLI's sinks besides the outputs, in the order they see each event. A new sink is one line here. */
+    private fun sinks(): List<ScanSink> = buildList {
+        add(ScanSink { e -> observer(e) })
+        progress?.let { add(ProgressSink(it)) }
+        add(WarningSink(err, progress))
+        if (plan.outputs.none { it.path == "-" }) add(TerminalSink(report, stdout, progress))
     }
 
     fun execute(): Int {
-        val sinks = ArrayList<Sink>()
-        if (interactive) sinks += Sink(NormalFormat(options, interactive = true), null)
-        for (o in plan.outputs) sinks += Sink(ReportFormats.create(o.format, options), o.path.takeIf { it != "-" })
-        val progress = if (terminal && !cmd.noProgress) ProgressBar(err, Terminal.columns()) else null
-        val config = EngineConfig(
-            modules = engine.modules, resolver = engine.resolver, readLines = engine.readLines, clock = engine.clock,
-            control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0,
-            hostProcessor = if (plan.scripts.isEmpty()) engine.hostProcessor else ScriptSupport.processor(plan, Version.text, cmd.scriptTimeoutMillis),
+        val scripts = if (plan.scripts.isEmpty()) null else ScriptSupport.stage(plan, Version.text, options.scriptTimeout)
+        val config = engine.copy(control = control, progressIntervalMillis = if (progress != null) PROGRESS_MILLIS else 0)
+            .let { c -> if (scripts == null) c else c.withStages(scripts) }
+        val job = ScanJob(
+            plan = plan,
+            expectations = options.expectations ?: dev.kmap.dsl.Expectations.NONE,
+            baseline = options.baseline,
+            saveBaselineTo = options.saveBaseline,
+            options = report,
+            sinks = sinks(),
+            inputs = listOfNotNull(options.expectFile?.let { "--expect" to it }, options.baselineFile?.let { "--baseline" to it }),
+            stdout = stdout,
         )
-        var started: ScanEvent.Started? = null
-        var stats: ScanStats? = null
-        var up = 0L
-        var down = 0L
-        // kept only when expectations or a baseline need the whole report
-        val keep = cmd.expectations != null || cmd.saveBaseline != null
-        val hosts = ArrayList<HostResult>()
-        var violations: List<Violation> = emptyList()
-        try {
-            runBlocking {
-                scanFlow(plan, config).collect { e ->
-                    observer(e)
-                    when (e) {
-                        is ScanEvent.Started -> {
-                            started = e
-                            sinks.forEach { it.open() }
-                            sinks.forEach { it.formatter.start(plan, e.startedAtMillis, it.writer!!); it.flush(force = true) }
-                        }
-                        is ScanEvent.PortFound -> if (cmd.verbose > 0 && interactive && e.result.state == PortState.OPEN) {
-                            progress?.clear()
-                            stdout.append("Discovered open port ${e.result.port}/${e.result.protocol.label} on ${e.host.address}\n").flush()
-                        }
-                        is ScanEvent.HostFinished -> {
-                            if (e.result.status == HostStatus.UP) up++ else if (e.result.status == HostStatus.DOWN) down++
-                            if (keep) hosts += e.result
-                            progress?.clear()
-                            sinks.forEach { it.formatter.host(e.result, it.writer!!); it.flush(force = false) }
-                        }
-                        is ScanEvent.Progress -> progress?.update(e, System.currentTimeMillis() - (started?.startedAtMillis ?: 0))
-                        is ScanEvent.Finished -> {
-                            stats = e.stats
-                            progress?.clear()
-                            val expectations = cmd.expectations
-                            if (expectations != null && !e.stats.interrupted) {
-                                violations = verify(ScanReport(plan, hosts, e.stats), expectations, cmd.baseline)
-                                sinks.forEach { it.formatter.expectations(expectations, violations, it.writer!!) }
-                            }
-                            sinks.forEach { it.formatter.finish(e.stats, it.writer!!); it.flush(force = true) }
-                        }
-                        is ScanEvent.Warning -> { progress?.clear(); err.println("kmap: warning: ${e.message}") }
-                        is ScanEvent.HostStarted -> Unit
-                    }
-                }
-            }
-        } catch (e: Throwable) {
-            // a failure midway: still close every document, so the files stay well-formed
-            val s = started
-            if (s != null && stats == null) {
-                val partial = ScanStats(s.startedAtMillis, System.currentTimeMillis(), up, down, s.targetCount, 0, interrupted = true)
-                sinks.forEach { sink -> runCatching { sink.formatter.finish(partial, sink.writer!!) } }
-            }
-            throw e
+        val outcome = try {
+            runBlocking { job.run(config) }
         } finally {
             progress?.clear()
-            sinks.forEach { runCatching { it.close() } }
             stdout.flush()
         }
-        if (stats?.interrupted == true) {
-            val where = plan.outputs.filter { it.path != "-" }.joinToString(", ") { it.path }
+        if (outcome.interrupted) {
+            val where = outcome.outputs.filter { it != "-" }.joinToString(", ")
             err.println("kmap: interrupted: partial results written" + if (where.isEmpty()) "" else " to $where")
             return Cli.EXIT_INTERRUPTED
         }
-        cmd.saveBaseline?.let { path ->
-            File(path).writeText(Baseline.of(ScanReport(plan, hosts, stats!!)).toJson())
-            err.println("kmap: baseline written to $path")
-        }
+        outcome.baselineWritten?.let { err.println("kmap: baseline written to $it") }
+        val violations = outcome.violations
         if (violations.isNotEmpty()) {
             violations.forEach { err.println("kmap: violated: ${it.message}") }
             err.println("kmap: ${violations.size} expectation${if (violations.size == 1) "" else "s"} violated")
@@ -150,7 +81,6 @@ internal class ScanRun(
     }
 
     private companion object {
-        const val FLUSH_NANOS = 200_000_000L
         const val PROGRESS_MILLIS = 500L
     }
 }

@@ -1,7 +1,9 @@
 package dev.kmap.cli
 
 import dev.kmap.dsl.ScanPlan
-import dev.kmap.engine.HostProcessor
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.ScanStage
+import dev.kmap.script.ScriptStage
 import dev.kmap.script.ScriptArgs
 import dev.kmap.script.ScriptCompileException
 import dev.kmap.script.ScriptFailedException
@@ -9,8 +11,7 @@ import dev.kmap.script.ScriptHost
 import dev.kmap.script.ScriptLibrary
 import dev.kmap.script.ScriptSelectionException
 import java.io.File
-import java.io.PrintStream
-import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration
 
 /**
  * Everything the CLI does with scripts, in one place so the scripting classes (and the Kotlin
@@ -29,32 +30,23 @@ internal object ScriptSupport {
         e.message
     }
 
-    /** The runner for [plan]'s scripts; compile errors become a [Failure] with status 2. */
-    fun processor(plan: ScanPlan, version: String, timeoutMillis: Long?): HostProcessor? = guarded {
-        host(version, ScriptArgs.EMPTY, timeoutMillis).runnerFor(plan)
+    /** The scripts stage for [plan]'s scripts; compile errors become a [Failure] with status 2. */
+    fun stage(plan: ScanPlan, version: String, timeout: Duration?): ScanStage? = guarded {
+        host(version, ScriptArgs.EMPTY, timeout).runnerFor(plan)?.let(::ScriptStage)
     }
 
-    /** `kmap run [--script-args A] [--script-timeout T] FILE [args...]`. */
-    fun run(args: List<String>, out: PrintStream, err: PrintStream): Int {
-        var i = 0
-        var scriptArgs = ScriptArgs.EMPTY
-        var timeout: Long? = null
-        while (i < args.size && args[i].startsWith("--")) {
-            val (name, inline) = args[i].split('=', limit = 2).let { it[0] to it.getOrNull(1) }
-            val value = inline ?: args.getOrNull(i + 1) ?: throw UserError("$name needs a value", RUN_HINT)
-            when (name) {
-                "--script-args" -> scriptArgs = try { ScriptArgs.parse(value) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) }
-                "--script-timeout" -> timeout = TimeSpec.millis("--script-timeout", value)
-                else -> throw UserError("kmap run: no such option $name", RUN_HINT)
-            }
-            i += if (inline == null) 2 else 1
-        }
-        val file = args.getOrNull(i) ?: throw UserError("kmap run needs a script file", RUN_HINT)
+    /** `kmap run`, parsed by [RunCommand]: runs [file] with [args]. */
+    fun run(file: String, args: List<String>, scriptArgsText: String?, timeout: Duration?, call: Subcommands.Call): Int {
+        val (out, err) = call.out to call.err
+        val scriptArgs = scriptArgsText?.let { a ->
+            try { ScriptArgs.parse(a) } catch (e: IllegalArgumentException) { throw UserError("--script-args: ${e.message}", Hints.SCRIPTS) }
+        } ?: ScriptArgs.EMPTY
         // scripts print with println: to the stream the CLI was given (tests capture it)
         val saved = System.out
         if (out !== saved) System.setOut(out)
         return try {
-            guarded { host(Version.text, scriptArgs, timeout).runFile(File(file), args.drop(i + 1)) }
+            // the scans the script runs stop gracefully on Ctrl-C, closing their outputs
+            guarded { host(Version.text, scriptArgs, timeout, EngineConfig(control = call.control, progressIntervalMillis = 0)).runFile(File(file), args) }
             Cli.EXIT_OK
         } catch (e: Failure) {
             e.lines.forEach { err.println(it) }
@@ -65,9 +57,9 @@ internal object ScriptSupport {
         }
     }
 
-    private fun host(version: String, args: ScriptArgs, timeoutMillis: Long?) =
-        if (timeoutMillis == null) ScriptHost(version = version, scriptArgs = args)
-        else ScriptHost(version = version, scriptArgs = args, budget = timeoutMillis.milliseconds)
+    private fun host(version: String, args: ScriptArgs, timeout: Duration?, engine: EngineConfig = EngineConfig(progressIntervalMillis = 0)) =
+        if (timeout == null) ScriptHost(version = version, scriptArgs = args, engine = engine)
+        else ScriptHost(version = version, scriptArgs = args, budget = timeout, engine = engine)
 
     private fun <T> guarded(block: () -> T): T = try {
         block()
@@ -79,5 +71,6 @@ internal object ScriptSupport {
         throw UserError(e.message ?: "invalid script", Hints.SCRIPTS)
     }
 
-    const val RUN_HINT = "kmap run [--script-args K=V,...] [--script-timeout TIME] FILE.scan.kts|FILE.main.kts [args]"
+    /** `kmap run`'s usage line, the hint of its errors. */
+    const val RUN_HINT = RunCommand.USAGE
 }

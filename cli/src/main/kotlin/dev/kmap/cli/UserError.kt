@@ -1,10 +1,13 @@
 package dev.kmap.cli
 
+import com.github.ajalt.clikt.core.UsageError
+
 /**
  * A mistake in what the user asked for: [Cli] prints `kmap: <message>` and `hint: <hint>` on
- * stderr and exits 2, without a stack trace.
+ * stderr and exits 2, without a stack trace. A Clikt [UsageError], so option conversions can
+ * raise it with its hint intact.
  */
-internal class UserError(message: String, val hint: String = Hints.HELP) : Exception(message)
+internal class UserError(override val message: String, val hint: String = Hints.HELP) : UsageError(message)
 
 /** The hints shown under user errors. */
 internal object Hints {

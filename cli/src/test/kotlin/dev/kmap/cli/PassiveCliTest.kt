@@ -66,4 +66,18 @@ class PassiveCliTest {
         assertEquals(2, r.code)
         assertEquals("kmap: $notPcap: not a pcap or pcapng file (first bytes 0x68656c6c)", r.errLines.single())
     }
+
+    @Test
+    fun `outputs have a scan's safety, an output over the capture is refused before anything is written`() {
+        val cap = capture()
+        val before = Files.readAllBytes(cap)
+        val xml = dir.resolve("seen.xml").also { Files.writeString(it, "keep") }
+        val r = test(listOf("passive", "-r", cap.toString(), "-oX", xml.toString(), "-oN", cap.toString()))
+        assertEquals(2, r.code, r.err)
+        assertTrue("-r" in r.errLines.first() && cap.toString() in r.errLines.first(), r.err)
+        assertTrue(before.contentEquals(Files.readAllBytes(cap)), "the capture was touched")
+        assertEquals("keep", Files.readString(xml))
+        val two = test(listOf("passive", "-r", cap.toString(), "-oX", "-", "-oJ", "-"))
+        assertEquals(2, two.code, two.err)
+    }
 }

@@ -7,7 +7,7 @@ import org.gradle.api.artifacts.Configuration
 
 /**
  * The `dev.kmap` plugin: adds the [KmapExtension] `kmap { }`, the `kmapEngine` configuration
- * (the engine's class path for the worker, `dev.kmap:scan-engine` at the plugin's own version
+ * (the engine's class path for the worker, `dev.kmap:scan-report` at the plugin's own version
  * unless you add dependencies to it), and for every scan `staging` the tasks
  * `kmapScanStaging` ([KmapScanTask]) and `kmapBaselineStaging` ([KmapBaselineTask]), plus the
  * aggregate `kmapScan`. `check` does not depend on them: a scan sends packets, so it runs only
@@ -56,9 +56,9 @@ public class KmapPlugin : Plugin<Project> {
     private fun configureEngine(project: Project, c: Configuration) {
         c.isCanBeConsumed = false
         c.isCanBeResolved = true
-        c.description = "The kmap engine run by the kmap tasks in an isolated worker (dev.kmap:scan-engine)."
+        c.description = "The kmap engine and report writers run by the kmap tasks in an isolated worker (dev.kmap:scan-report)."
         c.defaultDependencies { deps ->
-            deps.add(project.dependencies.create("dev.kmap:scan-engine:${PluginVersion.version}"))
+            deps.add(project.dependencies.create("dev.kmap:scan-report:${PluginVersion.version}"))
             deps.add(project.dependencies.create("org.slf4j:slf4j-nop:1.7.26"))
         }
     }

@@ -5,6 +5,7 @@ import dev.kmap.dsl.InvalidSpecException
 import dev.kmap.dsl.ScanBuilder
 import dev.kmap.dsl.expectations as buildExpectations
 import dev.kmap.dsl.scan as buildPlan
+import org.gradle.api.Action
 import org.gradle.api.GradleException
 import org.gradle.api.Named
 import org.gradle.api.file.RegularFileProperty
@@ -19,6 +20,12 @@ import javax.inject.Inject
  * One named scan of `kmap { scans { } }`, written in the same DSL as everywhere else: the
  * calls are recorded and replayed into `dev.kmap.dsl.scan { }` and `expectations { }` when the
  * task needs them (lazily), so a bad value fails the build with the DSL's one-line message.
+ * The blocks take Gradle's `Action<T>`, so Groovy build scripts configure them as Kotlin ones
+ * do (Gradle gives the Kotlin DSL the receiver; plain Kotlin has receiver-lambda overloads).
+ *
+ * ```groovy
+ * kmap { scans { staging { targets('staging.internal'); scan { connect() }; expect { open(443) }; reports { sarif() } } } }
+ * ```
  *
  * ```kotlin
  * scans.register("staging") {
@@ -70,16 +77,25 @@ public abstract class KmapScanSpec @Inject constructor(
     /** Adds the [top] most frequent ports. */
     public fun ports(top: Int) { scanBlocks += { ports { top(top) } } }
 
-    /** Anything else of the scan DSL: scan types, timing, discovery, DNS. */
+    /** Anything else of the scan DSL: scan types, timing, discovery, DNS (Groovy: `scan { connect() }`). */
+    public fun scan(action: Action<in ScanBuilder>) { scanBlocks += { action.execute(this) } }
+
+    /** Kotlin: [scan] with the builder as receiver. */
     public fun scan(block: ScanBuilder.() -> Unit) { scanBlocks += block }
 
-    /** Adds expectations (policy as code) the scan task checks. */
+    /** Adds expectations (policy as code) the scan task checks (Groovy: `expect { open(443) }`). */
+    public fun expect(action: Action<in ExpectBuilder>) { expectBlocks += { action.execute(this) } }
+
+    /** Kotlin: [expect] with the builder as receiver. */
     public fun expect(block: ExpectBuilder.() -> Unit) { expectBlocks += block }
 
     /** Sets the baseline file. */
     public fun baseline(file: File) { baselineFile.set(file) }
 
-    /** Chooses report formats. */
+    /** Chooses report formats (Groovy: `reports { sarif(); junit() }`). */
+    public fun reports(action: Action<in KmapReports>) { action.execute(reports) }
+
+    /** Kotlin: [reports] with the reports block as receiver. */
     public fun reports(block: KmapReports.() -> Unit) { reports.block() }
 
     private fun build(what: String, block: () -> String): String = try {

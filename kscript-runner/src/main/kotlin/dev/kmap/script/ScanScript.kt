@@ -3,8 +3,8 @@ package dev.kmap.script
 import dev.kmap.dsl.OutputFormat
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.ScanReport
-import dev.kmap.engine.output.ReportFormats
-import dev.kmap.engine.output.ReportOptions
+import dev.kmap.report.format.ReportFormats
+import dev.kmap.report.format.ReportOptions
 import dev.kmap.script.internal.ScanScriptCompilation
 import dev.kmap.script.internal.ScanScriptEvaluation
 import kotlin.script.experimental.annotations.KotlinScript
@@ -73,17 +73,15 @@ public abstract class ScanScript(private val environment: ScriptEnvironment) {
 
     /**
      * Runs [plan] (its own `script(...)` selections plus this script's rules and action) and returns
-     * the report; the plan's `output { }` files are written.
+     * the report; the plan's `output { }` files are written as the `kmap` command writes them
+     * (checked before the first packet, closed well-formed when the scan fails or is stopped).
      */
     public fun run(plan: ScanPlan): ScanReport = environment.run(plan, this)
 
     /** Prints [report] to standard output in [format] (nmap's normal output by default). */
     public fun print(report: ScanReport, format: OutputFormat = OutputFormat.NORMAL) {
         val out = StringBuilder()
-        val f = ReportFormats.create(format, ReportOptions(version = environment.version, commandLine = environment.name))
-        f.start(report.plan, report.stats.startedAtMillis, out)
-        report.hosts.forEach { f.host(it, out) }
-        f.finish(report.stats, out)
+        ReportFormats.render(format, report, out, ReportOptions(version = environment.version, commandLine = environment.name))
         kotlin.io.print(out)
     }
 }

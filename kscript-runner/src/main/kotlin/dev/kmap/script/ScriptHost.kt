@@ -3,9 +3,8 @@ package dev.kmap.script
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanReport
-import dev.kmap.engine.output.ReportFormats
-import dev.kmap.engine.output.ReportOptions
-import dev.kmap.engine.scan
+import dev.kmap.report.ScanJob
+import dev.kmap.report.format.ReportOptions
 import dev.kmap.script.internal.CompiledScripts
 import dev.kmap.script.internal.ScanScriptEvaluation
 import dev.kmap.script.internal.ScriptClasspath
@@ -36,7 +35,7 @@ import kotlin.time.Duration
  * ```kotlin
  * val host = ScriptHost(cacheDir = File("/tmp/kmap-cache"))
  * val runner = host.runner(ScriptLibrary.builtIn().select("default"))
- * val report = scan(plan, EngineConfig(hostProcessor = runner))
+ * val report = scan(plan, EngineConfig().withStages(ScriptStage(runner)))
  * ```
  */
 public class ScriptHost(
@@ -49,6 +48,11 @@ public class ScriptHost(
     public val budget: Duration = ScriptRunner.DEFAULT_BUDGET,
     /** Where selectors are looked up. */
     public val library: ScriptLibrary = ScriptLibrary.builtIn(),
+    /**
+     * The engine the scans of `.scan.kts` files run on ([ScanScript.run]); its `control` stops
+     * them gracefully (the CLI's Ctrl-C). The host processor is the script runner's own.
+     */
+    public val engine: EngineConfig = EngineConfig(progressIntervalMillis = 0),
 ) {
     private val compiled = CompiledScripts(cacheDir)
     private val scanConfig by lazy { createJvmCompilationConfigurationFromTemplate<ScanScript>() }
@@ -98,16 +102,10 @@ public class ScriptHost(
     private fun run(plan: ScanPlan, self: LoadedScript): ScanReport {
         val extra = if (self.instance.actionFn != null) listOf(self) else emptyList()
         val runner = runnerFor(plan, extra)
-        val report = runBlocking { scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = runner)) }
-        for (o in plan.outputs) {
-            val text = StringBuilder()
-            val f = ReportFormats.create(o.format, ReportOptions(version = version, commandLine = self.id))
-            f.start(plan, report.stats.startedAtMillis, text)
-            report.hosts.forEach { f.host(it, text) }
-            f.finish(report.stats, text)
-            if (o.path == "-") print(text) else File(o.path).writeText(text.toString())
-        }
-        return report
+        // the plan's outputs through the same job as the CLI: opened before the first packet, closed on failure
+        val job = ScanJob(plan, options = ReportOptions(version = version, commandLine = self.id))
+        val config = if (runner == null) engine else engine.withStages(ScriptStage(runner))
+        return runBlocking { job.report(config) }
     }
 
     private fun sourceCode(source: ScriptSource): SourceCode = source.file?.toScriptSource() ?: source.text.toScriptSource(source.name)

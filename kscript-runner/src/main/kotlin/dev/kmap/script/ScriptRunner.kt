@@ -33,7 +33,7 @@ import kotlin.time.Duration.Companion.seconds
  *
  * ```kotlin
  * val runner = ScriptHost().runner(ScriptLibrary.builtIn().select("banner"))
- * scan(plan, EngineConfig(hostProcessor = runner))
+ * scan(plan, EngineConfig().withStages(ScriptStage(runner))) // as a stage; or EngineConfig(hostProcessors = listOf(runner))
  * ```
  */
 public class ScriptRunner internal constructor(

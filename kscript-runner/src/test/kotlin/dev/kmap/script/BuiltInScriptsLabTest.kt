@@ -38,7 +38,7 @@ class BuiltInScriptsLabTest {
             selectors.forEach { s -> script(s) { args.forEach { (k, v) -> arg(k, v) } } }
         }
         val host = ScriptHost(cacheDir = cache)
-        scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = host.runnerFor(plan))).hosts.single()
+        scan(plan, EngineConfig(progressIntervalMillis = 0).withStages(ScriptStage(host.runnerFor(plan)!!))).hosts.single()
     }
 
     @Test

@@ -59,7 +59,7 @@ class ScriptLibraryLabTest {
             selectors.forEach { s -> script(s) { args.forEach { (k, v) -> arg(k, v) } } }
         }
         val started = System.nanoTime()
-        scan(plan, EngineConfig(progressIntervalMillis = 0, hostProcessor = host.runnerFor(plan))).hosts.single()
+        scan(plan, EngineConfig(progressIntervalMillis = 0).withStages(ScriptStage(host.runnerFor(plan)!!))).hosts.single()
             .also { println("scan of ${selectors.joinToString(",")} on $ports: ${(System.nanoTime() - started) / 1_000_000} ms") }
     }
 

@@ -11,23 +11,26 @@ package dev.kmap.dsl
 public class DiscoveryBuilder internal constructor() {
     private val probes = ArrayList<DiscoveryProbe>()
 
+    /** A probe of [kind] (ports: its default when none are given), as the CLI's `-P*` flags add them. */
+    public fun probe(kind: DiscoveryProbeKind, vararg ports: Int) { probes += kind.probe(ports.toList()) }
+
     /** ICMP echo request (`-PE`). */
-    public fun icmpEcho() { probes += DiscoveryProbe.IcmpEcho }
+    public fun icmpEcho() { probe(DiscoveryProbeKind.ICMP_ECHO) }
 
     /** ICMP timestamp request (`-PP`). */
-    public fun icmpTimestamp() { probes += DiscoveryProbe.IcmpTimestamp }
+    public fun icmpTimestamp() { probe(DiscoveryProbeKind.ICMP_TIMESTAMP) }
 
     /** ARP (IPv4) or NDP (IPv6) on the local link (`-PR`). */
-    public fun arp() { probes += DiscoveryProbe.Arp }
+    public fun arp() { probe(DiscoveryProbeKind.ARP) }
 
     /** TCP SYN ping (`-PS`), port 80 by default. */
-    public fun tcpSyn(vararg ports: Int) { probes += DiscoveryProbe.TcpSyn(checked(ports, 80)) }
+    public fun tcpSyn(vararg ports: Int) { probe(DiscoveryProbeKind.TCP_SYN, *ports) }
 
     /** TCP ACK ping (`-PA`), port 80 by default. */
-    public fun tcpAck(vararg ports: Int) { probes += DiscoveryProbe.TcpAck(checked(ports, 80)) }
+    public fun tcpAck(vararg ports: Int) { probe(DiscoveryProbeKind.TCP_ACK, *ports) }
 
     /** UDP ping (`-PU`), port 40125 by default. */
-    public fun udp(vararg ports: Int) { probes += DiscoveryProbe.Udp(checked(ports, 40125)) }
+    public fun udp(vararg ports: Int) { probe(DiscoveryProbeKind.UDP, *ports) }
 
     /** TCP connect ping: the unprivileged method (80 and 443 by default). */
     public fun tcpConnect(vararg ports: Int) { probes += DiscoveryProbe.TcpConnect(checked(ports, 80, 443)) }

@@ -13,9 +13,11 @@ public class ExpectBuilder {
     private val rules = ArrayList<Expectation>()
 
     /** [port] must be open. */
+    @JvmOverloads
     public fun open(port: Int, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Open(port, protocol))
 
     /** [port] must not be open. */
+    @JvmOverloads
     public fun closed(port: Int, protocol: Protocol = Protocol.TCP): ExpectationHandle = add(Expectation.Closed(port, protocol))
 
     /** No port may be open except those [open] expects. */
@@ -29,6 +31,7 @@ public class ExpectBuilder {
     public fun services(allowed: List<AllowedService>): ExpectationHandle = add(Expectation.Services(allowed))
 
     /** TLS certificates on the open [ports] must stay valid for at least [days] more days. */
+    @JvmOverloads
     public fun tlsCertificateValidFor(days: Int, ports: List<Int> = Expectation.DEFAULT_TLS_PORTS): ExpectationHandle =
         add(Expectation.TlsCertificateValid(days, ports))
 

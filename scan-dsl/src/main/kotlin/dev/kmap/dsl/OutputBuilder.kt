@@ -33,9 +33,9 @@ public class OutputBuilder internal constructor() {
     /** A self-contained HTML report. */
     public fun html(path: String) { format(OutputFormat.HTML, path) }
 
-    /** Normal, XML and grepable at `base.nmap`, `base.xml`, `base.gnmap` (`-oA`). */
+    /** Normal, XML and grepable at `base.nmap`, `base.xml`, `base.gnmap` (`-oA`: [OutputFormat.ALL]). */
     public fun all(base: String) {
-        normal("$base.nmap"); xml("$base.xml"); grepable("$base.gnmap")
+        OutputFormat.ALL.forEach { format(it, "$base.${it.extension}") }
     }
 
     internal fun build(): List<OutputSpec> = outputs.toList()

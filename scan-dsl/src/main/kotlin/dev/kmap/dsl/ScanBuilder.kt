@@ -21,6 +21,7 @@ public class ScanBuilder internal constructor() {
     private val outputs = OutputBuilder()
     private var dns = DnsResolution.DEFAULT
     private var preferIpv6 = false
+    private var listOnly = false
 
     /** Timing template T0 (paranoid), usable as `timing(T0)`. */
     public val T0: TimingTemplate get() = TimingTemplate.T0
@@ -80,6 +81,12 @@ public class ScanBuilder internal constructor() {
     /** Treats every host as up (`-Pn`). */
     public fun skipDiscovery() { discovery = discovery.copy(skip = true) }
 
+    /** Discovers hosts with IP probes even on the local link, where the default is ARP/NDP (`--send-ip`). */
+    public fun sendIp() { discovery = discovery.copy(sendIp = true) }
+
+    /** List scan (`-sL`): lists the targets, with reverse DNS unless `dns(NEVER)`, and sends them nothing. */
+    public fun listOnly() { listOnly = true }
+
     /** Chooses a timing [template] and overrides some of its values. */
     public fun timing(template: TimingTemplate = TimingTemplate.T3, block: TimingBuilder.() -> Unit = {}) {
         timing = TimingBuilder(template).apply(block).build()
@@ -111,16 +118,19 @@ public class ScanBuilder internal constructor() {
         if (tcpTypes.size > 1) {
             invalid("scan types ${tcpTypes.joinToString(" and ") { it.flag }} cannot be combined (choose one TCP scan type; -sU may be added)")
         }
+        if (listOnly && (pingOnly || types.isNotEmpty())) {
+            invalid("list scan -sL cannot be combined with ${if (pingOnly) "ping scan -sn" else "port scan ${types.first().flag}"} (-sL sends nothing)")
+        }
         if (pingOnly && types.isNotEmpty()) {
             invalid("ping scan -sn cannot be combined with port scan ${types.first().flag} (-sn skips the port scan)")
         }
         val protocols = if (types.isEmpty()) setOf(Protocol.TCP) else types.map { it.protocol }.toSet()
         val portSet = when {
             ports != null -> ports!!.build(protocols)
-            pingOnly -> PortSet()
+            pingOnly || listOnly -> PortSet()
             else -> PortsBuilder().apply { top(1000) }.build(protocols)
         }
-        if (!pingOnly && portSet.isEmpty()) invalid("no ports to scan (the port list is empty after exclusions)")
+        if (!pingOnly && !listOnly && portSet.isEmpty()) invalid("no ports to scan (the port list is empty after exclusions)")
         return ScanPlan(
             targets = targets.build(),
             ports = portSet,
@@ -134,6 +144,7 @@ public class ScanBuilder internal constructor() {
             outputs = outputs.build(),
             dns = dns,
             preferIpv6 = preferIpv6,
+            listOnly = listOnly,
         )
     }
 }

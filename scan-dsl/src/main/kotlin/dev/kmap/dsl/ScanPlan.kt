@@ -1,5 +1,7 @@
 package dev.kmap.dsl
 
+import kotlinx.serialization.EncodeDefault
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.Serializable
 import kotlinx.serialization.json.Json
@@ -9,13 +11,15 @@ import kotlinx.serialization.json.Json
  * and run by the engine. Equal plans are `==`; [toJson] and [fromJson] round-trip unchanged.
  *
  * An empty [scanTypes] with [pingOnly] false means the default TCP scan (SYN with raw-socket
- * privileges, connect otherwise), as in nmap.
+ * privileges, connect otherwise), as in nmap. [listOnly] is nmap's list scan `-sL`: the targets
+ * are listed (with reverse DNS unless [dns] is NEVER) and nothing is sent to them.
  *
  * ```kotlin
  * val plan = scan { targets("10.0.0.0/24"); ports("22,80"); syn() }
  * check(ScanPlan.fromJson(plan.toJson()) == plan)
  * ```
  */
+@OptIn(ExperimentalSerializationApi::class)
 @Serializable
 public data class ScanPlan(
     val targets: Targets,
@@ -30,6 +34,8 @@ public data class ScanPlan(
     val outputs: List<OutputSpec> = emptyList(),
     val dns: DnsResolution = DnsResolution.DEFAULT,
     val preferIpv6: Boolean = false,
+    // left out of JSON when false, so plans (and reports) written before it stay byte-identical
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val listOnly: Boolean = false,
 ) {
     /** This plan as JSON. */
     public fun toJson(): String = json.encodeToString(serializer(), this)

@@ -49,6 +49,12 @@ public class ScanPlanBuilder {
     public fun pingOnly(): ScanPlanBuilder = step { pingOnly() }
     /** Treats every host as up (`-Pn`). */
     public fun skipDiscovery(): ScanPlanBuilder = step { skipDiscovery() }
+    /** IP discovery probes even on the local link (`--send-ip`). */
+    public fun sendIp(): ScanPlanBuilder = step { sendIp() }
+    /** List scan (`-sL`): lists the targets and sends nothing. */
+    public fun listOnly(): ScanPlanBuilder = step { listOnly() }
+    /** Resolves host names to IPv6 addresses (`-6`). */
+    public fun ipv6(): ScanPlanBuilder = step { ipv6() }
     /** No reverse DNS (`-n`). */
     public fun noDns(): ScanPlanBuilder = step { dns(DnsResolution.NEVER) }
     /** A timing template. */

@@ -1,6 +1,7 @@
 package dev.kmap.engine
 
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.ConnectSession
 import dev.kmap.engine.internal.FileDescriptorBudget
@@ -18,12 +19,16 @@ import kotlin.reflect.KClass
  * val report = scan(scan { targets("127.0.0.1"); ports("1-1024"); connect() })
  * ```
  */
+@OptIn(KmapExtensionPoint::class)
 public object ConnectScanModule : ProbeModule {
     override val name: String = "connect"
     override val scanTypes: Set<ScanType> = setOf(ScanType.CONNECT)
     override val standsInFor: Set<ScanType> = setOf(ScanType.SYN)
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.TcpConnect::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
+
+    /** The unprivileged ping, used only when no module can send raw probes. */
+    override val defaultDiscovery: DefaultDiscovery = DefaultDiscovery(routed = listOf(DiscoveryProbe.TcpConnect(listOf(80, 443))), fallback = true)
 
     override val concurrentSessions: Int = Runtime.getRuntime().availableProcessors().coerceIn(1, 4)
 

@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.IcmpSession
 import kotlin.reflect.KClass
@@ -16,6 +17,7 @@ import kotlin.reflect.KClass
  * val up = scan(scan { targets("10.0.0.0/24"); pingOnly(); discovery { icmpEcho() } }) // root or CAP_NET_RAW
  * ```
  */
+@OptIn(KmapExtensionPoint::class)
 public class IcmpDiscoveryModule private constructor(
     private val timestamp: Boolean,
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>>,
@@ -23,6 +25,9 @@ public class IcmpDiscoveryModule private constructor(
     override val name: String = if (timestamp) "icmp-timestamp" else "icmp-echo"
     override val scanTypes: Set<ScanType> = emptySet()
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
+
+    /** Part of nmap's default for routed targets. */
+    override val defaultDiscovery: DefaultDiscovery = DefaultDiscovery(routed = discoveryProbes.map { if (timestamp) DiscoveryProbe.IcmpTimestamp else DiscoveryProbe.IcmpEcho })
 
     override fun unavailableReason(): String? = RawAvailability.reason
 

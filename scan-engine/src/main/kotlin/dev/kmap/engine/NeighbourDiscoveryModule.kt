@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.NeighbourSession
 import kotlin.reflect.KClass
@@ -16,12 +17,16 @@ import kotlin.reflect.KClass
  * val up = scan(scan { targets("192.168.1.0/24"); pingOnly(); discovery { arp() } }) // root or CAP_NET_RAW
  * ```
  */
+@OptIn(KmapExtensionPoint::class)
 public object NeighbourDiscoveryModule : ProbeModule {
 
     override val name: String = "arp-ndp"
     override val scanTypes: Set<ScanType> = emptySet()
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Arp::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
+
+    /** nmap's default for on-link targets: ARP or NDP alone. */
+    override val defaultDiscovery: DefaultDiscovery = DefaultDiscovery(onLink = listOf(DiscoveryProbe.Arp))
 
     override fun unavailableReason(): String? = RawAvailability.reason
 

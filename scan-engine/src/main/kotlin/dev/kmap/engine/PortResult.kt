@@ -24,9 +24,14 @@ public data class PortResult(
     val service: String? = null,
     val rttMicros: Long? = null,
     @EncodeDefault(EncodeDefault.Mode.NEVER) val scripts: List<ScriptOutput> = emptyList(),
-)
-
-/** Results in report order: TCP before UDP, then by port (no boxing: it sorts 65535 ports per host). */
-internal val PORT_ORDER: Comparator<PortResult> = Comparator { a, b ->
-    if (a.protocol != b.protocol) a.protocol.compareTo(b.protocol) else a.port.compareTo(b.port)
+) {
+    public companion object {
+        /** Results in report order: TCP before UDP, then by port (no boxing: it sorts 65535 ports per host). */
+        public val ORDER: Comparator<PortResult> = Comparator { a, b ->
+            if (a.protocol != b.protocol) a.protocol.compareTo(b.protocol) else a.port.compareTo(b.port)
+        }
+    }
 }
+
+/** [PortResult.ORDER], as the engine calls it. */
+internal val PORT_ORDER: Comparator<PortResult> get() = PortResult.ORDER

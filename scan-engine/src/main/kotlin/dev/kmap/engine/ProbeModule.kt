@@ -1,6 +1,7 @@
 package dev.kmap.engine
 
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import kotlin.reflect.KClass
 
@@ -14,6 +15,7 @@ import kotlin.reflect.KClass
  * val config = EngineConfig(modules = EngineConfig.defaultModules + MyUdpModule)
  * ```
  */
+@SubclassOptInRequired(KmapExtensionPoint::class)
 public interface ProbeModule {
     /** A short name for messages, e.g. `connect`. */
     public val name: String
@@ -45,6 +47,12 @@ public interface ProbeModule {
      * place; the connect scan uses the cores, since its cost is per-socket system calls.
      */
     public val concurrentSessions: Int get() = 1
+
+    /** How the timing treats this module's probes (UDP-like scans: [TimingProfile.ERROR_RATE_LIMITED]). */
+    public val timingProfile: TimingProfile get() = TimingProfile.STANDARD
+
+    /** What this module adds to the default host discovery (null: nothing). */
+    public val defaultDiscovery: DefaultDiscovery? get() = null
 
     /** The ports [probe] (one of [discoveryProbes]) goes to; 0 stands for "no port" (ICMP). */
     public fun discoveryPorts(probe: DiscoveryProbe): List<Int> = listOf(0)

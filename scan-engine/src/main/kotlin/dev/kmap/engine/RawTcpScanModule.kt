@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.RawTcpSession
 import dev.kmap.packet.ParsedReply
@@ -28,11 +29,14 @@ import kotlin.reflect.KClass
  * val report = scan(scan { targets("10.0.0.5"); ports("-"); syn() }) // needs root or CAP_NET_RAW
  * ```
  */
+@OptIn(KmapExtensionPoint::class)
 public class RawTcpScanModule private constructor(
     private val type: ScanType,
     private val flags: Int,
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>>,
     override val silence: Verdict,
+    /** Part of nmap's default for routed targets (SYN to 443, ACK to 80). */
+    override val defaultDiscovery: DefaultDiscovery? = null,
     private val classify: (ParsedReply.Tcp) -> Verdict?,
 ) : ProbeModule {
     override val name: String = "raw-tcp-${type.name.lowercase()}"
@@ -67,23 +71,25 @@ public class RawTcpScanModule private constructor(
         /** `-sS`, and the SYN ping `-PS`. */
         public val SYN: RawTcpScanModule = RawTcpScanModule(
             ScanType.SYN, TcpFlags.SYN_SCAN, setOf(DiscoveryProbe.TcpSyn::class), NO_RESPONSE,
+            DefaultDiscovery(routed = listOf(DiscoveryProbe.TcpSyn(listOf(443)))),
         ) { r -> if (isSynAck(r)) OPEN else if (isRst(r)) CLOSED else null }
 
         /** `-sF`. */
-        public val FIN: RawTcpScanModule = RawTcpScanModule(ScanType.FIN, TcpFlags.FIN_SCAN, emptySet(), OPEN_FILTERED, closedOnReset)
+        public val FIN: RawTcpScanModule = RawTcpScanModule(ScanType.FIN, TcpFlags.FIN_SCAN, emptySet(), OPEN_FILTERED, classify = closedOnReset)
 
         /** `-sN`. */
-        public val NULL: RawTcpScanModule = RawTcpScanModule(ScanType.NULL, TcpFlags.NULL_SCAN, emptySet(), OPEN_FILTERED, closedOnReset)
+        public val NULL: RawTcpScanModule = RawTcpScanModule(ScanType.NULL, TcpFlags.NULL_SCAN, emptySet(), OPEN_FILTERED, classify = closedOnReset)
 
         /** `-sX`. */
-        public val XMAS: RawTcpScanModule = RawTcpScanModule(ScanType.XMAS, TcpFlags.XMAS_SCAN, emptySet(), OPEN_FILTERED, closedOnReset)
+        public val XMAS: RawTcpScanModule = RawTcpScanModule(ScanType.XMAS, TcpFlags.XMAS_SCAN, emptySet(), OPEN_FILTERED, classify = closedOnReset)
 
         /** `-sM`. */
-        public val MAIMON: RawTcpScanModule = RawTcpScanModule(ScanType.MAIMON, TcpFlags.MAIMON_SCAN, emptySet(), OPEN_FILTERED, closedOnReset)
+        public val MAIMON: RawTcpScanModule = RawTcpScanModule(ScanType.MAIMON, TcpFlags.MAIMON_SCAN, emptySet(), OPEN_FILTERED, classify = closedOnReset)
 
         /** `-sA`, and the ACK ping `-PA`. */
         public val ACK: RawTcpScanModule = RawTcpScanModule(
             ScanType.ACK, TcpFlags.ACK_SCAN, setOf(DiscoveryProbe.TcpAck::class), NO_RESPONSE,
+            DefaultDiscovery(routed = listOf(DiscoveryProbe.TcpAck(listOf(80)))),
         ) { r -> if (isRst(r)) UNFILTERED else null }
 
         /** `-sW`. */

@@ -2,6 +2,7 @@ package dev.kmap.engine
 
 import dev.kmap.engine.internal.RawAvailability
 import dev.kmap.dsl.DiscoveryProbe
+import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
 import dev.kmap.engine.internal.UdpSession
 import kotlin.reflect.KClass
@@ -27,12 +28,15 @@ import kotlin.reflect.KClass
  * val report = scan(scan { targets("10.0.0.5"); ports("U:53,161"); udp() }) // needs root or CAP_NET_RAW
  * ```
  */
+@OptIn(KmapExtensionPoint::class)
 public object UdpScanModule : ProbeModule {
     override val name: String = "raw-udp"
     override val scanTypes: Set<ScanType> = setOf(ScanType.UDP)
     /** The UDP ping (`-PU`): a datagram back or a port unreachable from the host proves it up. */
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Udp::class)
     override val silence: Verdict = Verdict(PortState.OPEN_FILTERED, "no-response", hostResponded = false)
+
+    override val timingProfile: TimingProfile = TimingProfile.ERROR_RATE_LIMITED
 
     override fun unavailableReason(): String? = RawAvailability.reason
 

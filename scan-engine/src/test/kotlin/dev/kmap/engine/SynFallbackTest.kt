@@ -2,7 +2,6 @@ package dev.kmap.engine
 
 import dev.kmap.dsl.DnsResolution
 import dev.kmap.dsl.scan
-import dev.kmap.kmap
 import kotlinx.coroutines.runBlocking
 import java.net.InetAddress
 import java.net.ServerSocket

@@ -18,7 +18,7 @@ internal class ScanScriptCompilation : ScriptCompilationConfiguration({
 }) {
     companion object {
         val DEFAULT_IMPORTS = listOf(
-            "dev.kmap.dsl.*", "dev.kmap.engine.*", "dev.kmap.script.*",
+            "dev.kmap.dsl.*", "dev.kmap.engine.*", "dev.kmap.report.*", "dev.kmap.script.*",
             "kotlin.time.Duration.Companion.seconds", "kotlin.time.Duration.Companion.milliseconds",
         )
     }

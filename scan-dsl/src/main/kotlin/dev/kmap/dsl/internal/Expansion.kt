@@ -2,6 +2,7 @@ package dev.kmap.dsl.internal
 
 import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.Shard
+import dev.kmap.dsl.TargetCursor
 import dev.kmap.dsl.TargetExpansion
 import dev.kmap.dsl.TargetHost
 import dev.kmap.dsl.TargetSpec
@@ -59,15 +60,26 @@ internal class Expansion(
     override val indexSize: Long =
         if (total <= shard.index - 1L) 0L else (total - shard.index + shard.count) / shard.count
 
-    override fun iterator(): Iterator<TargetHost> = object : AbstractIterator<TargetHost>() {
-        private var position = shard.index - 1L
+    override fun iterator(): Iterator<TargetHost> = cursor(0)
+
+    override fun cursor(start: Long): TargetCursor {
+        require(start >= 0) { "start position $start is negative" }
+        return Cursor(start)
+    }
+
+    /** Walk index k is position `shard.index - 1 + k * shard.count` of the (permuted) index space. */
+    private inner class Cursor(start: Long) : AbstractIterator<TargetHost>(), TargetCursor {
+        private var walk = start
+        override var position: Long = start - 1
+            private set
 
         override fun computeNext() {
-            while (position < total) {
-                val p = position
-                position += shard.count
+            while (walk < indexSize) {
+                val p = shard.index - 1L + walk * shard.count
                 val host = hostAt(permutation?.apply(p) ?: p)
+                walk++
                 if (host != null) {
+                    position = walk - 1
                     setNext(host)
                     return
                 }

@@ -1,0 +1,97 @@
+package dev.kmap.engine.internal
+
+import dev.kmap.dsl.Timing
+import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.ProbeSession
+import dev.kmap.engine.TimingProfile
+
+/**
+ * Runs probes through [ProbeLoop]s: as many loops at once as the module allows (each on its own
+ * thread with its own session and a disjoint share of the probes, see [LoopShares] for how the
+ * limits are split), and keeps the sessions open for the whole scan (opening one can mean a
+ * capture handle and threads). When one loop stops or fails, the others stop too.
+ * Thread-safe; [run] is called by one stage at a time.
+ */
+internal class LoopRunner(
+    private val timing: Timing,
+    private val clock: () -> Long,
+    private val scanStopped: () -> Boolean,
+) {
+    private val lock = Any()
+    private val running = ArrayList<TimingController>()
+    private var finishedProbes = 0L
+    private val sessions = HashMap<Pair<ProbeModule, Int>, ProbeSession>()
+    @Volatile private var aborted = false
+
+    /** Probes sent so far, by finished and running loops. */
+    val probesSent: Long get() = synchronized(lock) { finishedProbes + running.sumOf { it.probesSent } }
+
+    fun stopRequested(): Boolean = aborted || scanStopped() || Thread.currentThread().isInterrupted
+
+    /**
+     * Runs [size] probes (flat indexes 0 until size, each turned into a probe by [probeAt], null to
+     * skip); loop k takes the indexes ≡ k modulo the number of loops; [listener] makes loop k's
+     * listener. Returns false when the scan was stopped.
+     */
+    fun run(module: ProbeModule, size: Long, listener: (k: Int) -> ProbeListener, probeAt: (Long) -> Probe?): Boolean {
+        val shares = LoopShares.of(timing, module.concurrentSessions, size)
+        val loops = shares.size
+        fun loop(k: Int): Boolean {
+            var next = k.toLong()
+            val source = object : ProbeSource {
+                override fun next(): Probe? {
+                    while (next < size) {
+                        val p = probeAt(next)
+                        next += loops
+                        if (p != null) return p
+                    }
+                    return null
+                }
+            }
+            val l = listener(k)
+            val session = session(module, k)
+            val t = TimingController(shares[k], session.capacity, clock(), udp = module.timingProfile == TimingProfile.ERROR_RATE_LIMITED)
+            synchronized(lock) { running += t }
+            return try {
+                ProbeLoop(session, t, clock, source, l, ::stopRequested).run().also { if (!it) aborted = true }
+            } finally {
+                l.drain()
+                synchronized(lock) {
+                    running -= t
+                    finishedProbes += t.probesSent
+                }
+            }
+        }
+        if (loops == 1) return loop(0)
+        val results = BooleanArray(loops)
+        val failures = arrayOfNulls<Throwable>(loops)
+        val threads = (1 until loops).map { k ->
+            Thread({
+                try { results[k] = loop(k) } catch (e: Throwable) { failures[k] = e; aborted = true }
+            }, "kmap-probe-loop-$k").apply { isDaemon = true; start() }
+        }
+        try {
+            results[0] = loop(0)
+        } catch (e: Throwable) {
+            aborted = true
+            throw e
+        } finally {
+            for (t in threads) {
+                while (t.isAlive) {
+                    try { t.join() } catch (e: InterruptedException) { aborted = true; Thread.currentThread().interrupt() }
+                }
+            }
+        }
+        failures.firstOrNull { it != null }?.let { throw it }
+        return results.all { it }
+    }
+
+    private fun session(module: ProbeModule, k: Int): ProbeSession = synchronized(lock) {
+        sessions.getOrPut(module to k) { module.open() }
+    }
+
+    fun close() {
+        synchronized(lock) { sessions.values.toList().also { sessions.clear() } }.forEach { runCatching { it.close() } }
+    }
+}

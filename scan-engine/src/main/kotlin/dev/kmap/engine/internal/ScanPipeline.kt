@@ -1,0 +1,232 @@
+package dev.kmap.engine.internal
+
+import dev.kmap.dsl.Protocol
+import dev.kmap.dsl.ScanPlan
+import dev.kmap.dsl.ServiceNames
+import dev.kmap.dsl.TargetCursor
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.HostCheckpoint
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
+import dev.kmap.engine.ScanCheckpoint
+import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.ScanStage
+import dev.kmap.engine.ScanStats
+import dev.kmap.engine.StageContext
+import dev.kmap.engine.StagePhase
+import dev.kmap.dsl.PortList
+import dev.kmap.dsl.PortSet
+
+/**
+ * Runs a plan: expands the targets lazily into host groups ([Grouping]) and runs each group through
+ * the stages ([StageSelection]) in phase order; between the discovery phases and the port scan it
+ * reports the hosts found down and starts the others; it reports each host when the last stage is
+ * done with it, checkpoints after each group (and now and then within one), and the totals at the
+ * end. Probes go through one [LoopRunner] (the scan's timing limits and sessions), events through
+ * one [EventBatcher], progress through [ProgressReporter].
+ * Memory: one group of hosts (and its results) at a time, plus probes in flight.
+ * Threading: [run] runs on one coroutine; loop threads share host state only under [lock].
+ */
+internal class ScanPipeline(
+    val plan: ScanPlan,
+    val config: EngineConfig,
+    sink: (List<ScanEvent>) -> Unit,
+) {
+    val lock = Any()
+    private val clock = config.clock
+    val events = EventBatcher(sink, clock)
+    private val startMillis = System.currentTimeMillis()
+    private val startNanos = clock()
+    val setup = ScanSetup(plan, config)
+    val loops = LoopRunner(plan.timing, clock, ::stopRequested)
+    private var hostsUp = 0L
+    private var hostsDown = 0L
+    private var hostsDone = 0L
+    private var hostsTotal = 0L
+    private var lastTimeoutCheck = startNanos
+    private var lastCheckpointNanos = startNanos
+    private var current: GroupRun? = null
+    private val progress = ProgressReporter(config.progressIntervalMillis, startNanos) { now -> synchronized(lock) { progressSnapshot(now) } }
+
+    private fun progressSnapshot(now: Long): ProgressReporter.Snapshot {
+        val inGroup = current?.hosts?.sumOf { h ->
+            if (h.finished || h.totalPorts <= 0) 0.0 else 1.0 - h.pending.toDouble() / h.totalPorts
+        } ?: 0.0
+        return ProgressReporter.Snapshot(hostsDone, hostsTotal, inGroup, loops.probesSent, now)
+    }
+
+    fun stopRequested(): Boolean = config.control.isStopped || Thread.currentThread().isInterrupted
+
+    suspend fun run(): ScanStats = try {
+        runScan()
+    } finally {
+        loops.close()
+    }
+
+    private suspend fun runScan(): ScanStats {
+        // every port result names its service: decode that table while the scan sets up, not in the probe loop
+        Thread({ ServiceNames.name(Protocol.TCP, 80) }, "kmap-services").apply { isDaemon = true }.start()
+        val stages = StageSelection.select(plan, config)
+        stages.forEach { (it as? PreparedStage)?.prepare(setup) }
+        val expansion = plan.targets.expand(config.readLines)
+        val resume = config.resume?.checkpoint
+        hostsTotal = expansion.indexSize
+        events.emit(ScanEvent.Started(plan, startMillis, expansion.indexSize))
+        setup.warnings.forEach { events.emit(ScanEvent.Warning(it)) }
+        events.flush() // sinks open their outputs on Started: hand it over now, not with the first full batch
+        val grouping = Grouping(Grouping.size(setup.portsPerHost), resume, config.resume?.decidedPorts.orEmpty()) { synchronized(lock) { hostsDone++ } }
+        val cursor: TargetCursor = expansion.cursor(resume?.position ?: 0)
+        var interrupted = false
+        while (cursor.hasNext()) {
+            if (stopRequested()) { interrupted = true; break }
+            val group = grouping.next(cursor)
+            if (group.isEmpty()) continue
+            val run = GroupRun(this, group)
+            val completed = runGroup(run, stages)
+            if (!completed) { interrupted = true; break }
+            // the last group needs none: Finished says the scan is complete
+            if (cursor.hasNext()) checkpoint(ScanCheckpoint(cursor.position + 1))
+            events.flush()
+        }
+        val stats = ScanStats(startMillis, System.currentTimeMillis(), hostsUp, hostsDown, hostsTotal, loops.probesSent, interrupted)
+        events.emit(ScanEvent.Finished(stats))
+        events.flush()
+        return stats
+    }
+
+    /** Returns false when the scan was stopped. */
+    private suspend fun runGroup(run: GroupRun, stages: List<ScanStage>): Boolean {
+        current = run
+        try {
+            val nowMillis = System.currentTimeMillis()
+            run.hosts.forEach { it.startedMillis = nowMillis }
+            for ((i, stage) in stages.withIndex()) {
+                if (stopRequested()) return stopped(run)
+                if (!run.promoted && stage.phase >= StagePhase.PORT_SCAN) promote(run)
+                run.lastStage = i == stages.lastIndex
+                stage.run(StageContext(run))
+                if (stopRequested()) return stopped(run)
+            }
+            // a ping scan has no port-scan phase: its up hosts still start (HostStarted) before they finish
+            if (!run.promoted && !plan.listOnly) promote(run)
+            synchronized(lock) {
+                for (h in run.hosts) {
+                    if (h.finished) continue
+                    finish(h, when {
+                        h.up -> HostStatus.UP
+                        plan.listOnly || h.unaskable -> HostStatus.UNKNOWN
+                        else -> HostStatus.DOWN
+                    })
+                }
+            }
+            return true
+        } finally {
+            current = null
+        }
+    }
+
+    /** Reports the hosts found down; up hosts start their port scan. */
+    private fun promote(run: GroupRun) = synchronized(lock) {
+        run.promoted = true
+        val hostTimeout = plan.timing.effectiveHostTimeoutMillis
+        val now = clock()
+        for (h in run.hosts) {
+            if (h.finished) continue
+            if (!h.up) {
+                finish(h, if (h.unaskable) HostStatus.UNKNOWN else HostStatus.DOWN)
+                continue
+            }
+            if (hostTimeout > 0) h.deadlineNanos = now + hostTimeout * 1_000_000
+            events.emit(ScanEvent.HostStarted(h.host!!))
+        }
+    }
+
+    /** The scan stopped within [run]: a last checkpoint, then every host with what was found. */
+    private fun stopped(run: GroupRun): Boolean {
+        synchronized(lock) {
+            checkpoint(midGroupCheckpoint(run))
+            for (h in run.hosts) if (!h.finished && h.host != null) finish(h, if (h.up) HostStatus.UP else HostStatus.UNKNOWN)
+        }
+        events.flush()
+        return false
+    }
+
+    fun finish(h: GroupHost, status: HostStatus): Unit = synchronized(lock) {
+        if (h.finished) return
+        h.finished = true
+        hostsDone++
+        when (status) {
+            HostStatus.UP -> hostsUp++
+            HostStatus.DOWN -> hostsDown++
+            HostStatus.UNKNOWN -> Unit
+        }
+        events.emit(ScanEvent.HostFinished(h.toResult(status, System.currentTimeMillis())))
+        h.release()
+    }
+
+    /** Commits decided ports of a group's hosts (from a loop's buffer): reports each, and a host whose last port it was. */
+    fun commitPorts(run: GroupRun, hosts: List<GroupHost>, ports: List<PortResult>, slots: IntArray, count: Int) = synchronized(lock) {
+        for (i in 0 until count) {
+            val h = hosts[slots[i]]
+            if (h.finished) continue
+            val result = ports[i]
+            val rtt = result.rttMicros
+            if (rtt != null && (h.latencyNanos < 0 || rtt * 1_000 < h.latencyNanos)) h.latencyNanos = rtt * 1_000
+            h.addPort(result)
+            events.emit(ScanEvent.PortFound(h.host!!, result))
+            if (--h.pending == 0) run.hostDone(h)
+        }
+    }
+
+    /** Called once per loop turn: batches, progress, host timeouts, checkpoints. */
+    fun tick(nowNanos: Long, run: GroupRun) {
+        events.flushIfDue(nowNanos)
+        progress.tick(nowNanos)?.let { events.emit(it) }
+        if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {
+            lastTimeoutCheck = nowNanos
+            if (run.promoted) {
+                for (h in run.hosts) {
+                    if (!h.finished && h.up && nowNanos > h.deadlineNanos) {
+                        h.timedOut = true
+                        finish(h, HostStatus.UP)
+                    }
+                }
+            }
+        }
+        val interval = config.checkpointIntervalMillis * 1_000_000
+        if (interval > 0 && nowNanos - lastCheckpointNanos > interval) synchronized(lock) {
+            if (nowNanos - lastCheckpointNanos > interval) checkpoint(midGroupCheckpoint(run))
+        }
+    }
+
+    private fun checkpoint(c: ScanCheckpoint) {
+        lastCheckpointNanos = clock()
+        events.emit(ScanEvent.Checkpoint(c))
+    }
+
+    /** Hosts of [run] that reported anything; everything before the group's first position is done. */
+    private fun midGroupCheckpoint(run: GroupRun): ScanCheckpoint = synchronized(lock) {
+        val hosts = ArrayList<HostCheckpoint>()
+        for (h in run.hosts) {
+            val host = h.host ?: continue
+            if (h.finished) {
+                hosts += HostCheckpoint(h.position, host, finished = true)
+            } else if (h.up && (h.ports.isNotEmpty() || h.resumedPorts != null)) {
+                hosts += HostCheckpoint(h.position, host, finished = false, reason = h.reason, decided = decided(h))
+            }
+        }
+        ScanCheckpoint(run.hosts.first().position, hosts)
+    }
+
+    private fun decided(h: GroupHost): PortSet {
+        val tcp = ArrayList<Int>()
+        val udp = ArrayList<Int>()
+        for (p in h.ports) (if (p.protocol == Protocol.TCP) tcp else udp) += p.port
+        val earlier = h.resumedPorts ?: PortSet()
+        return PortSet(earlier.tcp + PortList.of(*tcp.toIntArray()), earlier.udp + PortList.of(*udp.toIntArray()))
+    }
+
+    private companion object {
+        const val TIMEOUT_CHECK_NANOS = 10_000_000L
+    }
+}

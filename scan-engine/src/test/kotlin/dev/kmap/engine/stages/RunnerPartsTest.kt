@@ -1,0 +1,157 @@
+package dev.kmap.engine.stages
+
+import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.ScanType
+import dev.kmap.dsl.Timing
+import dev.kmap.dsl.TimingTemplate
+import dev.kmap.dsl.scan
+import dev.kmap.engine.EngineConfig
+import dev.kmap.engine.HostResolver
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortState
+import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeModule
+import dev.kmap.engine.ProbeSession
+import dev.kmap.engine.ReplySink
+import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.SendResult
+import dev.kmap.engine.Verdict
+import dev.kmap.engine.VirtualNet
+import dev.kmap.engine.VirtualNet.Companion.CLOSED
+import dev.kmap.engine.VirtualNet.Companion.MS
+import dev.kmap.engine.internal.LoopShares
+import dev.kmap.engine.scan
+import dev.kmap.engine.scanFlow
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import java.net.Inet6Address
+import java.net.InetAddress
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+/** The runner's parts on their own: limits split over loops, list scan, -6 resolution (the Java future: scan-report's KmapAsyncTest). */
+class RunnerPartsTest {
+    /**
+     * A module with [sessions] parallel sessions on real time: each answers every probe after 1 ms;
+     * [inFlight] counts probes in flight across all of them, [maxInFlight] its peak.
+     */
+    private class Parallel(private val sessions: Int) : ProbeModule {
+        val inFlight = AtomicInteger()
+        val maxInFlight = AtomicInteger()
+        val sendTimes = java.util.concurrent.ConcurrentLinkedQueue<Long>()
+        val closed = AtomicInteger()
+        override val name = "parallel"
+        override val scanTypes = setOf(ScanType.CONNECT)
+        override val discoveryProbes = emptySet<kotlin.reflect.KClass<out dev.kmap.dsl.DiscoveryProbe>>()
+        override val silence = Verdict(PortState.FILTERED, "no-response", false)
+        override val concurrentSessions = sessions
+        override fun open(): ProbeSession = object : ProbeSession {
+            private val pending = ArrayDeque<Pair<Long, Probe>>()
+            override val capacity = 100_000
+            override fun send(probe: Probe): SendResult {
+                val n = inFlight.incrementAndGet()
+                maxInFlight.accumulateAndGet(n, ::maxOf)
+                sendTimes += System.nanoTime()
+                pending.addLast(System.nanoTime() + 1 * MS to probe)
+                return SendResult.SENT
+            }
+            override fun poll(timeoutNanos: Long, sink: ReplySink) {
+                val due = pending.firstOrNull()?.first ?: (System.nanoTime() + minOf(timeoutNanos, 5 * MS))
+                val wait = minOf(timeoutNanos, due - System.nanoTime())
+                if (wait > 0) Thread.sleep(wait / 1_000_000, (wait % 1_000_000).toInt())
+                while (pending.isNotEmpty() && pending.first().first <= System.nanoTime()) {
+                    inFlight.decrementAndGet()
+                    sink.reply(pending.removeFirst().second, CLOSED)
+                }
+            }
+            override fun abandon(probe: Probe) { if (pending.removeIf { it.second === probe }) inFlight.decrementAndGet() }
+            override fun close() { closed.incrementAndGet() }
+        }
+    }
+
+    private fun config(m: ProbeModule) = EngineConfig(modules = listOf(m), resolver = VirtualNet.NO_DNS, progressIntervalMillis = 0, stageProviders = emptyList())
+
+    @Test
+    fun `max-parallelism holds across parallel loops`() = runBlocking {
+        val m = Parallel(4)
+        val plan = scan { targets("10.0.0.1-4"); ports("1-4000"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); timing(T4) { maxParallelism = 6 } }
+        val report = scan(plan, config(m))
+        assertEquals(16_000, report.hosts.sumOf { it.ports.size })
+        assertTrue(m.maxInFlight.get() <= 6, "at most 6 in flight across loops, saw ${m.maxInFlight.get()}")
+        assertTrue(m.maxInFlight.get() >= 4, "the loops did run in parallel (saw ${m.maxInFlight.get()})")
+    }
+
+    @Test
+    fun `the serial cap of T2 and a scan delay hold across loops`() = runBlocking {
+        val m = Parallel(4)
+        val plan = scan { targets("10.0.0.1"); ports("1-30"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); timing(T4) { maxParallelism = 1 } }
+        scan(plan, config(m))
+        assertEquals(1, m.maxInFlight.get())
+        val delayed = Parallel(4)
+        val started = System.nanoTime()
+        scan(scan { targets("10.0.0.1-2"); ports("1-5000"); connect(); skipDiscovery(); dns(DnsResolution.NEVER); timing(T5) { scanDelay = kotlin.time.Duration.parse("1ms") } }.let {
+            it.copy(ports = dev.kmap.dsl.PortSet.parse("1-20"))
+        }, config(delayed))
+        val times = delayed.sendTimes.sorted()
+        val gaps = times.zipWithNext { a, b -> b - a }
+        assertTrue(gaps.all { it >= 900_000 }, "one probe per scan delay across the scan, smallest gap ${gaps.minOrNull()} ns")
+        assertTrue(System.nanoTime() - started < 5_000_000_000)
+    }
+
+    @Test
+    fun `shares add up to the plan's limits`() {
+        val t = Timing(TimingTemplate.T4, maxParallelism = 10, minParallelism = 5, maxRate = 1000.0, minRate = 100.0)
+        val shares = LoopShares.of(t, concurrentSessions = 4, probes = 1_000_000)
+        assertEquals(4, shares.size)
+        assertEquals(10, shares.sumOf { it.maxParallelism!! })
+        assertEquals(5, shares.sumOf { it.minParallelism ?: 0 })
+        assertEquals(1000.0, shares.sumOf { it.maxRate!! }, 1e-9)
+        assertEquals(100.0, shares.sumOf { it.minRate!! }, 1e-9)
+        assertEquals(2, LoopShares.of(Timing(TimingTemplate.T4, maxParallelism = 2), 4, 1_000_000).size, "no more loops than probes in flight allowed")
+        assertEquals(1, LoopShares.of(Timing(TimingTemplate.T2), 4, 1_000_000).size, "-T2: serial")
+        assertEquals(1, LoopShares.of(Timing(TimingTemplate.T4, scanDelayMillis = 5), 4, 1_000_000).size, "a scan delay: one loop")
+        assertEquals(4, LoopShares.of(Timing(TimingTemplate.T4), 4, 1_000_000).size)
+        assertEquals(1, LoopShares.of(Timing(TimingTemplate.T4), 4, 100).size, "small runs: one loop")
+    }
+
+    @Test
+    fun `list scan lists every target with reverse names and sends nothing`() = runBlocking {
+        val net = VirtualNet { _, _ -> error("a list scan sent a probe") }
+        val resolver = object : HostResolver {
+            override fun resolve(name: String, preferIpv6: Boolean) = if (name == "db.example") listOf(InetAddress.getByName("10.0.0.9")) else emptyList()
+            override fun reverse(address: InetAddress) = "host-${address.address.last()}.example"
+        }
+        val plan = scan { targets("10.0.0.1-3", "db.example", "nowhere.example"); listOnly() }
+        val events = scanFlow(plan, EngineConfig(modules = listOf(net.module("m", scanTypes = setOf(ScanType.SYN))), resolver = resolver, progressIntervalMillis = 0, stageProviders = emptyList())).toList()
+        val hosts = events.filterIsInstance<ScanEvent.HostFinished>().map { it.result }
+        assertEquals(listOf("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.9", "0.0.0.0"), hosts.map { it.host.address.toString() })
+        assertTrue(hosts.all { it.status == HostStatus.UNKNOWN && it.ports.isEmpty() })
+        assertEquals(listOf("host-1.example", "host-2.example", "host-3.example", "host-9.example", null), hosts.map { it.reverseName })
+        assertEquals(0, net.sent.size)
+        assertEquals(0, net.opened.get(), "not even a session was opened")
+        assertEquals(listOf(ScanEvent.TargetError("nowhere.example", "Failed to resolve \"nowhere.example\".")), events.filterIsInstance<ScanEvent.TargetError>())
+        val noDns = scanFlow(scan { targets("10.0.0.1"); listOnly(); dns(DnsResolution.NEVER) }, EngineConfig(resolver = resolver, progressIntervalMillis = 0, stageProviders = emptyList())).toList()
+        assertEquals(null, noDns.filterIsInstance<ScanEvent.HostFinished>().single().result.reverseName)
+        assertFailsWith<dev.kmap.dsl.InvalidSpecException> { scan { targets("10.0.0.1"); listOnly(); syn() } }
+    }
+
+    @Test
+    fun `-6 never scans a name over IPv4, and localhost resolves to the IPv6 loopback`() = runBlocking {
+        val v4only = object : HostResolver {
+            override fun resolve(name: String, preferIpv6: Boolean) = listOf(InetAddress.getByName("127.0.0.1"))
+            override fun reverse(address: InetAddress): String? = null
+        }
+        val net = VirtualNet { _, _ -> 1 * MS to CLOSED }
+        val plan = scan { targets("v4.example"); ports("22"); syn(); skipDiscovery(); ipv6(); dns(DnsResolution.NEVER) }
+        val events = scanFlow(plan, EngineConfig(modules = listOf(net.module("m", scanTypes = setOf(ScanType.SYN))), resolver = v4only, clock = net.clock, progressIntervalMillis = 0, stageProviders = emptyList())).toList()
+        assertEquals(listOf(ScanEvent.TargetError("v4.example", "Failed to resolve \"v4.example\" to an IPv6 address (-6).")), events.filterIsInstance<ScanEvent.TargetError>())
+        assertEquals("failed to resolve \"v4.example\" to an IPv6 address", events.filterIsInstance<ScanEvent.HostFinished>().single().result.error)
+        assertEquals(0, net.sent.size)
+        val local = HostResolver.System.resolve("localhost", preferIpv6 = true)
+        assertTrue(local.isNotEmpty() && local.all { it is Inet6Address && it.isLoopbackAddress }, "localhost with -6: $local")
+    }
+}
