@@ -368,9 +368,14 @@ public class PassivePipeline(
         }
     }
 
+    /** The last [OS_CACHE] distinct SYN/SYN-ACK fingerprints and their guesses. */
+    private val osCache = object : LinkedHashMap<String, OsGuess>(64, 0.75f, true) {
+        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<String, OsGuess>?) = size > OS_CACHE
+    }
+
     private fun osHint(e: FlowEntry) {
         val synAck = p.flags and ACK != 0
-        val guess = TcpFingerprint.guess(p, synAck, os ?: return) ?: return
+        val guess = TcpFingerprint.guess(p, synAck, os ?: return, osCache) ?: return
         listener.event(PassiveEvent.OsHint(address(p.ipVersion == 6, p.srcHi, p.srcLo), p.srcPort, !synAck, guess, now))
     }
 
@@ -424,6 +429,7 @@ public class PassivePipeline(
     )
 
     private companion object {
+        const val OS_CACHE = 1024
         const val FIN = 0x01
         const val SYN = 0x02
         const val RST = 0x04

@@ -11,6 +11,7 @@ import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScriptElement
 import dev.kmap.engine.ScriptOutput
+import dev.kmap.passive.internal.TlsHello
 
 /**
  * Turns passive events into the scan result model: one [HostResult] per address that sent a
@@ -135,7 +136,7 @@ public class PassiveResults(private val maxHosts: Int = 100_000) : PassiveListen
                 if (server.name == null) server.name = "ssl"
             }
             is PassiveMessage.TlsServerHello -> {
-                server.add("tls.version", tlsVersion(m.version)); server.add("tls.cipher", "0x%04x".format(m.cipherSuite)); server.add("tls.alpn", m.alpn); server.add("tls.ja3s", m.ja3sHash)
+                server.add("tls.version", tlsVersion(m.version)); server.add("tls.cipher", "0x" + TlsHello.hex4(m.cipherSuite)); server.add("tls.alpn", m.alpn); server.add("tls.ja3s", m.ja3sHash)
                 val table = ServiceNames.name(Protocol.TCP, key.responderPort)
                 server.name = when {
                     m.alpn == "h2" || m.alpn?.startsWith("http") == true -> "ssl/http"
@@ -227,7 +228,7 @@ public class PassiveResults(private val maxHosts: Int = 100_000) : PassiveListen
         return ScriptOutput(SCRIPT_ID, text, ScriptElement.Table(elems))
     }
 
-    private fun tlsVersion(v: Int) = when (v) { 0x0300 -> "SSLv3"; 0x0301 -> "TLSv1.0"; 0x0302 -> "TLSv1.1"; 0x0303 -> "TLSv1.2"; 0x0304 -> "TLSv1.3"; else -> "0x%04x".format(v) }
+    private fun tlsVersion(v: Int) = when (v) { 0x0300 -> "SSLv3"; 0x0301 -> "TLSv1.0"; 0x0302 -> "TLSv1.1"; 0x0303 -> "TLSv1.2"; 0x0304 -> "TLSv1.3"; else -> "0x" + TlsHello.hex4(v) }
 
     /** Constants. */
     public companion object {

@@ -10,7 +10,11 @@ import dev.kmap.passive.OsSignatures
  * ("fuzzy"); specific signatures before generic ones.
  */
 internal object TcpFingerprint {
-    fun guess(p: Packet, synAck: Boolean, db: OsSignatures): OsGuess? {
+    /**
+     * The guess for [p]. [cache] maps what was observed (which decides the match) to the guess,
+     * so a host's hundredth SYN does not walk the signatures again; the caller bounds it.
+     */
+    fun guess(p: Packet, synAck: Boolean, db: OsSignatures, cache: MutableMap<String, OsGuess>? = null): OsGuess? {
         val b = p.buf
         var mss = -1
         var scale = -1
@@ -62,6 +66,16 @@ internal object TcpFingerprint {
         val wText = if (mss > 0 && win % mss == 0 && win > 0) "mss*${win / mss}" else win.toString()
         val layoutText = layout.toString()
         val observed = "${p.ipVersion}:$ittl+${ittl - p.ttl}:${p.ipOptionBytes}:${if (mss < 0) "*" else mss}:$wText,${if (scale < 0) 0 else scale}:$layoutText:${quirks.joinToString(",")}:${if (pclass == 1) "+" else "0"}"
+        val key = if (synAck) "S$observed" else "C$observed"
+        cache?.get(key)?.let { return it }
+        return match(p, synAck, db, observed, layoutText, quirks, pclass, mss, scale, ittl).also { cache?.put(key, it) }
+    }
+
+    private fun match(
+        p: Packet, synAck: Boolean, db: OsSignatures, observed: String, layoutText: String, quirks: Set<String>,
+        pclass: Int, mss: Int, scale: Int, ittl: Int,
+    ): OsGuess {
+        val win = p.window
         val sigs = if (synAck) db.responses else db.requests
         var fuzzy: OsSignatures.Signature? = null
         for (pass in 0..1) for (s in sigs) {

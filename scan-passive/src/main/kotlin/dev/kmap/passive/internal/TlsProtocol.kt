@@ -196,19 +196,52 @@ internal object TlsHello {
                 }
             }
         }
-        val ja3 = listOf(
-            legacy.toString(),
-            ciphers.filterNot(::isGrease).joinToString("-"),
-            extensions.filterNot(::isGrease).joinToString("-"),
-            groups.filterNot(::isGrease).joinToString("-"),
-            formats.joinToString("-"),
-        ).joinToString(",")
+        val fp = fingerprints(legacy, ciphers, extensions, groups, formats, versions, sigAlgs, sni != null, alpn.firstOrNull())
         PassiveMessage.TlsClientHello(
             legacyVersion = legacy, supportedVersions = versions.ifEmpty { listOf(legacy) }, cipherSuites = ciphers,
-            extensions = extensions, serverName = sni, alpn = alpn, ja3 = ja3, ja3Hash = hex(md5(ja3)),
-            ja4 = ja4(legacy, versions, ciphers, extensions, sni != null, alpn.firstOrNull(), sigAlgs),
+            extensions = extensions, serverName = sni, alpn = alpn, ja3 = fp.ja3, ja3Hash = fp.ja3Hash, ja4 = fp.ja4,
         )
     } catch (_: Short) { null }
+
+    private class Fingerprints(val ja3: String, val ja3Hash: String, val ja4: String)
+
+    /**
+     * JA3 and JA4 of a ClientHello, from a cache of the last [FINGERPRINTS] distinct ones: a
+     * client sends the same lists in every hello, and the hashes cost more than the parse.
+     * The key is every input of both fingerprints.
+     */
+    private fun fingerprints(
+        legacy: Int, ciphers: List<Int>, extensions: List<Int>, groups: List<Int>, formats: List<Int>,
+        versions: List<Int>, sigAlgs: List<Int>, sni: Boolean, alpn: String?,
+    ): Fingerprints {
+        val k = IntArray(8 + ciphers.size + extensions.size + groups.size + formats.size + versions.size + sigAlgs.size)
+        var i = 0
+        k[i++] = legacy; k[i++] = if (sni) 1 else 0
+        for (l in arrayOf(ciphers, extensions, groups, formats, versions, sigAlgs)) { k[i++] = l.size; for (v in l) k[i++] = v }
+        val key = FingerprintKey(k, alpn)
+        synchronized(fingerprintCache) { fingerprintCache[key]?.let { return it } }
+        val ja3 = buildString {
+            append(legacy).append(',')
+            ciphers.filterNot(::isGrease).joinTo(this, "-"); append(',')
+            extensions.filterNot(::isGrease).joinTo(this, "-"); append(',')
+            groups.filterNot(::isGrease).joinTo(this, "-"); append(',')
+            formats.joinTo(this, "-")
+        }
+        val fp = Fingerprints(ja3, hex(md5(ja3)), ja4(legacy, versions, ciphers, extensions, sni, alpn, sigAlgs))
+        synchronized(fingerprintCache) { fingerprintCache[key] = fp }
+        return fp
+    }
+
+    private class FingerprintKey(val values: IntArray, val alpn: String?) {
+        private val h = values.contentHashCode() * 31 + alpn.hashCode()
+        override fun hashCode() = h
+        override fun equals(other: Any?) = other is FingerprintKey && other.h == h && other.values.contentEquals(values) && other.alpn == alpn
+    }
+
+    private const val FINGERPRINTS = 256
+    private val fingerprintCache = object : LinkedHashMap<FingerprintKey, Fingerprints>(64, 0.75f, true) {
+        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<FingerprintKey, Fingerprints>?) = size > FINGERPRINTS
+    }
 
     /** JA4 (FoxIO): `t13d1516h2_<ciphers>_<extensions+signature algorithms>`, over TCP. */
     fun ja4(legacy: Int, versions: List<Int>, ciphers: List<Int>, extensions: List<Int>, sni: Boolean, alpn: String?, sigAlgs: List<Int>): String {
@@ -225,10 +258,10 @@ internal object TlsHello {
                 else { val h = hex(alpn.toByteArray(Charsets.ISO_8859_1)); "${h.first()}${h.last()}" }
             }
         }
-        val head = "t$version${if (sni) "d" else "i"}${"%02d".format(minOf(cs.size, 99))}${"%02d".format(minOf(ex.size, 99))}$a"
-        val cipherPart = if (cs.isEmpty()) "000000000000" else sha12(cs.sorted().joinToString(",") { "%04x".format(it) })
-        val exts = ex.filter { it != 0 && it != 16 }.sorted().joinToString(",") { "%04x".format(it) }
-        val sigs = sigAlgs.filterNot(::isGrease).joinToString(",") { "%04x".format(it) }
+        val head = "t$version${if (sni) "d" else "i"}${two(minOf(cs.size, 99))}${two(minOf(ex.size, 99))}$a"
+        val cipherPart = if (cs.isEmpty()) "000000000000" else sha12(cs.sorted().joinToString(",") { hex4(it) })
+        val exts = ex.filter { it != 0 && it != 16 }.sorted().joinToString(",") { hex4(it) }
+        val sigs = sigAlgs.filterNot(::isGrease).joinToString(",") { hex4(it) }
         val extPart = if (ex.isEmpty()) "000000000000" else sha12(if (sigs.isEmpty()) exts else "${exts}_$sigs")
         return "${head}_${cipherPart}_$extPart"
     }
@@ -256,7 +289,8 @@ internal object TlsHello {
             }
         }
         val ja3s = "$legacy,$cipher,${extensions.joinToString("-")}"
-        PassiveMessage.TlsServerHello(version, cipher, alpn, ja3s, hex(md5(ja3s)))
+        val hash = synchronized(ja3sCache) { ja3sCache[ja3s] } ?: hex(md5(ja3s)).also { h -> synchronized(ja3sCache) { ja3sCache[ja3s] = h } }
+        PassiveMessage.TlsServerHello(version, cipher, alpn, ja3s, hash)
     } catch (_: Short) { null }
 
     fun certificate(b: ByteArray, off: Int, len: Int): PassiveMessage.TlsCertificate? = try {
@@ -302,6 +336,15 @@ internal object TlsHello {
             serial = c.serialNumber.toString(16).uppercase(), sha256 = hex(MessageDigest.getInstance("SHA-256").digest(der)), chainLength = chain,
         )
     } catch (_: Exception) { null }
+
+    private val ja3sCache = object : LinkedHashMap<String, String>(64, 0.75f, true) {
+        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<String, String>?) = size > FINGERPRINTS
+    }
+
+    private fun two(n: Int) = if (n < 10) "0$n" else n.toString()
+
+    /** [v] as four lower-case hex digits (JA4's spelling of a 16-bit value). */
+    fun hex4(v: Int): String = String(CharArray(4) { HEX[(v ushr (12 - 4 * it)) and 0xf] })
 
     private fun md5(s: String) = MessageDigest.getInstance("MD5").digest(s.toByteArray())
     private fun sha12(s: String) = hex(MessageDigest.getInstance("SHA-256").digest(s.toByteArray())).take(12)
