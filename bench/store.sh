@@ -22,6 +22,7 @@ WORK=$(mktemp -d /tmp/kmap-bench-store.XXXXXX); chown postgres "$WORK"
 cleanup() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate stop >/dev/null 2>&1 || true
   bash "$LAB" down >/dev/null 2>&1 || true
+  bash "$LAB" release >/dev/null 2>&1 || true # the unreachable routes lab.sh keeps from up to release
   rm -rf "$WORK"
 }
 trap cleanup EXIT

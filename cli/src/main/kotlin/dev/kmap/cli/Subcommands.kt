@@ -27,6 +27,9 @@ internal object Subcommands {
         Subcommand("diff", "diff A B [--json]", "what changed between two recorded scans (ndiff's layout)") { StoreSubcommand.run(DiffCommand(it.out, it.err), it) },
         Subcommand("delete", "delete ID...", "remove recorded scans") { StoreSubcommand.run(DeleteCommand(it.out, it.err), it) },
         Subcommand("export", "export [ID...] [--format F] [--since ID]", "recorded scans as one stream (ndjson, csv, cef, leef, yaml)") { StoreSubcommand.run(ExportCommand(it.out, it.err), it) },
+        Subcommand("passive", "passive -r FILE | -i IFACE [options]", "hosts and services seen in a capture, without sending (kmap passive --help)") {
+            PassiveCommand.main(it.args, it.out, it.err, it.control, Cli.commandLine(listOf("passive") + it.args))
+        },
     )
 
     private fun version(args: List<String>, out: PrintStream): Int {

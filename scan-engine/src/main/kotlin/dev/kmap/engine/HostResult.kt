@@ -10,7 +10,9 @@ import kotlinx.serialization.Serializable
  * (`syn-ack`, `conn-refused`, `user-set` for `-Pn`, `no-response`); [latencyMicros] is the first
  * reply's round trip. [timedOut] is true when `--host-timeout` cut the host short, and [error]
  * says why a host could not be scanned (e.g. an unresolvable name). [hostScripts] holds what
- * host scripts reported (nmap's `<hostscript>`; left out of JSON when empty).
+ * host scripts reported (nmap's `<hostscript>`; left out of JSON when empty). [mac] is the host's
+ * link-layer address when it is on the local link, [hostnames] the DNS names seen for it and
+ * [os] the operating system guesses (each left out of JSON when absent).
  *
  * ```kotlin
  * val open = result.ports.filter { it.state == PortState.OPEN }.map { it.port }
@@ -30,4 +32,7 @@ public data class HostResult(
     val timedOut: Boolean = false,
     val error: String? = null,
     @EncodeDefault(EncodeDefault.Mode.NEVER) val hostScripts: List<ScriptOutput> = emptyList(),
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val mac: String? = null,
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val hostnames: List<String> = emptyList(),
+    @EncodeDefault(EncodeDefault.Mode.NEVER) val os: List<OsMatch> = emptyList(),
 )

@@ -18,6 +18,7 @@ import dev.kmap.report.internal.KmapVersion
 import dev.kmap.report.internal.OutputPlan
 import dev.kmap.report.internal.ReportPipeline
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 import java.io.OutputStreamWriter
 import java.io.Writer
@@ -75,9 +76,21 @@ public class ScanJob(
      * Runs the scan on [engine] and returns its outcome. Throws what stops it (see [Problem]);
      * the outputs are closed well-formed either way.
      */
-    public suspend fun run(engine: EngineConfig = EngineConfig()): ScanOutcome {
+    public suspend fun run(engine: EngineConfig = EngineConfig()): ScanOutcome = run(engineEvents(engine))
+
+    /**
+     * [run] over [events] from a source other than the engine (`kmap passive`'s capture, a
+     * replay), with the same promises: outputs checked and opened before [events] is collected,
+     * closed well-formed on failure and cancellation. [events] starts with
+     * [ScanEvent.Started] and ends with [ScanEvent.Finished].
+     *
+     * ```kotlin
+     * ScanJob(plan, outputs = listOf(OutputSpec(OutputFormat.XML, "seen.xml"))).run(flowOf(started, host, finished))
+     * ```
+     */
+    public suspend fun run(events: Flow<ScanEvent>): ScanOutcome {
         val parts = parts()
-        events(parts, engine).collect {}
+        events(parts, events).collect {}
         val stats = checkNotNull(parts.pipeline.stats) { "the scan ended without its Finished event" }
         return ScanOutcome(
             stats, parts.pipeline.violations, parts.pipeline.hostErrors.toList(), outputs.map { it.path },
@@ -100,7 +113,7 @@ public class ScanJob(
      * expectations, baseline): cold, so each collection runs the scan once; cancelling the
      * collector closes the outputs as an interrupted scan.
      */
-    public fun flow(engine: EngineConfig = EngineConfig()): Flow<ScanEvent> = events(parts(), engine)
+    public fun flow(engine: EngineConfig = EngineConfig()): Flow<ScanEvent> = events(parts(), engineEvents(engine))
 
     private class Parts(val pipeline: ReportPipeline, val baseline: BaselineSink?)
 
@@ -117,12 +130,14 @@ public class ScanJob(
         return Parts(ReportPipeline(plan, all, expectations, baseline, tls), baselineSink)
     }
 
-    private fun events(parts: Parts, engine: EngineConfig): Flow<ScanEvent> = flow {
+    // the engine writes no files (it refuses plans with outputs): they are this job's
+    private fun engineEvents(engine: EngineConfig): Flow<ScanEvent> = flow { emitAll(source(plan.copy(outputs = emptyList()), engine)) }
+
+    private fun events(parts: Parts, events: Flow<ScanEvent>): Flow<ScanEvent> = flow {
         val pipeline = parts.pipeline
         pipeline.open()
         try {
-            // the engine writes no files (it refuses plans with outputs): they are this job's
-            source(plan.copy(outputs = emptyList()), engine).collect { engineEvent ->
+            events.collect { engineEvent ->
                 val e = if (engineEvent is ScanEvent.Started) engineEvent.copy(plan = plan) else engineEvent
                 pipeline.accept(e)
                 emit(e)

@@ -31,7 +31,7 @@ public class GrepableFormat(private val options: ReportOptions = ReportOptions()
     private var addresses = 0L
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
-        portScan = NmapText.portScans(plan).isNotEmpty()
+        portScan = NmapText.listsPorts(plan, options)
         out.append("# kmap ${options.version} scan initiated ${NmapText.ctime(startedAtMillis, options.zone)} as: ${options.commandLine}\n")
         if (options.verbosity > 0) {
             val scanned = NmapText.portScans(plan).map { it.protocol }.toSet()

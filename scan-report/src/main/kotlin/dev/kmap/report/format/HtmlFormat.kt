@@ -37,7 +37,7 @@ public class HtmlFormat(private val options: ReportOptions = ReportOptions()) : 
     private var unresolved = 0L
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
-        portScan = NmapText.portScans(plan).isNotEmpty()
+        portScan = NmapText.listsPorts(plan, options)
         out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         out.append("<meta name=\"generator\" content=\"kmap ${e(options.version)}\">\n")
         out.append("<title>kmap report: ${e(options.commandLine)}</title>\n<style>\n$CSS</style>\n</head>\n<body>\n<main>\n")

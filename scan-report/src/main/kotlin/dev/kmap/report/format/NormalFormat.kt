@@ -36,7 +36,7 @@ public class NormalFormat(
     private var versions = false
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
-        portScan = NmapText.portScans(plan).isNotEmpty()
+        portScan = NmapText.listsPorts(plan, options)
         versions = plan.serviceDetection != null
         listScan = plan.listOnly
         startedAt = startedAtMillis
@@ -77,14 +77,23 @@ public class NormalFormat(
         if (result.host.name != null && rdns != null && !rdns.equals(result.host.name, ignoreCase = true)) {
             out.append("rDNS record for ${result.host.address}: $rdns\n")
         }
-        if (!portScan) { hostScripts(result, out); return }
+        if (!portScan) { hostFacts(result, out); hostScripts(result, out); return }
         if (options.verbosity > 1 || options.debugging > 0) {
             val seconds = (result.finishedAtMillis - result.startedAtMillis).coerceAtLeast(0) / 1000
             out.append("Scanned at ${NmapText.longTime(result.startedAtMillis, options.zone)} for ${seconds}s\n")
         }
         if (result.timedOut) out.append("Skipping host $title due to host timeout\n")
         ports(result, title, out)
+        hostFacts(result, out)
         hostScripts(result, out)
+    }
+
+    /** nmap's lines after the port table: the MAC address and OS details; kmap adds the DNS names seen. */
+    private fun hostFacts(result: HostResult, out: Appendable) {
+        result.mac?.let { out.append("MAC Address: ${it.uppercase()}\n") }
+        val others = result.hostnames.filter { it != result.host.name }
+        if (others.isNotEmpty()) out.append("Other names: ${others.joinToString(", ")}\n")
+        if (result.os.isNotEmpty()) out.append("OS details: ${result.os.joinToString(", ") { "${it.name} (${it.accuracy}%, ${it.method})" }}\n")
     }
 
     private fun hostScripts(result: HostResult, out: Appendable) {

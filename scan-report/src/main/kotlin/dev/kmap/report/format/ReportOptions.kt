@@ -9,6 +9,8 @@ import java.time.ZoneId
  * ([openOnly]), the [zone] for local times (nmap prints local time; tests pin UTC) and the
  * script argument names declared secret besides the usual ones ([secretArguments], see
  * `SecretArguments`: their values are masked wherever a report echoes the plan).
+ * [portsObserved] lists ports that were observed rather than scanned (`kmap passive`): the port
+ * tables are written although the plan has no port scan.
  *
  * ```kotlin
  * val options = ReportOptions(version = "0.1.0", commandLine = "kmap -sT -p 22 10.0.0.1", showReason = true)
@@ -24,4 +26,5 @@ public data class ReportOptions(
     val openOnly: Boolean = false,
     val zone: ZoneId = ZoneId.systemDefault(),
     val secretArguments: Set<String> = emptySet(),
+    val portsObserved: Boolean = false,
 )

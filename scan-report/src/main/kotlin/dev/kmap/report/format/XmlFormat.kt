@@ -36,7 +36,7 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
         val time = NmapText.ctime(startedAtMillis, options.zone)
         val scans = NmapText.portScans(plan)
-        portScan = scans.isNotEmpty()
+        portScan = NmapText.listsPorts(plan, options)
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         out.append("<!DOCTYPE nmaprun>\n")
         out.append("<!-- kmap ${Xml.comment(options.version)} scan initiated $time as: ${Xml.comment(options.commandLine)} -->\n")
@@ -69,12 +69,15 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
         out.append("<status state=\"$state\" reason=\"${e(result.reason)}\" reason_ttl=\"0\"/>\n")
         val address = result.host.address
         out.append("<address addr=\"$address\" addrtype=\"${if (address.isV6) "ipv6" else "ipv4"}\"/>\n")
+        result.mac?.let { out.append("<address addr=\"${e(it.uppercase())}\" addrtype=\"mac\"/>\n") }
         if (result.status == HostStatus.UP) {
             out.append("<hostnames>\n")
             result.host.name?.let { out.append("<hostname name=\"${e(it)}\" type=\"user\"/>\n") }
             result.reverseName?.let { out.append("<hostname name=\"${e(it)}\" type=\"PTR\"/>\n") }
+            result.hostnames.filter { it != result.host.name }.forEach { out.append("<hostname name=\"${e(it)}\" type=\"user\"/>\n") }
             out.append("</hostnames>\n")
             if (portScan) ports(result, out)
+            if (result.os.isNotEmpty()) os(result, out)
             if (result.hostScripts.isNotEmpty()) {
                 out.append("<hostscript>")
                 result.hostScripts.forEach { ScriptText.xml(it, out) }
@@ -124,6 +127,18 @@ public class XmlFormat(private val options: ReportOptions = ReportOptions()) : R
         out.append(">")
         s.cpe.forEach { out.append("<cpe>${e(it)}</cpe>") }
         out.append("</service>")
+    }
+
+    /** nmap's `<os>`: one `<osmatch>` per guess, with its family as the `<osclass>`. */
+    private fun os(result: HostResult, out: Appendable) {
+        out.append("<os>")
+        result.os.forEachIndexed { i, m ->
+            out.append("<osmatch name=\"${e(m.name)}\" accuracy=\"${m.accuracy}\" line=\"$i\">")
+            val vendor = m.name.substringBefore(' ')
+            out.append("<osclass vendor=\"${e(vendor)}\" osfamily=\"${e(vendor)}\" accuracy=\"${m.accuracy}\"/>")
+            out.append("</osmatch>\n")
+        }
+        out.append("</os>\n")
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {

@@ -86,4 +86,7 @@ internal object NmapText {
 
     /** The scan types of [plan] that scan ports, in plan order. */
     fun portScans(plan: ScanPlan): List<ScanType> = if (plan.pingOnly) emptyList() else plan.scanTypes
+
+    /** Whether reports list ports: a port scan ran, or ports were observed passively. */
+    fun listsPorts(plan: ScanPlan, options: dev.kmap.report.format.ReportOptions): Boolean = options.portsObserved || portScans(plan).isNotEmpty()
 }
