@@ -8,10 +8,10 @@ import com.github.ajalt.clikt.core.UsageError
 import com.github.ajalt.clikt.core.parse
 import com.github.ajalt.clikt.output.ParameterFormatter
 import dev.kmap.dsl.SecretArguments
+import dev.kmap.dsl.TargetSpec
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
-import dev.kmap.dsl.TargetSpec
 import dev.kmap.report.Problem
 import dev.kmap.store.RecordSettings
 import java.io.PrintStream

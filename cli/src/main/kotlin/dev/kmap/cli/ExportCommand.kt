@@ -14,7 +14,7 @@ import kotlinx.serialization.json.put
 import java.io.PrintStream
 
 /**
- * `kmap export [ID...]`: stored scans (all, those named, or those after `--since ID`), oldest
+ * `kmap export ID...`: stored scans (all, those named, or those after `--since ID`), oldest
  * first, in one stream: NDJSON (a `{"scan":…}` line, the hosts, `{"stats":…}`), CSV (one
  * header), CEF or LEEF lines for a SIEM, YAML documents, or nmap's normal/grepable text.
  */

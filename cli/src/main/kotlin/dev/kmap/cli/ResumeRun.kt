@@ -2,10 +2,10 @@ package dev.kmap.cli
 
 import com.github.ajalt.clikt.core.CliktError
 import com.github.ajalt.clikt.core.parse
+import dev.kmap.cli.options.StoreOptions
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
 import dev.kmap.engine.ScanEvent
-import dev.kmap.cli.options.StoreOptions
 import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import dev.kmap.store.resumeFlow

@@ -6,14 +6,13 @@ import com.github.ajalt.clikt.parameters.arguments.argument
 import com.github.ajalt.clikt.parameters.arguments.multiple
 import com.github.ajalt.clikt.parameters.groups.provideDelegate
 import dev.kmap.cli.options.DetectionOptions
-import dev.kmap.engine.service.ServiceDatabase
 import dev.kmap.cli.options.DiscoveryOptions
 import dev.kmap.cli.options.ExpectOptions
 import dev.kmap.cli.options.OutputOptions
 import dev.kmap.cli.options.PortOptions
 import dev.kmap.cli.options.ScanTechniqueOptions
-import dev.kmap.cli.options.TargetOptions
 import dev.kmap.cli.options.StoreOptions
+import dev.kmap.cli.options.TargetOptions
 import dev.kmap.cli.options.TimingOptions
 import dev.kmap.dsl.DnsResolution
 import dev.kmap.dsl.Expectation
@@ -29,6 +28,7 @@ import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.defaultTcpScanType
+import dev.kmap.engine.service.ServiceDatabase
 import dev.kmap.report.Baseline
 import java.io.File
 

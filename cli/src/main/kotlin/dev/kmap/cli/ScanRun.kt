@@ -1,14 +1,14 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.ScanControl
-import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.scanFlow
-import kotlinx.coroutines.flow.Flow
 import dev.kmap.report.ScanJob
 import dev.kmap.report.ScanSink
 import dev.kmap.report.format.ReportOptions
+import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.runBlocking
 import java.io.BufferedWriter
 import java.io.OutputStreamWriter

@@ -1,5 +1,6 @@
 package dev.kmap.cli
 
+import com.github.ajalt.clikt.core.parse
 import dev.kmap.dsl.OutputFormat
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanControl
@@ -7,7 +8,6 @@ import dev.kmap.engine.ScanEvent
 import dev.kmap.report.format.ReportFormats
 import dev.kmap.store.ScanStatus
 import dev.kmap.store.ScanStore
-import com.github.ajalt.clikt.core.parse
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 import java.io.File

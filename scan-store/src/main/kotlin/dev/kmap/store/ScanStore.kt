@@ -2,11 +2,9 @@ package dev.kmap.store
 
 import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.ScanPlan
-import dev.kmap.store.internal.NetworkTimings
-import dev.kmap.store.internal.TimingSamples
-import org.jetbrains.exposed.v1.jdbc.selectAll
 import dev.kmap.store.internal.Dialect
 import dev.kmap.store.internal.Differ
+import dev.kmap.store.internal.NetworkTimings
 import dev.kmap.store.internal.PlanText
 import dev.kmap.store.internal.ProcessId
 import dev.kmap.store.internal.Redaction
@@ -14,6 +12,7 @@ import dev.kmap.store.internal.ScanReader
 import dev.kmap.store.internal.Scans
 import dev.kmap.store.internal.StoreDatabase
 import dev.kmap.store.internal.StoreUrls
+import dev.kmap.store.internal.TimingSamples
 import kotlinx.serialization.json.Json
 import org.jetbrains.exposed.v1.core.SortOrder
 import org.jetbrains.exposed.v1.core.and
@@ -23,6 +22,7 @@ import org.jetbrains.exposed.v1.core.inList
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.insert
 import org.jetbrains.exposed.v1.jdbc.select
+import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
 import java.util.UUID
 

@@ -1,14 +1,14 @@
 package dev.kmap.store
 
 import dev.kmap.dsl.OutputFormat
-import dev.kmap.dsl.Shard
-import dev.kmap.engine.HostStatus
-import dev.kmap.engine.PortState
-import dev.kmap.engine.ScanEvent
 import dev.kmap.dsl.PortList
 import dev.kmap.dsl.PortSet
+import dev.kmap.dsl.Shard
 import dev.kmap.engine.HostCheckpoint
+import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanCheckpoint
+import dev.kmap.engine.ScanEvent
 import dev.kmap.report.format.ReportFormats
 import dev.kmap.report.format.ReportOptions
 import org.junit.jupiter.api.Test

@@ -1,11 +1,11 @@
 package dev.kmap.cli.options
 
-import dev.kmap.cli.StoreAccess
-import dev.kmap.cli.UserError
 import com.github.ajalt.clikt.parameters.groups.OptionGroup
 import com.github.ajalt.clikt.parameters.options.flag
 import com.github.ajalt.clikt.parameters.options.option
 import com.github.ajalt.clikt.parameters.types.int
+import dev.kmap.cli.StoreAccess
+import dev.kmap.cli.UserError
 import dev.kmap.store.ScanStore
 
 /**

@@ -5,7 +5,6 @@ import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.PortResult
-import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.scanFlow
 import dev.kmap.lab.HostPorts

@@ -74,5 +74,4 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         override fun bool(v: Boolean) { ps.setBoolean(++i, v) }
         override fun text(v: String?) { ps.setString(++i, v) }
     }
-
 }

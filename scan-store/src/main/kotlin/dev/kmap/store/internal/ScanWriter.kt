@@ -1,6 +1,7 @@
 package dev.kmap.store.internal
 
 import dev.kmap.dsl.Expectations
+import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.Host
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
@@ -16,15 +17,13 @@ import kotlinx.serialization.json.Json
 import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.core.inList
-import dev.kmap.dsl.ScanPlan
-import org.jetbrains.exposed.v1.jdbc.upsert
-import org.jetbrains.exposed.v1.core.neq
 import org.jetbrains.exposed.v1.core.max
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.insert
 import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
+import org.jetbrains.exposed.v1.jdbc.upsert
 import java.io.File
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit

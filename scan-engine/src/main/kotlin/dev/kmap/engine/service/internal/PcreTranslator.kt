@@ -113,8 +113,7 @@ internal object PcreTranslator {
             c == 'c' -> { if (i >= p.length) throw Unsupported("\\c at the end"); hex(p[i].uppercaseChar().code xor 0x40, out); i++ }
             c == 'p' || c == 'P' -> { // \pL, \p{..}: only ASCII-meaningful here; Java understands the same syntax
                 out.append('\\').append(c)
-                if (i < p.length && p[i] == '{') { val end = p.indexOf('}', i); if (end < 0) throw Unsupported("unterminated \\p{"); out.append(p, i, end + 1); i = end + 1 }
-                else if (i < p.length) { out.append(p[i]); i++ }
+                if (i < p.length && p[i] == '{') { val end = p.indexOf('}', i); if (end < 0) throw Unsupported("unterminated \\p{"); out.append(p, i, end + 1); i = end + 1 } else if (i < p.length) { out.append(p[i]); i++ }
             }
             c == 'Q' -> { // literal until \E
                 val end = p.indexOf("\\E", i).let { if (it < 0) p.length else it }
@@ -144,8 +143,7 @@ internal object PcreTranslator {
                     val name = if (end > 0) p.substring(i + 2, end) else null
                     val negated = name?.startsWith("^") == true
                     val java = POSIX[name?.removePrefix("^")]
-                    if (name?.removePrefix("^") == "word") { out.append(if (negated) "\\W" else "\\w"); i = end + 2 }
-                    else if (java != null) { out.append(if (negated) "\\P{$java}" else "\\p{$java}"); i = end + 2 } else { out.append("\\["); i++ }
+                    if (name?.removePrefix("^") == "word") { out.append(if (negated) "\\W" else "\\w"); i = end + 2 } else if (java != null) { out.append(if (negated) "\\P{$java}" else "\\p{$java}"); i = end + 2 } else { out.append("\\["); i++ }
                 }
                 c == '[' -> { out.append("\\["); i++ }
                 c == '&' -> { out.append("\\&"); i++ }

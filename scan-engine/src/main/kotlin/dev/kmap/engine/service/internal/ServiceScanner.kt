@@ -286,8 +286,7 @@ internal class ServiceScanner(
             if (h == null) { if (ex.reply.length > fingerprintLength) { fingerprintLength = ex.reply.length; fingerprint = "${d.probe.probe.name}:" + Escapes.escape(ex.reply, 200) }; continue }
             val current = hit
             if (current == null || (current.soft && !h.soft) || (!h.soft && h.hasVersion && !current.hasVersion)) { hit = h; by = d.probe.probe.name }
-            if (!h.soft && (h.hasVersion || running.isEmpty())) { decided = true; running.values.forEach { it.cancelled = true } }
-            else if (!h.soft) running.values.forEach { it.shortenTo(System.nanoTime() + state.idleGapNanos()) }
+            if (!h.soft && (h.hasVersion || running.isEmpty())) { decided = true; running.values.forEach { it.cancelled = true } } else if (!h.soft) running.values.forEach { it.shortenTo(System.nanoTime() + state.idleGapNanos()) }
         }
         val waited = (System.nanoTime() - started) / 1_000_000
         val t = if (detection.trace) trace.toList() else emptyList()
