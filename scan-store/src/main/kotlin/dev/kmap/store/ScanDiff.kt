@@ -77,14 +77,14 @@ public data class ScanDiff(val a: Side, val b: Side, val hosts: List<HostDiff>) 
     )
 
     /**
-     * A port's [state] and [service] in one scan.
+     * A port's [state], [service] and, with `-sV`, the product and [version] found, in one scan.
      *
      * ```kotlin
-     * ScanDiff.PortSide("open", "ssh")
+     * ScanDiff.PortSide("open", "ssh", "OpenSSH 9.2p1 Debian 2+deb12u3")
      * ```
      */
     @Serializable
-    public data class PortSide(val state: String, val service: String? = null)
+    public data class PortSide(val state: String, val service: String? = null, val version: String? = null)
 
     /**
      * A script whose output differs: [a] and [b] are its output in each scan (null where it did not run).

@@ -19,14 +19,20 @@ class SchemaTest {
     fun `every field of the result model has a place in the store`() {
         val hint = "a field was added to the result model: store it (a migration in both dialects, Tables, ScanWriter, RowReader) and list it here"
         assertEquals(
-            listOf("host", "status", "reason", "ports", "reverseName", "latencyMicros", "startedAtMillis", "finishedAtMillis", "timedOut", "error", "hostScripts"),
+            listOf(
+                "host", "status", "reason", "ports", "reverseName", "latencyMicros", "startedAtMillis", "finishedAtMillis", "timedOut", "error",
+                "hostScripts", "mac", "hostnames", "os",
+            ),
             fields(HostResult.serializer()), hint,
         )
-        assertEquals(listOf("port", "protocol", "state", "reason", "service", "rttMicros", "scripts"), fields(PortResult.serializer()), hint)
+        assertEquals(listOf("port", "protocol", "state", "reason", "service", "rttMicros", "scripts", "serviceInfo"), fields(PortResult.serializer()), hint)
         assertEquals(listOf("id", "output", "elements"), fields(ScriptOutput.serializer()), hint)
         assertEquals(listOf("address", "name"), fields(Host.serializer()), hint)
         assertEquals(
-            listOf("startedAtMillis", "finishedAtMillis", "hostsUp", "hostsDown", "hostsTotal", "probesSent", "interrupted"),
+            listOf(
+                "startedAtMillis", "finishedAtMillis", "hostsUp", "hostsDown", "hostsTotal", "probesSent", "interrupted",
+                "probesUnanswered", "reprobes", "reprobesAnswered", "rateLowered",
+            ),
             fields(ScanStats.serializer()), hint,
         )
     }

@@ -46,13 +46,13 @@ abstract class StoreContract {
             assertEquals(ScanStatus.COMPLETED, scan.summary.status)
             assertEquals(listOf("-sT", "--script-args", "user=a,password=***"), scan.settings.arguments)
             assertEquals(emptyList(), scan.unfinishedHosts())
-            // learned timing: 10.252.0.11 answered (latency 95 µs, port replies 120, 95, 80 µs); fd10:252::13 once (7 µs)
+            // learned timing: 10.252.0.11 answered (latency 95 µs, port replies 120, 95, 80, 90 µs); fd10:252::13 once (7 µs)
             val t = store.learnedTiming(dev.kmap.dsl.IpAddress.parse("10.252.0.200"))!!
-            assertEquals(NetworkTiming("10.252.0.0/24", 95, 15, t.loss, 4, t.updatedAtMillis), t)
+            assertEquals(NetworkTiming("10.252.0.0/24", 95, 5, t.loss, 5, t.updatedAtMillis), t)
             assertEquals(7L to 1L, store.learnedTiming(dev.kmap.dsl.IpAddress.parse("fd10:252::99"))!!.let { it.srttMicros to it.samples })
             assertEquals(null, store.learnedTiming(dev.kmap.dsl.IpAddress.parse("10.253.0.1"))?.network)
             record(store)
-            assertEquals(8, store.learnedTiming(dev.kmap.dsl.IpAddress.parse("10.252.0.1"))!!.samples)
+            assertEquals(10, store.learnedTiming(dev.kmap.dsl.IpAddress.parse("10.252.0.1"))!!.samples)
         }
     }
 
@@ -88,7 +88,7 @@ abstract class StoreContract {
             val h = store.history()
             assertEquals(listOf(b, a), h.map { it.id })
             assertEquals(2, h[0].hostsUp)
-            assertEquals(3, h[0].openPorts)
+            assertEquals(4, h[0].openPorts)
             assertEquals("10.252.0.11 10.252.0.12 10.252.0.13 nowhere.invalid", h[0].targets)
             assertEquals(listOf(a), store.delete(a))
             assertEquals(listOf(b), store.history().map { it.id })
@@ -206,6 +206,7 @@ abstract class StoreContract {
                             22 -> p.copy(state = PortState.CLOSED, reason = "conn-refused", scripts = emptyList())
                             443 -> p.copy(state = PortState.OPEN, reason = "syn-ack")
                             80 -> p.copy(scripts = listOf(p.scripts[0].copy(output = "New title")))
+                            8443 -> p.copy(serviceInfo = p.serviceInfo!!.copy(version = "1.24.0"))
                             else -> p
                         }
                     }))
@@ -218,7 +219,10 @@ abstract class StoreContract {
             val web = d.hosts.first { it.address == "10.252.0.11" }
             assertEquals(ScanDiff.Change.CHANGED, web.change)
             assertEquals(
-                listOf(22 to ScanDiff.PortChange.CLOSED, 80 to ScanDiff.PortChange.CHANGED, 443 to ScanDiff.PortChange.OPENED),
+                listOf(
+                    22 to ScanDiff.PortChange.CLOSED, 80 to ScanDiff.PortChange.CHANGED, 443 to ScanDiff.PortChange.OPENED,
+                    8443 to ScanDiff.PortChange.CHANGED,
+                ),
                 web.ports.map { it.port to it.change },
             )
             assertEquals(listOf("http-methods", "http-title"), web.ports[1].scripts.map { it.id }.sorted().let { listOf("http-methods", "http-title").filter { id -> id in it } })
@@ -227,7 +231,9 @@ abstract class StoreContract {
             assertEquals("up" to "down", gone.statusA to gone.statusB)
             val text = d.toText()
             assertTrue(text.lines()[0].startsWith("-kmap 0.1.0-test scan initiated "), text)
-            assertTrue("-22/tcp  open   ssh\n+22/tcp  closed ssh\n" in text, text)
+            // ndiff's VERSION column: -sV's product and version changed on 8443
+            assertTrue("-22/tcp   open   ssh\n+22/tcp   closed ssh\n" in text, text)
+            assertTrue("-8443/tcp open   ssl/http nginx 1.22.1 (Debian)\n+8443/tcp open   ssl/http nginx 1.24.0 (Debian)\n" in text, text)
             assertTrue("-fd10:252::13:\n-Host is up.\n+Host is down.\n" in text, text)
             assertTrue("\"change\":\"closed\"" in d.toJson(), d.toJson())
             assertTrue(store.diff(a, a).isEmpty)

@@ -2,6 +2,8 @@ package dev.kmap.store
 
 import dev.kmap.lab.PostgresExtension
 import dev.kmap.lab.PostgresServer
+import dev.kmap.store.internal.Migrations
+import org.flywaydb.core.Flyway
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
@@ -88,11 +90,36 @@ class StoreFailureTest {
             c.createStatement().use {
                 it.execute(
                     "INSERT INTO kmap_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) " +
-                        "VALUES (99, '2', 'future', 'SQL', 'V2__future.sql', 0, 'kmap', 0, 1)",
+                        "VALUES (99, '${Migrations.LATEST + 1}', 'future', 'SQL', 'V${Migrations.LATEST + 1}__future.sql', 0, 'kmap', 0, 1)",
                 )
             }
         }
-        refused("jdbc:sqlite:$f", "schema version 2", "newer kmap", "knows up to 1")
+        refused("jdbc:sqlite:$f", "schema version ${Migrations.LATEST + 1}", "newer kmap", "knows up to ${Migrations.LATEST}")
+    }
+
+    @Test
+    fun `a store of an older kmap is migrated and keeps its scans`() {
+        val f = dir.resolve("kmap.db").toFile()
+        // a version-1 store with one scan in it, as kmap 0.1 wrote it (its tables, no -sV columns)
+        Flyway.configure().dataSource(SingleConnection(DriverManager.getConnection("jdbc:sqlite:$f")))
+            .locations("classpath:dev/kmap/store/migration/sqlite").table(Migrations.HISTORY_TABLE).target("1").load().migrate()
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
+            c.createStatement().use {
+                it.execute(
+                    "INSERT INTO kmap_scan (group_id, shard_index, shard_count, plan_hash, status, started_at, finished_at, heartbeat_at, process, " +
+                        "plan_json, command_line, kmap_version, options_json, targets, target_count, hosts_up, hosts_down, hosts_total, probes_sent, open_ports) " +
+                        "VALUES ('g', 0, 1, 'h', 'completed', 1, 2, 2, 'p@x', '${StoreFixtures.plan.toJson().replace("'", "''")}', 'kmap -sT', '0.1.0', " +
+                        "'{\"commandLine\":\"kmap -sT\",\"version\":\"0.1.0\"}', '10.252.0.11', 1, 1, 0, 1, 7, 0)",
+                )
+            }
+        }
+        ScanStore.open("jdbc:sqlite:$f").use { store ->
+            val old = store.history().single()
+            assertEquals("10.252.0.11", old.targets)
+            assertEquals(7, store.load(old.id).stats.probesSent)
+            val id = store.record(StoreFixtures.plan).also { r -> StoreFixtures.events().forEach(r::event); r.close() }.scanId
+            assertEquals(StoreFixtures.hosts, store.load(id).hosts().toList())
+        }
     }
 
     @Test
@@ -150,4 +177,17 @@ class PostgresFailureTest {
         val newer = assertThrows<StoreException> { ScanStore.open(url) }
         assertTrue("schema version 7" in newer.message!!, newer.message)
     }
+}
+
+/** Flyway's view of one open connection (as the store's own migration step has it). */
+private class SingleConnection(private val c: java.sql.Connection) : javax.sql.DataSource {
+    override fun getConnection(): java.sql.Connection = c
+    override fun getConnection(username: String?, password: String?): java.sql.Connection = c
+    override fun getLogWriter(): java.io.PrintWriter? = null
+    override fun setLogWriter(out: java.io.PrintWriter?) {}
+    override fun setLoginTimeout(seconds: Int) {}
+    override fun getLoginTimeout(): Int = 0
+    override fun getParentLogger(): java.util.logging.Logger = java.util.logging.Logger.getLogger("test")
+    override fun <T : Any?> unwrap(iface: Class<T>?): T = throw java.sql.SQLException("not a wrapper")
+    override fun isWrapperFor(iface: Class<*>?): Boolean = false
 }

@@ -7,12 +7,15 @@ import dev.kmap.dsl.scan
 import dev.kmap.engine.Host
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.OsMatch
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.ScriptElement
 import dev.kmap.engine.ScriptOutput
+import dev.kmap.engine.ServiceInfo
+import dev.kmap.engine.TlsDetails
 
 /** A scan's events with every result field set (and hostile text), as the engine would stream them. */
 object StoreFixtures {
@@ -41,6 +44,14 @@ object StoreFixtures {
         )),
         PortResult(443, Protocol.TCP, PortState.CLOSED, "conn-refused", "https", 80),
         PortResult(8080, Protocol.TCP, PortState.FILTERED, "no-response", null, null),
+        PortResult(
+            8443, Protocol.TCP, PortState.OPEN, "syn-ack", "https-alt", 90,
+            serviceInfo = ServiceInfo(
+                "http", "nginx", "1.22.1", "Debian", cpe = listOf("cpe:/a:igor_sysoev:nginx:1.22.1"), tunnel = "ssl", probe = "GetRequest",
+                waitedMillis = 12, trace = listOf("ssl/GetRequest sent 18 bytes, waited 3 ms: 120 bytes\u0000"),
+                tls = TlsDetails("TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=web", "CN=web", listOf("DNS:web", "IP:10.252.0.11"), sha256 = "ab"),
+            ),
+        ),
         PortResult(53, Protocol.UDP, PortState.OPEN_FILTERED, "no-response", "domain", null),
     )
 
@@ -49,6 +60,8 @@ object StoreFixtures {
             h1, HostStatus.UP, "syn-ack", ports1, reverseName = "web-01.lab\u0000", latencyMicros = 95,
             startedAtMillis = 1_700_000_000_123, finishedAtMillis = 1_700_000_001_456, timedOut = false,
             hostScripts = listOf(ScriptOutput("host-info", "up for 3 days", ScriptElement.Table(listOf(ScriptElement.Elem("uptime", "3d"))))),
+            mac = "02:00:0a:fc:00:0b", hostnames = listOf("www.kmap.lab", "kmap.lab"),
+            os = listOf(OsMatch("Linux 3.11 and newer", "Linux", 90, "p0f", "4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0")),
         ),
         HostResult(h2, HostStatus.DOWN, "no-response", startedAtMillis = 1_700_000_000_200, finishedAtMillis = 1_700_000_001_000),
         HostResult(
@@ -61,7 +74,10 @@ object StoreFixtures {
         ),
     )
 
-    val stats = ScanStats(1_700_000_000_000, 1_700_000_010_000, hostsUp = 2, hostsDown = 1, hostsTotal = 4, probesSent = 4242, interrupted = false)
+    val stats = ScanStats(
+        1_700_000_000_000, 1_700_000_010_000, hostsUp = 2, hostsDown = 1, hostsTotal = 4, probesSent = 4242, interrupted = false,
+        probesUnanswered = 17, reprobes = 9, reprobesAnswered = 4, rateLowered = true,
+    )
 
     /** The events of the scan: ports stream before their host finishes; scripts arrive with HostFinished. */
     fun events(): List<ScanEvent> = buildList {

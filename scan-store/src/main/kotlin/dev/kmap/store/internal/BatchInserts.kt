@@ -41,12 +41,14 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         v.text(h.host.address.toString()); v.text(StoredText.encodeOrNull(h.host.name)); v.text(h.status)
         v.text(StoredText.encode(h.reason)); v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros)
         v.long(h.startedAt); v.long(h.finishedAt); v.bool(h.timedOut); v.text(StoredText.encodeOrNull(h.error)); v.bool(h.complete)
+        v.text(h.mac); v.text(h.hostnamesJson); v.text(h.osJson)
     }
 
     fun ports(c: Connection, rows: List<PortRow>) = insert(c, Ports, rows, false) { p, v ->
         val r = p.result
         v.long(scanId); v.int(p.hostNo); v.text(r.protocol.label); v.int(r.port); v.text(r.state.label)
         v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
+        v.text(Codes.service(r.serviceInfo))
     }
 
     fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->

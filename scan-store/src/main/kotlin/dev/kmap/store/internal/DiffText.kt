@@ -32,16 +32,20 @@ internal object DiffText {
 
     private fun StringBuilder.table(h: ScanDiff.HostDiff, mark: Char) {
         val rows = ArrayList<Pair<Char, List<String>>>()
+        // ndiff's VERSION column, when either scan has versions (-sV)
+        val versions = h.ports.any { p -> p.a?.version != null || p.b?.version != null }
+        fun cells(name: String, s: ScanDiff.PortSide) =
+            listOf(name, s.state, s.service ?: "unknown") + if (versions) listOf(s.version.orEmpty()) else emptyList()
         for (p in h.ports) {
             val name = "${p.port}/${p.protocol}"
-            p.a?.let { rows += '-' to listOf(name, it.state, it.service ?: "unknown") }
-            p.b?.let { rows += '+' to listOf(name, it.state, it.service ?: "unknown") }
+            p.a?.let { rows += '-' to cells(name, it) }
+            p.b?.let { rows += '+' to cells(name, it) }
         }
-        val header = listOf("PORT", "STATE", "SERVICE")
+        val header = listOf("PORT", "STATE", "SERVICE") + if (versions) listOf("VERSION") else emptyList()
         val widths = header.indices.map { c -> maxOf(header[c].length, rows.maxOf { it.second[c].length }) + 1 }
         fun line(prefix: Char, cells: List<String>) {
             append(prefix)
-            cells.forEachIndexed { c, cell -> append(if (c == cells.lastIndex) cell else cell.padEnd(widths[c])) }
+            append(cells.mapIndexed { c, cell -> if (c == cells.lastIndex) cell else cell.padEnd(widths[c]) }.joinToString("").trimEnd())
             append('\n')
         }
         line(if (mark == ' ') ' ' else mark, header)

@@ -73,14 +73,18 @@ internal object Differ {
             openB && !openA -> ScanDiff.PortChange.OPENED
             openA && !openB -> ScanDiff.PortChange.CLOSED
             a == null || b == null -> return null // scanned once, and not open there
-            a.state != b.state || a.service != b.service || scripts.isNotEmpty() -> ScanDiff.PortChange.CHANGED
+            side(a) != side(b) || scripts.isNotEmpty() -> ScanDiff.PortChange.CHANGED
             else -> return null
         }
         val any = b ?: a!!
         return ScanDiff.PortDiff(any.protocol.label, any.port, change, a?.let(::side), b?.let(::side), scripts)
     }
 
-    private fun side(p: PortResult) = ScanDiff.PortSide(p.state.label, p.service)
+    private fun side(p: PortResult) = ScanDiff.PortSide(
+        p.state.label,
+        p.serviceInfo?.displayName ?: p.service,
+        p.serviceInfo?.versionText?.takeIf { it.isNotEmpty() },
+    )
 
     private fun scripts(a: List<ScriptOutput>, b: List<ScriptOutput>): List<ScanDiff.ScriptDiff> {
         val before = a.associate { it.id to it.output }

@@ -5,10 +5,14 @@ import dev.kmap.dsl.Protocol
 import dev.kmap.engine.Host
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.OsMatch
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScriptElement
 import dev.kmap.engine.ScriptOutput
+import dev.kmap.engine.ServiceInfo
+import kotlinx.serialization.builtins.ListSerializer
+import kotlinx.serialization.builtins.serializer
 import kotlinx.serialization.json.Json
 import org.jetbrains.exposed.v1.core.ResultRow
 
@@ -30,9 +34,18 @@ internal object Codes {
     private val states = PortState.entries.associateBy { it.label }
     fun state(text: String): PortState = states[text] ?: error("unknown port state \"$text\" in the store")
 
-    private val elementsJson = Json
-    fun elements(t: ScriptElement.Table?): String? = t?.let { elementsJson.encodeToString(ScriptElement.Table.serializer(), it) }
-    fun elements(text: String?): ScriptElement.Table? = text?.let { elementsJson.decodeFromString(ScriptElement.Table.serializer(), it) }
+    private val json = Json
+    fun elements(t: ScriptElement.Table?): String? = t?.let { json.encodeToString(ScriptElement.Table.serializer(), it) }
+    fun elements(text: String?): ScriptElement.Table? = text?.let { json.decodeFromString(ScriptElement.Table.serializer(), it) }
+
+    private val names = ListSerializer(String.serializer())
+    private val osMatches = ListSerializer(OsMatch.serializer())
+    fun hostnames(list: List<String>): String? = if (list.isEmpty()) null else json.encodeToString(names, list)
+    fun hostnames(text: String?): List<String> = text?.let { json.decodeFromString(names, it) }.orEmpty()
+    fun os(list: List<OsMatch>): String? = if (list.isEmpty()) null else json.encodeToString(osMatches, list)
+    fun os(text: String?): List<OsMatch> = text?.let { json.decodeFromString(osMatches, it) }.orEmpty()
+    fun service(s: ServiceInfo?): String? = s?.let { json.encodeToString(ServiceInfo.serializer(), it) }
+    fun service(text: String?): ServiceInfo? = text?.let { json.decodeFromString(ServiceInfo.serializer(), it) }
 }
 
 /** A host row as the writer holds it until the next commit. */
@@ -50,6 +63,9 @@ internal class HostRow(
     var error: String?,
     var complete: Boolean,
     var position: Long? = null,
+    var mac: String? = null,
+    var hostnamesJson: String? = null,
+    var osJson: String? = null,
 ) {
     fun finish(r: HostResult, seq: Int, complete: Boolean) {
         this.complete = complete
@@ -62,6 +78,9 @@ internal class HostRow(
         finishedAt = r.finishedAtMillis
         timedOut = r.timedOut
         error = r.error
+        mac = r.mac
+        hostnamesJson = Codes.hostnames(r.hostnames)
+        osJson = Codes.os(r.os)
     }
 
     companion object {
@@ -91,6 +110,9 @@ internal object RowReader {
         timedOut = row[Hosts.timedOut],
         error = StoredText.decodeOrNull(row[Hosts.error]),
         hostScripts = hostScripts,
+        mac = row[Hosts.mac],
+        hostnames = Codes.hostnames(row[Hosts.hostnamesJson]),
+        os = Codes.os(row[Hosts.osJson]),
     )
 
     fun port(row: ResultRow, scripts: List<ScriptOutput>): PortResult = PortResult(
@@ -101,6 +123,7 @@ internal object RowReader {
         service = StoredText.decodeOrNull(row[Ports.service]),
         rttMicros = row[Ports.rttMicros],
         scripts = scripts,
+        serviceInfo = Codes.service(row[Ports.serviceJson]),
     )
 
     fun script(row: ResultRow): ScriptOutput = ScriptOutput(

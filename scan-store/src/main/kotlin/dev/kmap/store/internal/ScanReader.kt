@@ -128,6 +128,10 @@ internal class ScanReader(private val store: StoreDatabase) {
             hostsTotal = rows.sumOf { it[Scans.hostsTotal] },
             probesSent = rows.sumOf { it[Scans.probesSent] },
             interrupted = interrupted,
+            probesUnanswered = rows.sumOf { it[Scans.probesUnanswered] },
+            reprobes = rows.sumOf { it[Scans.reprobes] },
+            reprobesAnswered = rows.sumOf { it[Scans.reprobesAnswered] },
+            rateLowered = rows.any { it[Scans.rateLowered] },
         )
     }
 

@@ -251,6 +251,10 @@ internal class ScanWriter(
                     it[hostsDown] = stats.hostsDown
                     it[hostsTotal] = stats.hostsTotal
                     it[probesSent] = stats.probesSent
+                    it[probesUnanswered] = stats.probesUnanswered
+                    it[reprobes] = stats.reprobes
+                    it[reprobesAnswered] = stats.reprobesAnswered
+                    it[rateLowered] = stats.rateLowered
                 } else if (end && failedStatus) {
                     it[status] = ScanStatus.FAILED.label
                     it[finishedAt] = now
@@ -295,6 +299,9 @@ internal class ScanWriter(
         s[Hosts.timedOut] = h.timedOut
         s[Hosts.error] = StoredText.encodeOrNull(h.error)
         s[Hosts.complete] = h.complete
+        s[Hosts.mac] = h.mac
+        s[Hosts.hostnamesJson] = h.hostnamesJson
+        s[Hosts.osJson] = h.osJson
     }
 
     /**
@@ -313,6 +320,7 @@ internal class ScanWriter(
         s[Ports.reason] = StoredText.encode(p.reason)
         s[Ports.service] = StoredText.encodeOrNull(p.service)
         s[Ports.rttMicros] = p.rttMicros
+        s[Ports.serviceJson] = Codes.service(p.serviceInfo)
     }
 
     /** A resumed scan continues its numbering, and its unfinished hosts keep their rows and ports. */

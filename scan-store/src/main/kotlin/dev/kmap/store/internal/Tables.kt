@@ -30,6 +30,10 @@ internal object Scans : Table("kmap_scan") {
     val openPorts = long("open_ports")
     val expectationsJson = text("expectations_json").nullable()
     val violationsJson = text("violations_json").nullable()
+    val probesUnanswered = long("probes_unanswered").default(0)
+    val reprobes = long("reprobes").default(0)
+    val reprobesAnswered = long("reprobes_answered").default(0)
+    val rateLowered = bool("rate_lowered").default(false)
     override val primaryKey = PrimaryKey(id)
 }
 
@@ -49,6 +53,9 @@ internal object Hosts : Table("kmap_host") {
     val timedOut = bool("timed_out")
     val error = text("error").nullable()
     val complete = bool("complete")
+    val mac = varchar("mac", 17).nullable()
+    val hostnamesJson = text("hostnames_json").nullable()
+    val osJson = text("os_json").nullable()
     override val primaryKey = PrimaryKey(scanId, hostNo)
 }
 
@@ -61,24 +68,7 @@ internal object Ports : Table("kmap_port") {
     val reason = text("reason")
     val service = text("service").nullable()
     val rttMicros = long("rtt_micros").nullable()
-    override val primaryKey = PrimaryKey(scanId, hostNo, protocol, port)
-}
-
-internal object Services : Table("kmap_service") {
-    val scanId = long("scan_id")
-    val hostNo = integer("host_no")
-    val protocol = varchar("protocol", 4)
-    val port = integer("port")
-    val name = text("name")
-    val product = text("product").nullable()
-    val version = text("version").nullable()
-    val extraInfo = text("extra_info").nullable()
-    val hostname = text("hostname").nullable()
-    val osType = text("os_type").nullable()
-    val deviceType = text("device_type").nullable()
-    val method = varchar("method", 16).nullable()
-    val confidence = integer("confidence").nullable()
-    val cpe = text("cpe").nullable()
+    val serviceJson = text("service_json").nullable()
     override val primaryKey = PrimaryKey(scanId, hostNo, protocol, port)
 }
 
