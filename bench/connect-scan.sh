@@ -18,14 +18,16 @@ filtered_ports() { grep -oE '[0-9]+/filtered/' "$1" | cut -d/ -f1 | sort -n | tr
 
 echo "== -sT -p- of one host ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
-  for tool in nmap-sT-T4 kmap-sT; do
+  for tool in nmap-sT-T4 kmap-sT ${BEFORE:+kmap-before-sT}; do
     case $tool in
       nmap-sT-T4) measure $tool $HOST nmap -sT -T4 -p- -Pn -n $HOST -oG - ;;
       kmap-sT) measure $tool $HOST "$KMAP" -sT -T4 -p- -Pn -n $HOST -oG - ;;
+      kmap-before-sT) measure $tool $HOST "$BEFORE" -sT -T4 -p- -Pn -n $HOST -oG - ;;
     esac
     o=$(open_ports "$OUT/$tool.out"); f=$(filtered_ports "$OUT/$tool.out")
     if [[ $o == "$OPEN" && $f == "$FILTERED" ]]; then exact $tool; run_line $tool exact; else run_line $tool "WRONG(open: $o; filtered: $f)"; fi
   done
 done
-report nmap-sT-T4 kmap-sT
+report nmap-sT-T4 kmap-sT ${BEFORE:+kmap-before-sT}
 ratio kmap-sT nmap-sT-T4 "<= 0.5"
+[[ -z $BEFORE ]] || ratio kmap-sT kmap-before-sT

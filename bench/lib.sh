@@ -14,12 +14,16 @@
 #   report NAME...    one line per NAME: median wall, median CPU, exact runs
 #   ratio A B         median wall and CPU of A over B
 #
+# KMAP_BEFORE=/other/checkout/bin/kmap adds another build of kmap (the commit before a change) as a
+# peer named kmap-before, run in the same invocation, with the ratio after/before.
+#
 # Numbers vary up to 3x between machines of one kind: compare only ratios of one invocation.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-5}
 LAB=$ROOT/lab-fixture/src/main/resources/dev/kmap/lab/lab.sh
 KMAP=$ROOT/bin/kmap
+BEFORE=${KMAP_BEFORE:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-120} # seconds: no single run goes on longer
 BR=${KMAP_LAB_PREFIX}-br0
 OUT=$(mktemp -d /tmp/kmap-bench.XXXXXX)
@@ -41,6 +45,7 @@ trap cleanup EXIT
 lab_up() {
   bash "$LAB" up >/dev/null
   "$KMAP" --version >/dev/null # build and class-data archive outside the timing
+  [[ -z $BEFORE ]] || "$BEFORE" --version >/dev/null
 }
 
 guard() {

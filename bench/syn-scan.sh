@@ -28,20 +28,22 @@ masscan_ports() { { awk '/^open/{print $3}' "$1" 2>/dev/null || true; } | sort -
 
 echo "== one host, full port range ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
-  for tool in nmap-T4 nmap-rate20k kmap masscan; do
+  for tool in nmap-T4 nmap-rate20k kmap masscan ${BEFORE:+kmap-before}; do
     case $tool in
       nmap-T4) measure $tool $HOST nmap -sS -T4 -p- -Pn -n $HOST -oG - ; got=$(open_ports "$OUT/$tool.out") ;;
       nmap-rate20k) measure $tool $HOST nmap -sS --min-rate 20000 -p- -Pn -n $HOST -oG - ; got=$(open_ports "$OUT/$tool.out") ;;
       kmap) measure $tool $HOST "$KMAP" -sS -T4 -p- -Pn -n $HOST -oG - ; got=$(open_ports "$OUT/$tool.out") ;;
+      kmap-before) measure $tool $HOST "$BEFORE" -sS -T4 -p- -Pn -n $HOST -oG - ; got=$(open_ports "$OUT/$tool.out") ;;
       masscan) measure $tool $HOST timeout 20 masscan -p0-65535 $HOST --rate 300000 --wait 1 --adapter "$BR" --router-mac "$MAC" -oL "$OUT/masscan.list"
                got=$(masscan_ports "$OUT/masscan.list") ;;
     esac
     if [[ $got == "$OPEN" ]]; then exact $tool; run_line $tool exact; else run_line $tool "WRONG($got)"; fi
   done
 done
-report nmap-T4 nmap-rate20k masscan kmap
+report nmap-T4 nmap-rate20k masscan kmap ${BEFORE:+kmap-before}
 ratio kmap nmap-T4 "<= 0.4"
 ratio kmap nmap-rate20k "<= 0.75"
+[[ -z $BEFORE ]] || ratio kmap kmap-before
 
 echo "== start-up: one-port raw scan, whole process ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
@@ -61,6 +63,11 @@ for ((RUN = 1; RUN <= RUNS; RUN++)); do
   f=$(grep -c '80/open' "$OUT/nmap-sweep.out" || true); [[ $f == 65536 ]] && exact nmap-sweep; run_line nmap-sweep "found $f"
   measure kmap-sweep $SWEEP_PROBE "$KMAP" -sS -p80 -n -Pn --open $SWEEP -oG -
   f=$(grep -c '80/open' "$OUT/kmap-sweep.out" || true); [[ $f == 65536 ]] && exact kmap-sweep; run_line kmap-sweep "found $f"
+  if [[ -n $BEFORE ]]; then
+    measure kmap-before-sweep $SWEEP_PROBE "$BEFORE" -sS -p80 -n -Pn --open $SWEEP -oG -
+    f=$(grep -c '80/open' "$OUT/kmap-before-sweep.out" || true); [[ $f == 65536 ]] && exact kmap-before-sweep; run_line kmap-before-sweep "found $f"
+  fi
 done
-report zmap nmap-sweep kmap-sweep
+report zmap nmap-sweep kmap-sweep ${BEFORE:+kmap-before-sweep}
+[[ -z $BEFORE ]] || ratio kmap-sweep kmap-before-sweep
 ratio kmap-sweep zmap "time < 1, CPU <= 1.5, all 65536 found every run"

@@ -50,6 +50,15 @@ internal class ExchangeControl(deadlineNanos: Long) {
     }
 
     fun shortenTo(nanos: Long) { deadline.getAndUpdate { minOf(it, nanos) } }
+
+    /**
+     * The connection is ready [setupNanos] after it began: connecting and the TLS handshake (the
+     * scanner's own CPU as much as the host: a JVM's first handshakes, a loaded machine) are not
+     * taken from the wait for the reply, which adapts to replies' latency.
+     */
+    fun ready(setupNanos: Long) {
+        if (setupNanos > 0) deadline.getAndAdd(setupNanos)
+    }
 }
 
 /**
@@ -60,6 +69,7 @@ internal class ExchangeControl(deadlineNanos: Long) {
  */
 internal object Exchanges {
     const val SLICE_MILLIS = 25
+    private const val HANDSHAKE_MIN_MILLIS = 1_000L
 
     private val trustAll: SSLContext by lazy {
         val tm = object : X509TrustManager {
@@ -91,6 +101,8 @@ internal object Exchanges {
                 tlsDetails = details(ssl, startTls = false)
                 ssl
             } else socket
+            val sent = System.nanoTime()
+            control.ready(sent - start)
             if (payload.isNotEmpty()) {
                 try { io.getOutputStream().apply { write(payload.toByteArray(Charsets.ISO_8859_1)); flush() } } catch (e: IOException) {
                     return Exchange("", -1, closedByPeer = true, connected = true, refused = false, elapsedNanos = System.nanoTime() - start, tls = tlsDetails)
@@ -98,7 +110,7 @@ internal object Exchanges {
             }
             val r = read(io, io.getInputStream(), control, idleGapNanos, done)
             return Exchange(r.text, r.firstByte, r.closed, connected = true, refused = false, elapsedNanos = System.nanoTime() - start, tls = tlsDetails,
-                latencyNanos = if (r.firstByte >= 0) r.firstByte - start else -1)
+                latencyNanos = if (r.firstByte >= 0) r.firstByte - sent else -1)
         } finally {
             runCatching { socket.setSoLinger(true, 0) }
             runCatching { socket.close() }
@@ -133,8 +145,10 @@ internal object Exchanges {
 
     private fun handshake(plain: Socket, control: ExchangeControl): SSLSocket {
         val ssl = trustAll.socketFactory.createSocket(plain, plain.inetAddress.hostAddress, plain.port, true) as SSLSocket
+        // the reply's wait starts after the handshake (ExchangeControl.ready); the handshake itself
+        // gets what is left of it, at least HANDSHAKE_MIN_MILLIS
         val left = (control.deadline.get() - System.nanoTime()) / 1_000_000
-        ssl.soTimeout = left.coerceIn(1, 10_000).toInt()
+        ssl.soTimeout = left.coerceIn(HANDSHAKE_MIN_MILLIS, 10_000).toInt()
         ssl.startHandshake()
         return ssl
     }
