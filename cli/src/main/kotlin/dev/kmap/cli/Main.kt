@@ -34,9 +34,9 @@ fun main(args: Array<String>) {
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
 
-/** A scan records itself in the store: load the drivers while the arguments are parsed. */
+/** A scan records itself in the store: load the drivers while the arguments are parsed (not for `passive`, which has no store). */
 private fun warmStore(args: Array<String>) {
-    if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
+    if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
     dev.kmap.store.ScanStore.warmUp()
 }
 

@@ -369,13 +369,14 @@ public class PassivePipeline(
     }
 
     /** The last [OS_CACHE] distinct SYN/SYN-ACK fingerprints and their guesses. */
-    private val osCache = object : LinkedHashMap<String, OsGuess>(64, 0.75f, true) {
-        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<String, OsGuess>?) = size > OS_CACHE
+    private val osCache = object : LinkedHashMap<TcpFingerprint.Key, OsGuess>(64, 0.75f, true) {
+        override fun removeEldestEntry(eldest: MutableMap.MutableEntry<TcpFingerprint.Key, OsGuess>?) = size > OS_CACHE
     }
+    private val osKey = TcpFingerprint.Key()
 
     private fun osHint(e: FlowEntry) {
         val synAck = p.flags and ACK != 0
-        val guess = TcpFingerprint.guess(p, synAck, os ?: return, osCache) ?: return
+        val guess = TcpFingerprint.guess(p, synAck, os ?: return, osCache, osKey) ?: return
         listener.event(PassiveEvent.OsHint(address(p.ipVersion == 6, p.srcHi, p.srcLo), p.srcPort, !synAck, guess, now))
     }
 

@@ -44,6 +44,8 @@ internal class Accumulator(private val budget: ByteBudget, private val max: Int)
     }
 }
 
+private const val HEX = "0123456789abcdef"
+
 /** Text from wire bytes: ISO-8859-1, control characters as `\xNN`, at most [max] characters. */
 internal fun text(b: ByteArray, off: Int, len: Int, max: Int = 256): String {
     val sb = StringBuilder(minOf(len, max))
@@ -51,7 +53,7 @@ internal fun text(b: ByteArray, off: Int, len: Int, max: Int = 256): String {
     val end = off + len
     while (i < end && sb.length < max) {
         val c = b[i].toInt() and 0xff
-        if (c in 0x20..0x7e || c >= 0xa0) sb.append(c.toChar()) else sb.append("\\x%02x".format(c))
+        if (c in 0x20..0x7e || c >= 0xa0) sb.append(c.toChar()) else sb.append('\\').append('x').append(HEX[c ushr 4]).append(HEX[c and 0xf])
         i++
     }
     return sb.toString()

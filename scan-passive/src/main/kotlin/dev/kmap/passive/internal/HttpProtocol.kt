@@ -118,28 +118,52 @@ internal class HttpParser(private val budget: ByteBudget) : StreamParser {
     }
 
     private fun headers(s: Side, fromInitiator: Boolean, b: ByteArray, n: Int, out: MessageSink) {
-        val lines = String(b, 0, n, Charsets.ISO_8859_1).split('\n').map { it.trimEnd('\r') }
-        val first = lines.firstOrNull { it.isNotEmpty() } ?: return
+        // lines split at LF, trailing CRs cut; the first non-empty one is the start line, the
+        // header lines after it are read in place: only the values kept become strings
+        var first: String? = null
         var contentLength = -1L
         var chunked = false
         var host: String? = null
         var agent: String? = null
         var server: String? = null
         var type: String? = null
-        for (line in lines.drop(lines.indexOf(first) + 1)) {
-            val colon = line.indexOf(':')
-            if (colon <= 0) continue
-            val name = line.substring(0, colon).trim()
-            val value = line.substring(colon + 1).trim()
-            when {
-                name.equals("content-length", true) -> contentLength = value.toLongOrNull()?.takeIf { it >= 0 } ?: -2
-                name.equals("transfer-encoding", true) -> chunked = value.lowercase().contains("chunked")
-                name.equals("host", true) -> host = value.take(MAX_TEXT)
-                name.equals("user-agent", true) -> agent = value.take(MAX_TEXT)
-                name.equals("server", true) -> server = value.take(MAX_TEXT)
-                name.equals("content-type", true) -> type = value.take(MAX_TEXT)
+        var ls = 0
+        while (ls <= n) {
+            var lf = ls
+            while (lf < n && b[lf] != LF) lf++
+            var le = lf
+            while (le > ls && b[le - 1] == CR) le--
+            if (first == null) {
+                if (le > ls) first = String(b, ls, le - ls, Charsets.ISO_8859_1)
+            } else {
+                var colon = ls
+                while (colon < le && b[colon] != COLON) colon++
+                if (colon in (ls + 1) until le) {
+                    var ns = ls
+                    var ne = colon
+                    while (ns < ne && isSpace(b[ns])) ns++
+                    while (ne > ns && isSpace(b[ne - 1])) ne--
+                    val header = HEADER_NAMES.indexOfFirst { named(b, ns, ne, it) }
+                    if (header >= 0) {
+                        var vs = colon + 1
+                        var ve = le
+                        while (vs < ve && isSpace(b[vs])) vs++
+                        while (ve > vs && isSpace(b[ve - 1])) ve--
+                        val value = String(b, vs, ve - vs, Charsets.ISO_8859_1)
+                        when (header) {
+                            0 -> contentLength = value.toLongOrNull()?.takeIf { it >= 0 } ?: -2
+                            1 -> chunked = value.lowercase().contains("chunked")
+                            2 -> host = value.take(MAX_TEXT)
+                            3 -> agent = value.take(MAX_TEXT)
+                            4 -> server = value.take(MAX_TEXT)
+                            5 -> type = value.take(MAX_TEXT)
+                        }
+                    }
+                }
             }
+            ls = lf + 1
         }
+        if (first == null) return
         if (contentLength == -2L) { poisonReason = "bad HTTP Content-Length"; return }
         if (s.request) {
             val parts = first.split(' ')
@@ -162,6 +186,19 @@ internal class HttpParser(private val budget: ByteBudget) : StreamParser {
             if (method == "HEAD" || status == 204 || status == 304) return
             body(s, chunked, contentLength, untilClose = contentLength < 0 && !chunked)
         }
+    }
+
+    /** What String.trim() cuts (Char.isWhitespace), for one ISO-8859-1 byte. */
+    private fun isSpace(c: Byte): Boolean = (c.toInt() and 0xff).toChar().isWhitespace()
+
+    /** Whether bytes [from, to) of [b] are [name] (lower-case ASCII), ignoring ASCII case. */
+    private fun named(b: ByteArray, from: Int, to: Int, name: String): Boolean {
+        if (to - from != name.length) return false
+        for (i in name.indices) {
+            val c = b[from + i].toInt()
+            if ((if (c in 'A'.code..'Z'.code) c + 32 else c) != name[i].code) return false
+        }
+        return true
     }
 
     private fun body(s: Side, chunked: Boolean, length: Long, untilClose: Boolean) {
@@ -218,5 +255,7 @@ internal class HttpParser(private val budget: ByteBudget) : StreamParser {
         const val MAX_PENDING = 64
         const val CR = '\r'.code.toByte()
         const val LF = '\n'.code.toByte()
+        const val COLON = ':'.code.toByte()
+        val HEADER_NAMES = arrayOf("content-length", "transfer-encoding", "host", "user-agent", "server", "content-type")
     }
 }
