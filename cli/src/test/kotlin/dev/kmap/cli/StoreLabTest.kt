@@ -176,7 +176,10 @@ class StoreLabTest {
         }
         shards.forEachIndexed { i, p ->
             check(p.waitFor(300, TimeUnit.SECONDS)) { "shard $i did not finish" }
-            assertEquals(0, p.exitValue(), File(tmp, "shard$i.log").readText())
+            val log = File(tmp, "shard$i.log").readText()
+            assertEquals(0, p.exitValue(), log)
+            // shards finishing together update the same networks' learned timing: no deadlock may stop a recording
+            assertTrue("stopped recording" !in log, log)
         }
         assertRoutesViaLab(lab, "10.228.0.1")
         assertEquals(0, test(args).code)

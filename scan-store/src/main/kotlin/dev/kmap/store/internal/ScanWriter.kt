@@ -225,7 +225,6 @@ internal class ScanWriter(
                     it[dataJson] = c.toJson()
                 }
             }
-            finished?.let { learn(timing.timings(it.stats, now)) }
             val s = started
             val f = finished
             val c = checked
@@ -262,14 +261,24 @@ internal class ScanWriter(
                 if (openPorts != null) it[Scans.openPorts] = openPorts
             }
         }
+        // learned timing in a transaction of its own: it is a hint for the next scan, and shards of one
+        // scan finishing together update the same networks (a deadlock there must not lose the scan)
+        finished?.let { f ->
+            try {
+                db.tx("learning the timing of scan $scanId") { learn(timing.timings(f.stats, now)) }
+            } catch (e: StoreException) {
+                Unit
+            }
+        }
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
         hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
         started = null; finished = null; checked = null; checkpoint = null
     }
 
     /** Blends this scan's timing into what the store knew of each network (half each). */
-    private fun learn(timings: List<dev.kmap.store.NetworkTiming>) {
-        if (timings.isEmpty()) return
+    private fun learn(measured: List<dev.kmap.store.NetworkTiming>) {
+        if (measured.isEmpty()) return
+        val timings = measured.sortedBy { it.network } // one lock order for every writer
         val known = timings.map { it.network }.chunked(500).flatMap { chunk ->
             NetworkTimings.selectAll().where { NetworkTimings.network inList chunk }.toList()
         }.associateBy { it[NetworkTimings.network] }
