@@ -13,6 +13,7 @@ import kotlin.system.exitProcess
  * then exits 130.
  */
 fun main(args: Array<String>) {
+    NativeLibraries.prepare()
     warmRawPackets(args)
     warmStore(args)
     val control = ScanControl()
