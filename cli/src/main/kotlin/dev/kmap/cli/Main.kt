@@ -35,9 +35,13 @@ fun main(args: Array<String>) {
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
 
-/** A scan records itself in the store: load the drivers while the arguments are parsed. */
+/**
+ * A scan records itself in the store: open an existing store, else load the drivers, while the
+ * arguments are parsed.
+ */
 private fun warmStore(args: Array<String>) {
     if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
+    if (Subcommands.all.none { it.name == args.first() } && StoreAccess.openAhead(args.toList())) return
     dev.kmap.store.ScanStore.warmUp()
 }
 
