@@ -1,8 +1,8 @@
 package dev.kmap.dsl
 
+import dev.kmap.dsl.internal.JsonDocuments
 import dev.kmap.dsl.internal.parseExpectationLines
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 
 /**
@@ -52,15 +52,9 @@ public data class Expectations(val rules: List<Expectation> = emptyList()) {
         public val NONE: Expectations = Expectations()
 
         /** Reads JSON written by [toJson]; raises [InvalidSpecException] for anything else. */
-        public fun fromJson(text: String): Expectations = try {
-            json.decodeFromString(serializer(), text)
-        } catch (e: InvalidSpecException) {
-            throw e
-        } catch (e: SerializationException) {
-            invalid("invalid expectations JSON: ${oneLine(e.message)}")
-        } catch (e: IllegalArgumentException) {
-            invalid("invalid expectations JSON: ${oneLine(e.message)}")
-        }
+        @OptIn(InternalKmapApi::class)
+        public fun fromJson(text: String): Expectations =
+            JsonDocuments.decode(json, serializer(), text, "expectations")
 
         /**
          * Reads an expectation file: JSON if it starts with `{`, else the line format. A bad line
@@ -72,8 +66,5 @@ public data class Expectations(val rules: List<Expectation> = emptyList()) {
             } else {
                 Expectations(parseExpectationLines(text, source))
             }
-
-        private fun oneLine(message: String?): String =
-            (message ?: "unreadable").lineSequence().first().take(200)
     }
 }

@@ -1,7 +1,7 @@
 package dev.kmap.dsl
 
+import dev.kmap.dsl.internal.JsonDocuments
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 
 /**
@@ -37,14 +37,8 @@ public data class PassivePlan(
         private val json = Json { encodeDefaults = true; prettyPrint = true }
 
         /** Reads a plan written by [toJson]; raises [InvalidSpecException] for anything else. */
-        public fun fromJson(text: String): PassivePlan = try {
-            json.decodeFromString(serializer(), text)
-        } catch (e: InvalidSpecException) {
-            throw e
-        } catch (e: SerializationException) {
-            invalid("invalid passive plan JSON: ${(e.message ?: "unreadable").lineSequence().first().take(200)}")
-        } catch (e: IllegalArgumentException) {
-            invalid("invalid passive plan JSON: ${(e.message ?: "unreadable").lineSequence().first().take(200)}")
-        }
+        @OptIn(InternalKmapApi::class)
+        public fun fromJson(text: String): PassivePlan =
+            JsonDocuments.decode(json, serializer(), text, "passive plan")
     }
 }

@@ -1,9 +1,9 @@
 package dev.kmap.dsl
 
+import dev.kmap.dsl.internal.JsonDocuments
 import kotlinx.serialization.EncodeDefault
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 
 /**
@@ -44,17 +44,8 @@ public data class ScanPlan(
         private val json = Json { encodeDefaults = true; prettyPrint = true }
 
         /** Reads a plan written by [toJson]; raises [InvalidSpecException] for anything else. */
-        public fun fromJson(text: String): ScanPlan = try {
-            json.decodeFromString(serializer(), text)
-        } catch (e: InvalidSpecException) {
-            throw e
-        } catch (e: SerializationException) {
-            invalid("invalid scan plan JSON: ${oneLine(e.message)}")
-        } catch (e: IllegalArgumentException) {
-            invalid("invalid scan plan JSON: ${oneLine(e.message)}")
-        }
-
-        private fun oneLine(message: String?): String =
-            (message ?: "unreadable").lineSequence().first().take(200)
+        @OptIn(InternalKmapApi::class)
+        public fun fromJson(text: String): ScanPlan =
+            JsonDocuments.decode(json, serializer(), text, "scan plan")
     }
 }

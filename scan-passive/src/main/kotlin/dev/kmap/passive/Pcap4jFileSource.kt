@@ -4,8 +4,8 @@ import dev.kmap.packet.RawPackets
 import org.pcap4j.core.PcapHandle
 import org.pcap4j.core.PcapNativeException
 import org.pcap4j.core.Pcaps
-import java.io.IOException
 import java.io.EOFException
+import java.io.IOException
 import java.util.concurrent.TimeoutException
 
 /**

@@ -1,13 +1,14 @@
 package dev.kmap.report
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.InvalidSpecException
+import dev.kmap.dsl.internal.JsonDocuments
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanReport
 import kotlinx.serialization.Serializable
-import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 
 /**
@@ -48,15 +49,9 @@ public data class Baseline(val formatVersion: Int = FORMAT_VERSION, val hosts: M
         )
 
         /** Reads a baseline written by [toJson]; raises [InvalidSpecException] with one line otherwise. */
-        public fun fromJson(text: String): Baseline = try {
-            json.decodeFromString(serializer(), text)
-        } catch (e: InvalidSpecException) {
-            throw e
-        } catch (e: SerializationException) {
-            throw InvalidSpecException("invalid baseline JSON: ${(e.message ?: "unreadable").lineSequence().first().take(200)}")
-        } catch (e: IllegalArgumentException) {
-            throw InvalidSpecException("invalid baseline JSON: ${(e.message ?: "unreadable").lineSequence().first().take(200)}")
-        }
+        @OptIn(InternalKmapApi::class)
+        public fun fromJson(text: String): Baseline =
+            JsonDocuments.decode(json, serializer(), text, "baseline")
 
         internal fun openPorts(h: HostResult): List<String> =
             h.ports.filter { it.state == PortState.OPEN }.sortedWith(PortResult.ORDER).map { "${it.port}/${it.protocol.label}" }

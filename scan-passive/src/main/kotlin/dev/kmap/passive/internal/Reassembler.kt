@@ -56,8 +56,7 @@ internal class Reassembler(private val window: Int, private val budget: ByteBudg
                 // the hole cannot be filled within the window: give it up
                 flush(out)
                 val hole = s - next
-                if (hole > 0) { gaps += hole; out.gap(hole); next = s }
-                else if (hole < 0) return segment(s, false, buf, o, c, w, 0, out)
+                if (hole > 0) { gaps += hole; out.gap(hole); next = s } else if (hole < 0) return segment(s, false, buf, o, c, w, 0, out)
             } else {
                 if (flowBuffered + c > window || !budget.reserve(c + OVERHEAD)) { dropped += w; return 0 }
                 insert(Segment(s, buf.copyOfRange(o, o + c), w))
