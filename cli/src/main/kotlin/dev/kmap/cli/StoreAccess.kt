@@ -1,9 +1,12 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.IpAddress
 import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import java.io.File
 import java.io.PrintStream
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.FutureTask
 
 /** Opening the store for the CLI: `--store` or `$KMAP_STORE` (or `-Dkmap.store`), else `~/.kmap/kmap.db`. */
 internal object StoreAccess {
@@ -16,11 +19,52 @@ internal object StoreAccess {
     /** `-Dkmap.store=FILE` (the test suites' own store), its directory created like ~/.kmap. */
     private fun testStore(): String? = System.getProperty("kmap.store")?.takeIf { it.isNotBlank() }?.also { File(it).absoluteFile.parentFile?.mkdirs() }
 
+    /** The store [openAhead] is opening: its URL and the open. */
+    private class Ahead(val url: String, val open: FutureTask<ScanStore>)
+
+    @Volatile
+    private var ahead: Ahead? = null
+
+    /**
+     * A scan of `kmap` [args] records itself in the default store (or `$KMAP_STORE`'s SQLite
+     * file): open it, check its schema and make the first query on another thread while the
+     * arguments are parsed; [openForWriting] then takes it, or its [StoreException], as it would
+     * have met them itself. Only a store file that exists already: a command line that turns out
+     * bad creates no store. Not with `--store` (its URL is known after parsing).
+     */
+    fun openAhead(args: List<String>): Boolean {
+        if (args.any { it.startsWith("--store") }) return false
+        val url = runCatching { url(null) }.getOrNull() ?: return false
+        val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
+        if (!File(path).isFile) return false
+        val open = FutureTask {
+            ScanStore.open(url).also { store -> runCatching { store.learnedTiming(IpAddress.parse("127.0.0.1")) } }
+        }
+        ahead = Ahead(url, open)
+        Thread(open, "kmap-store-open").apply { isDaemon = true }.start()
+        return true
+    }
+
     /** Opens the store for recording (created if missing); a [StoreException] becomes a [UserError] (exit 2). */
     fun openForWriting(url: String): ScanStore = try {
-        ScanStore.open(url)
+        takeAhead(url) ?: ScanStore.open(url)
     } catch (e: StoreException) {
         throw UserError(e.message ?: "cannot open the store", HINT)
+    }
+
+    /** The store [openAhead] opened when it is the one at [url] (else it is closed and null). */
+    private fun takeAhead(url: String): ScanStore? {
+        val a = ahead ?: return null
+        ahead = null
+        if (a.url != url) {
+            runCatching { a.open.get().close() }
+            return null
+        }
+        return try {
+            a.open.get()
+        } catch (e: ExecutionException) {
+            throw e.cause ?: e
+        }
     }
 
     /**
