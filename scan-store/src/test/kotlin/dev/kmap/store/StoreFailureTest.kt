@@ -101,7 +101,7 @@ class StoreFailureTest {
     fun `a store of an older kmap is migrated and keeps its scans`() {
         val f = dir.resolve("kmap.db").toFile()
         // a version-1 store with one scan in it, as kmap 0.1 wrote it (its tables, no -sV columns)
-        Flyway.configure().dataSource(SingleConnection(DriverManager.getConnection("jdbc:sqlite:$f")))
+        Flyway.configure().dataSource(Migrations.OneConnection(DriverManager.getConnection("jdbc:sqlite:$f")))
             .locations("classpath:dev/kmap/store/migration/sqlite").table(Migrations.HISTORY_TABLE).target("1").load().migrate()
         DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
             c.createStatement().use {
@@ -177,17 +177,4 @@ class PostgresFailureTest {
         val newer = assertThrows<StoreException> { ScanStore.open(url) }
         assertTrue("schema version 7" in newer.message!!, newer.message)
     }
-}
-
-/** Flyway's view of one open connection (as the store's own migration step has it). */
-private class SingleConnection(private val c: java.sql.Connection) : javax.sql.DataSource {
-    override fun getConnection(): java.sql.Connection = c
-    override fun getConnection(username: String?, password: String?): java.sql.Connection = c
-    override fun getLogWriter(): java.io.PrintWriter? = null
-    override fun setLogWriter(out: java.io.PrintWriter?) {}
-    override fun setLoginTimeout(seconds: Int) {}
-    override fun getLoginTimeout(): Int = 0
-    override fun getParentLogger(): java.util.logging.Logger = java.util.logging.Logger.getLogger("test")
-    override fun <T : Any?> unwrap(iface: Class<T>?): T = throw java.sql.SQLException("not a wrapper")
-    override fun isWrapperFor(iface: Class<*>?): Boolean = false
 }

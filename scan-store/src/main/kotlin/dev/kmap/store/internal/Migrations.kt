@@ -136,7 +136,7 @@ internal object Migrations {
     }
 
     /** Flyway's view of the store's one connection. */
-    private class OneConnection(private val c: Connection) : DataSource {
+    internal class OneConnection(private val c: Connection) : DataSource {
         override fun getConnection(): Connection = c
         override fun getConnection(username: String?, password: String?): Connection = c
         override fun getLogWriter(): PrintWriter? = null
