@@ -23,16 +23,20 @@ cp "$STATE/services/target1/facts.properties" "$OUT/facts1.properties"
 cp "$STATE/services/target2/facts.properties" "$OUT/facts2.properties"
 machine_limit $H1 -sS
 
-# a run is exact when it finds every one of the 17 entries open
-opened() { [[ $(grep -c 'state="open"' "$OUT/$1.xml" 2>/dev/null) == 17 ]]; }
+# check TOOL: counts the run exact when the tool's XML has every one of the 17 entries open
+check() {
+  local n; n=$(grep -c 'state="open"' "$OUT/$1.xml" 2>/dev/null || true)
+  [[ $n != 17 ]] || exact "$1-sV"
+  run_line "$1-sV" "${n:-0} open"
+}
 echo "== -sS -sU -sV of 17 daemons on 2 hosts ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
   guard $H2
   measure nmap-sV $H1 nmap -sS -sU -sV -Pn -n -p "$PORTS" -oX "$OUT/nmap.xml" $H1 $H2
-  opened nmap && exact nmap-sV; run_line nmap-sV "$(grep -c 'state="open"' "$OUT/nmap.xml" || true) open"
+  check nmap
   guard $H2
   measure kmap-sV $H1 "$KMAP" -sS -sU -sV -Pn -n -p "$PORTS" -oX "$OUT/kmap.xml" $H1 $H2
-  opened kmap && exact kmap-sV; run_line kmap-sV "$(grep -c 'state="open"' "$OUT/kmap.xml" || true) open"
+  check kmap
 done
 
 python3 - "$OUT" "$H1" "$H2" <<'PY'
