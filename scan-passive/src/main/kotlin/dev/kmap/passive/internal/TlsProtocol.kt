@@ -149,6 +149,16 @@ internal object TlsHello {
         fun u24(): Int = if (has(3)) (((b[p].toInt() and 0xff) shl 16) or FrameDecoder.u16(b, p + 1)).also { p += 3 } else throw Short
         fun skip(n: Int) { if (has(n)) p += n else throw Short }
         fun sub(n: Int): Reader { if (!has(n)) throw Short; return Reader(b, p, p + n).also { p += n } }
+
+        /** The hello's extensions, when it has any: each one's type and body. */
+        inline fun extensions(each: (type: Int, body: Reader) -> Unit) {
+            if (!has(2)) return
+            val ext = sub(u16())
+            while (ext.has(4)) {
+                val type = ext.u16()
+                each(type, ext.sub(ext.u16()))
+            }
+        }
     }
 
     /** Thrown inside parsing only, caught at the entry points: a preallocated singleton without a stack trace. */
@@ -172,28 +182,23 @@ internal object TlsHello {
         val versions = ArrayList<Int>()
         val alpn = ArrayList<String>()
         var sni: String? = null
-        if (r.has(2)) {
-            val ext = r.sub(r.u16())
-            while (ext.has(4)) {
-                val type = ext.u16()
-                val e = ext.sub(ext.u16())
-                extensions += type
-                when (type) {
-                    0 -> if (e.has(2)) {
-                        val list = e.sub(e.u16())
-                        while (list.has(3) && sni == null) {
-                            val kind = list.u8()
-                            val n = list.u16()
-                            if (kind == 0 && list.has(n)) sni = text(list.b, list.p, n, 255)
-                            list.skip(n)
-                        }
+        r.extensions { type, e ->
+            extensions += type
+            when (type) {
+                0 -> if (e.has(2)) {
+                    val list = e.sub(e.u16())
+                    while (list.has(3) && sni == null) {
+                        val kind = list.u8()
+                        val n = list.u16()
+                        if (kind == 0 && list.has(n)) sni = text(list.b, list.p, n, 255)
+                        list.skip(n)
                     }
-                    10 -> { val l = e.sub(e.u16()); while (l.has(2)) groups += l.u16() }
-                    11 -> { val l = e.sub(e.u8()); while (l.has(1)) formats += l.u8() }
-                    13 -> { val l = e.sub(e.u16()); while (l.has(2)) sigAlgs += l.u16() }
-                    16 -> { val l = e.sub(e.u16()); while (l.has(1)) { val n = l.u8(); if (!l.has(n)) break; alpn += text(l.b, l.p, n, 64); l.skip(n) } }
-                    43 -> { val l = e.sub(e.u8()); while (l.has(2)) versions += l.u16() }
                 }
+                10 -> { val l = e.sub(e.u16()); while (l.has(2)) groups += l.u16() }
+                11 -> { val l = e.sub(e.u8()); while (l.has(1)) formats += l.u8() }
+                13 -> { val l = e.sub(e.u16()); while (l.has(2)) sigAlgs += l.u16() }
+                16 -> { val l = e.sub(e.u16()); while (l.has(1)) { val n = l.u8(); if (!l.has(n)) break; alpn += text(l.b, l.p, n, 64); l.skip(n) } }
+                43 -> { val l = e.sub(e.u8()); while (l.has(2)) versions += l.u16() }
             }
         }
         val fp = fingerprints(legacy, ciphers, extensions, groups, formats, versions, sigAlgs, sni != null, alpn.firstOrNull())
@@ -276,16 +281,11 @@ internal object TlsHello {
         r.u8()
         val extensions = ArrayList<Int>()
         var alpn: String? = null
-        if (r.has(2)) {
-            val ext = r.sub(r.u16())
-            while (ext.has(4)) {
-                val type = ext.u16()
-                val e = ext.sub(ext.u16())
-                extensions += type
-                when (type) {
-                    43 -> if (e.has(2)) version = e.u16()
-                    16 -> if (e.has(3)) { e.u16(); val n = e.u8(); if (e.has(n)) alpn = text(e.b, e.p, n, 64) }
-                }
+        r.extensions { type, e ->
+            extensions += type
+            when (type) {
+                43 -> if (e.has(2)) version = e.u16()
+                16 -> if (e.has(3)) { e.u16(); val n = e.u8(); if (e.has(n)) alpn = text(e.b, e.p, n, 64) }
             }
         }
         val ja3s = "$legacy,$cipher,${extensions.joinToString("-")}"
