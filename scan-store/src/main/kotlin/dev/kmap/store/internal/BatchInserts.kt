@@ -51,6 +51,10 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         v.text(Codes.service(r.serviceInfo))
     }
 
+    fun chunks(c: Connection, rows: List<ChunkRow>) = insert(c, PortChunkRows, rows, false) { r, v ->
+        v.long(scanId); v.int(r.hostNo); v.int(r.seq); v.bytes(r.data)
+    }
+
     fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->
         v.long(scanId); v.int(s.hostNo); v.text(s.protocol); v.int(s.port); v.int(s.seq)
         v.text(StoredText.encode(s.script.id)); v.text(StoredText.encode(s.script.output)); v.text(Codes.elements(s.script.elements))
@@ -67,6 +71,7 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         fun int(v: Int?)
         fun bool(v: Boolean)
         fun text(v: String?)
+        fun bytes(v: ByteArray)
     }
 
     private class Binds(private val ps: PreparedStatement) : Values {
@@ -75,5 +80,6 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         override fun int(v: Int?) { if (v == null) ps.setNull(++i, Types.INTEGER) else ps.setInt(++i, v) }
         override fun bool(v: Boolean) { ps.setBoolean(++i, v) }
         override fun text(v: String?) { ps.setString(++i, v) }
+        override fun bytes(v: ByteArray) { ps.setBytes(++i, v) }
     }
 }

@@ -25,6 +25,7 @@ import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
 import org.jetbrains.exposed.v1.jdbc.upsert
 import java.io.File
+import java.util.BitSet
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
 
@@ -47,7 +48,11 @@ internal class ScanWriter(
     private object Heartbeat
 
     private class InFlight(val hostNo: Int, var persisted: Boolean) {
+        /** What was stored of each port (by [key]), to store only changes. */
         val streamed = HashMap<Int, PortResult>()
+
+        /** The ports (by [key]) stored as rows; the others are in chunks. */
+        val rows = BitSet()
     }
 
     private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
@@ -70,6 +75,10 @@ internal class ScanWriter(
     private val hostUpdates = LinkedHashMap<Int, HostRow>()
     private val portInserts = ArrayList<PortRow>()
     private val portUpdates = ArrayList<PortRow>()
+
+    /** Plain ports ([PortChunks.isPlain]) per host number, by [key]: one chunk per host at the next commit. */
+    private val chunkPorts = LinkedHashMap<Int, LinkedHashMap<Int, PortResult>>()
+    private var nextChunkSeq = 0
     private val scriptInserts = ArrayList<ScriptRow>()
     private var started: ScanEvent.Started? = null
     private var finished: ScanEvent.Finished? = null
@@ -156,9 +165,7 @@ internal class ScanWriter(
                 val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
                 if (host in finishedBefore) return
                 val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
-                val key = key(result)
-                val before = f.streamed.put(key, result)
-                if (before == null) portInserts += PortRow(f.hostNo, result) else if (before != result) portUpdates += PortRow(f.hostNo, result)
+                stage(f.hostNo, f.rows, result, f.streamed.put(key(result), result))
                 if (!f.persisted && f.hostNo !in hostInserts) {
                     hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
                 }
@@ -177,19 +184,34 @@ internal class ScanWriter(
                     f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
                     else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
                 }
-                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
-                if (!complete) inFlight[r.host] = (f ?: InFlight(hostNo, persisted = false)).also { g -> r.ports.forEach { g.streamed[key(it)] = it } }
+                val g = f ?: InFlight(hostNo, persisted = false)
                 for (p in r.ports) {
-                    val s = f?.streamed?.get(key(p))
-                    if (s == null) portInserts += PortRow(hostNo, p) else if (s != p) portUpdates += PortRow(hostNo, p)
+                    stage(hostNo, g.rows, p, g.streamed.put(key(p), p))
                     p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
                 }
+                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
+                if (!complete) inFlight[r.host] = g
                 r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
             }
             is ScanEvent.Finished -> { finished = m; sawFinished = true }
             is Checked -> checked = m
             is ScanEvent.Checkpoint -> checkpoint = m.checkpoint
             else -> Unit
+        }
+    }
+
+    /**
+     * Stages port [p] of host [hostNo] whose stored form so far is [before] (null: none): a port
+     * stored as a row (in [rows]) stays a row and is updated; a plain port goes into the host's
+     * next chunk; any other port becomes a row (superseding what chunks hold of it).
+     */
+    private fun stage(hostNo: Int, rows: BitSet, p: PortResult, before: PortResult?) {
+        if (before == p) return
+        val k = key(p)
+        when {
+            rows[k] -> portUpdates += PortRow(hostNo, p)
+            PortChunks.isPlain(p) -> chunkPorts.getOrPut(hostNo) { LinkedHashMap() }[k] = p
+            else -> { portInserts += PortRow(hostNo, p); rows.set(k) }
         }
     }
 
@@ -203,7 +225,11 @@ internal class ScanWriter(
             val jdbc = connection.connection as java.sql.Connection
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
-            holdForTest(portInserts.size)
+            if (chunkPorts.isNotEmpty()) {
+                val seq = nextChunkSeq++
+                inserts.chunks(jdbc, chunkPorts.map { (hostNo, ports) -> ChunkRow(hostNo, seq, PortChunks.encode(ports.values)) })
+            }
+            holdForTest(portInserts.size + chunkPorts.values.sumOf { it.size })
             for (p in portUpdates) {
                 Ports.update({
                     (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
@@ -271,7 +297,7 @@ internal class ScanWriter(
             }
         }
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
-        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
+        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); chunkPorts.clear(); scriptInserts.clear()
         started = null; finished = null; checked = null; checkpoint = null
     }
 
@@ -347,11 +373,15 @@ internal class ScanWriter(
             val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.map { row ->
                 row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
             }
+            val chunkSeq = PortChunkRows.seq.max()
+            PortChunkRows.select(chunkSeq).where { PortChunkRows.scanId eq scanId }.firstOrNull()?.get(chunkSeq)?.let { nextChunkSeq = it + 1 }
             for ((no, host) in scanning) {
                 val f = InFlight(no, persisted = true)
+                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed[key(p)] = p }
                 Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
                     val p = RowReader.port(row, emptyList())
                     f.streamed[key(p)] = p
+                    f.rows.set(key(p))
                 }
                 inFlight[host] = f
             }
