@@ -1,10 +1,10 @@
 package dev.kmap.store
 
-import dev.kmap.lab.PostgresExtension
-import dev.kmap.lab.PostgresServer
 import dev.kmap.dsl.Protocol
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
+import dev.kmap.lab.PostgresExtension
+import dev.kmap.lab.PostgresServer
 import dev.kmap.store.internal.Migrations
 import org.flywaydb.core.Flyway
 import org.junit.jupiter.api.AfterEach
