@@ -4,7 +4,6 @@ import dev.kmap.dsl.Protocol
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.store.StoreException
-import java.io.ByteArrayOutputStream
 import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
 import java.nio.charset.CodingErrorAction
@@ -106,15 +105,39 @@ internal object PortChunks {
         return ports
     }
 
-    private class Out(size: Int) : ByteArrayOutputStream(size) {
-        fun byte(v: Int) = write(v and 0xff)
-        fun varint(value: Long) {
-            var v = value
-            while (v and 0x7fL.inv() != 0L) { write(((v and 0x7f) or 0x80).toInt()); v = v ushr 7 }
-            write(v.toInt())
+    /** A growing byte buffer (not ByteArrayOutputStream: its synchronised write per byte was most of [encode]). */
+    private class Out(capacity: Int) {
+        private var buf = ByteArray(maxOf(16, capacity))
+        var size = 0
+            private set
+
+        private fun room(n: Int) {
+            if (size + n > buf.size) buf = buf.copyOf(maxOf(size + n, buf.size * 2))
         }
+
+        fun byte(v: Int) {
+            room(1)
+            buf[size++] = v.toByte()
+        }
+
+        fun varint(value: Long) {
+            room(10)
+            var v = value
+            while (v and 0x7fL.inv() != 0L) {
+                buf[size++] = ((v and 0x7f) or 0x80).toByte()
+                v = v ushr 7
+            }
+            buf[size++] = v.toByte()
+        }
+
+        fun write(bytes: ByteArray, from: Int, n: Int) {
+            room(n)
+            System.arraycopy(bytes, from, buf, size, n)
+            size += n
+        }
+
         fun buffer(): ByteArray = buf
-        val size: Int get() = count
+        fun toByteArray(): ByteArray = buf.copyOf(size)
     }
 
     private class In(private val data: ByteArray, private val what: String) {

@@ -28,6 +28,7 @@ import java.io.File
 import java.util.BitSet
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.locks.LockSupport
 
 /**
  * The writer thread of a [dev.kmap.store.ScanRecorder]. Events are turned into rows in memory
@@ -128,14 +129,20 @@ internal class ScanWriter(
             val first = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS) ?: Heartbeat
             batch += first
             if (first !== End && first !== Heartbeat) {
-                val wait = lastCommit + COMMIT_MILLIS * 1_000_000 - System.nanoTime()
-                if (wait > 0) {
-                    // gather what arrives until the commit is due, or until End
-                    val next = queue.poll(wait, TimeUnit.NANOSECONDS)
-                    if (next != null) batch += next
+                // gather what arrives until the commit is due, End comes, or the batch is full: one
+                // transaction per COMMIT_MILLIS (a commit costs more than many rows), and the writer
+                // naps between looks at the queue instead of waking for every event the scan puts
+                val due = lastCommit + COMMIT_MILLIS * 1_000_000
+                while (batch.size < MAX_BATCH) {
+                    queue.drainTo(batch, MAX_BATCH - batch.size)
+                    if (batch[batch.size - 1] === End || batch.size >= MAX_BATCH) break
+                    val wait = due - System.nanoTime()
+                    if (wait <= 0) break
+                    LockSupport.parkNanos(minOf(wait, NAP_NANOS))
                 }
+            } else {
+                queue.drainTo(batch, MAX_BATCH)
             }
-            queue.drainTo(batch)
             if (failure == null) {
                 for (m in batch) {
                     if (m === End) end = true else apply(m)
@@ -413,6 +420,12 @@ internal class ScanWriter(
         /** A running scan whose heartbeat is older than this has lost its process (aborted). */
         const val STALE_MILLIS = 3 * HEARTBEAT_MILLIS
         private const val QUEUE_CAPACITY = 1 shl 16
+
+        /** The most messages one transaction takes (memory stays bounded when events outrun the commits). */
+        private const val MAX_BATCH = QUEUE_CAPACITY
+
+        /** The writer's nap while it gathers a transaction: [finish] waits at most this long for it to see End. */
+        private const val NAP_NANOS = 5_000_000L
         private val listJson = Json
         const val HOLD_PROPERTY = "kmap.store.test.holdInTransaction"
     }
