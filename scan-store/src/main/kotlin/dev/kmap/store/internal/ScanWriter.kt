@@ -96,7 +96,7 @@ internal class ScanWriter(
     private var portsWritten = 0L
 
     private val thread: Thread
-    private val inserts = BatchInserts(scanId)
+    private val inserts = BatchInserts(scanId, db.dialect)
 
     init {
         if (resumed) restore()
