@@ -34,7 +34,9 @@ import java.util.concurrent.locks.LockSupport
  * The writer thread of a [dev.kmap.store.ScanRecorder]. Events are turned into rows in memory
  * and committed together every [COMMIT_MILLIS] ms. A host gets its row when it finishes, or
  * earlier (status `scanning`) when ports of it are committed before it finishes (a long scan of
- * one host), so a resume finds those ports; its port rows are written as the ports are decided.
+ * one host), so a resume finds those ports; its ports are written as they are decided: open ports
+ * and ports with service detection or scripts as rows, the plain rest as one [PortChunks] chunk
+ * per host per commit.
  * The queue is bounded: a store slower than the scan slows the scan's collector, never grows.
  */
 internal class ScanWriter(
