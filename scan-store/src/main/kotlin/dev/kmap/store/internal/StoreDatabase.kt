@@ -14,7 +14,7 @@ import java.lang.reflect.Proxy
 import java.nio.file.Files
 import java.nio.file.attribute.PosixFilePermissions
 import java.sql.Connection
-import java.sql.DriverManager
+import java.sql.Driver
 import java.sql.SQLException
 import java.util.Properties
 
@@ -137,7 +137,7 @@ internal class StoreDatabase private constructor(
                 setProperty("foreign_keys", "true")
             }
             val c = try {
-                DriverManager.getConnection(url, props)
+                connect(org.sqlite.JDBC(), url, props)
             } catch (e: SQLException) {
                 throw StoreErrors.describe(e, "open", shown, Dialect.SQLITE)
             }
@@ -156,12 +156,20 @@ internal class StoreDatabase private constructor(
                 System.getenv("KMAP_STORE_PASSWORD")?.let { if (!url.contains("password=")) setProperty("password", it) }
             }
             val c = try {
-                DriverManager.getConnection(url, props)
+                connect(org.postgresql.Driver(), url, props)
             } catch (e: SQLException) {
                 throw StoreErrors.describe(e, "connect", shown, Dialect.POSTGRESQL)
             }
             return StoreDatabase(url, Dialect.POSTGRESQL, c)
         }
+
+        /**
+         * The dialect's driver directly, not through DriverManager: its first use loads every
+         * `java.sql.Driver` on the class path and spins method handles for its log strings, tens of
+         * milliseconds before a scan could start.
+         */
+        private fun connect(driver: Driver, url: String, props: Properties): Connection =
+            driver.connect(url, props) ?: throw SQLException("the driver does not accept this URL")
 
         private fun createPrivateDirectory(dir: File) {
             try {
