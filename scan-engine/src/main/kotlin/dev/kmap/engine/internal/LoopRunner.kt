@@ -4,7 +4,6 @@ import dev.kmap.dsl.Timing
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.ProbeSession
-import dev.kmap.engine.TimingProfile
 
 /**
  * Runs probes through [ProbeLoop]s: as many loops at once as the module allows (each on its own
@@ -65,7 +64,7 @@ internal class LoopRunner(
             }
             val l = listener(k)
             val session = session(module, k)
-            val t = TimingController(shares[k], session.capacity, clock(), udp = module.timingProfile == TimingProfile.ERROR_RATE_LIMITED)
+            val t = TimingController(shares[k], session.capacity, clock(), module.timingProfile)
             synchronized(lock) { running += t }
             return try {
                 ProbeLoop(session, t, clock, source, l, ::stopRequested).run().also { if (!it) aborted = true }
