@@ -85,6 +85,32 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `the first pass is over once answers stop, long before the silent probes time out`() {
+        fun firstPass(live: IntRange): Pair<Int, Long> {
+            val net = FakeNetwork { p -> if (p.port in live) 1 * MS to OPEN else null }
+            var calls = 0
+            var at = -1L
+            val next = (1..254).iterator()
+            val source = object : ProbeSource {
+                override fun next(): Probe? = if (next.hasNext()) next.next().let { Probe(addr, it, 0, it, it) } else null
+            }
+            val listener = object : ProbeListener {
+                override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {}
+                override fun onSilence(probe: Probe) {}
+                override fun onFirstPassOver() { calls++; at = net.now }
+            }
+            val timing = TimingController(Timing(TimingTemplate.T4), net.capacity, net.now, TimingProfile.NEIGHBOUR)
+            assertTrue(ProbeLoop(net, timing, net.clock, source, listener) { false }.run())
+            return calls to at
+        }
+        val (calls, at) = firstPass(20..79)
+        assertEquals(1, calls, "once")
+        // answers in 1 ms; quiet for the round trip plus the 5 ms reordering allowance: well before the 100 ms timeout
+        assertTrue(at in 6 * MS..20 * MS, "first pass over at ${at / MS} ms")
+        assertEquals(0 to -1L, firstPass(1..254), "every probe answered: the loop simply ends")
+    }
+
+    @Test
     fun `a silent port is retried and then reported with the module's silence verdict`() {
         val net = FakeNetwork { p -> if (p.port == 7) null else 1 * MS to CLOSED }
         val (out, _) = run(net, 1..10)
