@@ -153,8 +153,12 @@ internal class ScanPipeline(
     /**
      * Where the port scan may overlap discovery: the index of the built-in discovery stage when
      * it asks anything (not -Pn), only later phases follow it, and one of them scans ports; else -1.
+     * Never under limits for the scan as a whole that two runs at once would break (--max-parallelism,
+     * the serial cap of -T0..-T2, a scan delay, --max-rate): [LoopShares] splits those within one run only.
      */
     private fun overlapAt(stages: List<ScanStage>): Int {
+        val t = plan.timing
+        if (t.effectiveMaxParallelism != null || t.effectiveScanDelayMillis > 0 || t.maxRate != null) return -1
         val d = stages.indexOf(DiscoveryStage)
         if (d < 0 || setup.discovery == null) return -1
         val after = stages.subList(d + 1, stages.size)
@@ -162,11 +166,12 @@ internal class ScanPipeline(
     }
 
     /**
-     * Discovery and the later stages, overlapped as nmap does not: discovery runs on its own
-     * thread; once its first pass is over (every host asked once, the first silence timed out),
-     * the hosts up by then go on through the later stages while discovery retries the silent
-     * ones. When discovery ends, the rest of the group (found up late, or down) follows. Results
-     * are the same as one after the other: only when a host's port scan starts changes.
+     * Discovery and the later stages, overlapped (nmap runs them one after the other): discovery
+     * runs on its own thread; once its first pass is over (every host asked once, and answers
+     * stopped or the first silence timed out), the hosts up by then go on through the later
+     * stages while discovery waits for and retries the silent ones. When discovery ends, the rest
+     * of the group (found up late, or down) follows. Results are the same as one after the other:
+     * only when a host's port scan starts changes.
      */
     private suspend fun runOverlapped(run: GroupRun, discovery: ScanStage, after: List<ScanStage>): Boolean = coroutineScope {
         val firstPass = CompletableDeferred<Unit>()
@@ -250,11 +255,13 @@ internal class ScanPipeline(
         progress.tick(nowNanos)?.let { events.emit(it) }
         if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {
             lastTimeoutCheck = nowNanos
-            // a host's deadline is set when it starts its port scan (promote)
-            for (h in run.hosts) {
-                if (!h.finished && h.up && nowNanos > h.deadlineNanos) {
-                    h.timedOut = true
-                    finish(h, HostStatus.UP)
+            // deadlines are set when hosts start their port scan (promote); a part's loop checks the whole group
+            if (part.promoted) {
+                for (h in run.hosts) {
+                    if (!h.finished && h.up && nowNanos > h.deadlineNanos) {
+                        h.timedOut = true
+                        finish(h, HostStatus.UP)
+                    }
                 }
             }
         }
