@@ -6,8 +6,9 @@
 #   guard ADDR        refuses (exit 3) unless `ip -o route get ADDR` names the lab bridge
 #   measure NAME TARGET CMD...
 #                     runs CMD once as a whole process (bounded by `timeout`), output in
-#                     $OUT/NAME.out; appends wall and user+system CPU seconds to the NAME series
-#   median NAME wall|cpu
+#                     $OUT/NAME.out; appends wall and user+system CPU seconds and peak RSS (MB)
+#                     to the NAME series; TARGET `-` for a command that sends nothing (reads a file)
+#   median NAME wall|cpu|rss
 #   machine_limit HOST SCAN
 #                     the kernel's pace on this machine: kmap's probe loop at --min-rate 1000000
 #                     (far above what the kernel carries) over 65535 ports minus over 1 port
@@ -27,7 +28,7 @@ BEFORE=${KMAP_BEFORE:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-120} # seconds: no single run goes on longer
 BR=${KMAP_LAB_PREFIX}-br0
 OUT=$(mktemp -d /tmp/kmap-bench.XXXXXX)
-declare -A WALL CPU EXACT
+declare -A WALL CPU RSS EXACT
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces, raw packets)" >&2; exit 2; }
 
@@ -57,22 +58,23 @@ now() { date +%s.%N; }
 
 measure() {
   local name=$1 target=$2; shift 2
-  guard "$target"
+  [[ $target == - ]] || guard "$target"
   local t0 t1
   t0=$(now)
-  /usr/bin/time -f '%U %S' -o "$OUT/$name.time" timeout -k 2 "$RUN_TIMEOUT" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
+  /usr/bin/time -f '%U %S %M' -o "$OUT/$name.time" timeout -k 2 "$RUN_TIMEOUT" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err" || true
   t1=$(now)
   LAST_WALL=$(awk "BEGIN{printf \"%.3f\", $t1 - $t0}")
   LAST_CPU=$(tail -1 "$OUT/$name.time" | awk '{printf "%.3f", $1 + $2}')
   WALL[$name]="${WALL[$name]:-} $LAST_WALL"
   CPU[$name]="${CPU[$name]:-} $LAST_CPU"
+  RSS[$name]="${RSS[$name]:-} $(tail -1 "$OUT/$name.time" | awk '{printf "%d", $3 / 1024}')"
 }
 
 # exact NAME: counts one exact run of NAME
 exact() { EXACT[$1]=$((${EXACT[$1]:-0} + 1)); }
 
 median_of() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-median() { if [[ $2 == wall ]]; then median_of ${WALL[$1]:-}; else median_of ${CPU[$1]:-}; fi; }
+median() { case $2 in wall) median_of ${WALL[$1]:-} ;; rss) median_of ${RSS[$1]:-} ;; *) median_of ${CPU[$1]:-} ;; esac; }
 
 machine_limit() {
   local host=$1 scan=$2 i one full

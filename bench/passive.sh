@@ -9,18 +9,18 @@
 # 2. That trace is replicated with the client's address and the timestamps shifted per copy
 #    (every copy is new flows) until it holds at least PACKETS packets (default 1,000,000).
 # 3. RUNS times each, alternating: kmap passive -r, tshark -q -z conv,tcp, tshark -Y ... -T fields.
-#    Prints each run's wall time and peak RSS, the medians, packets per second and the ratios.
+#    Prints the machine's reference first (reading the capture file: what no parser can beat), then
+#    each run's wall time, CPU and peak RSS, the medians, packets per second and the ratios.
+# On bench/lib.sh (lab, route guard, timing, medians), as every kmap bench.
 # Needs root (the lab). Installs its tools (bin/install-deps lab services passive). Packets go
 # only to the lab host it creates, and only while 10.248.0.11 routes through the lab's bridge.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=${RUNS:-3}
 PACKETS=${PACKETS:-1000000}
 ROUNDS=${ROUNDS:-60}           # traffic loop iterations (bounded)
 WORK=${WORK:-/tmp/kmap-bench-passive}
-LAB=$ROOT/lab-fixture/src/main/resources/dev/kmap/lab/lab.sh
 export KMAP_LAB_PREFIX=kfa KMAP_LAB_NET4=10.248.0 KMAP_LAB_NET6=fd10:248:: KMAP_LAB_ANYIP="" KMAP_LAB_HOSTS=1
 export KMAP_LAB_SERVICES_1="nginx sshd nsd"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TARGET=10.248.0.11
 KMAP_OPTS=${KMAP_OPTS:-"--max-flows 100000 --max-buffer-total 67108864"}
 # bin/kmap's own JIT settings (C1 only), as a user runs it: on this 1M-packet run C2 costs twice
@@ -28,24 +28,17 @@ KMAP_OPTS=${KMAP_OPTS:-"--max-flows 100000 --max-buffer-total 67108864"}
 # must fit in.
 export KMAP_JAVA_OPTS=${KMAP_JAVA_OPTS:-"-Xmx1g"}
 
-[[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces)" >&2; exit 2; }
 "$ROOT/bin/install-deps" lab services passive >/dev/null
 mkdir -p "$WORK"
-cleanup() { bash "$LAB" down >/dev/null 2>&1 || true; bash "$LAB" release >/dev/null 2>&1 || true; }
-trap cleanup EXIT
 
 if [[ ! -s $WORK/trace.pcap ]]; then # (a trace left by an earlier run, or put there, is reused)
-  bash "$LAB" up >/dev/null
-  guard() {
-    local dev; dev=$(ip -o route get "$TARGET" | grep -o 'dev [^ ]*' | awk '{print $2}')
-    [[ $dev == "${KMAP_LAB_PREFIX}-br0" ]] || { echo "bench: $TARGET routes via '$dev', not the lab bridge: refusing" >&2; exit 3; }
-  }
-  guard
+  lab_up
+  guard $TARGET
   ip netns exec "${KMAP_LAB_PREFIX}-target1" tcpdump -i eth0 -U -s 0 -w "$WORK/trace.pcap" "ip or arp" >/dev/null 2>&1 &
   TD=$!
   sleep 1.5
   for ((i = 1; i <= ROUNDS; i++)); do # bounded: ROUNDS iterations, each call with a time limit
-    guard
+    guard $TARGET
     curl -s -o /dev/null --max-time 5 "http://$TARGET/" "http://$TARGET/robots.txt" -H "Host: www.kmap.lab" || true
     curl -sk -o /dev/null --max-time 5 --resolve "www.kmap.lab:443:$TARGET" "https://www.kmap.lab/" || true
     curl -sk -o /dev/null --max-time 5 --http1.1 --tls-max 1.2 --resolve "kmap.lab:443:$TARGET" "https://kmap.lab/index.html" || true
@@ -55,7 +48,9 @@ if [[ ! -s $WORK/trace.pcap ]]; then # (a trace left by an earlier run, or put t
   done
   sleep 1
   kill "$TD"; wait "$TD" 2>/dev/null || true
-  bash "$LAB" down >/dev/null
+  lab_down
+else
+  "$KMAP" --version >/dev/null # build and class-data archive outside the timing
 fi
 
 # replicate: copy k moves the client (10.248.0.1, or CLIENT for a trace recorded elsewhere) to 10.249.(k/250).(k%250+1) and the clock on
@@ -83,7 +78,6 @@ out.close()
 print(f"capture: {n} packets ({len(recs)} per copy x {k} copies) in {dst}")
 PY
 
-"$ROOT/bin/kmap" --version >/dev/null # build outside the timing
 FILE=$WORK/big.pcap
 NPKT=$(python3 -c "import os,struct;d=open('$FILE','rb');d.read(24);n=0
 while True:
@@ -91,42 +85,40 @@ while True:
   if len(h)<16: break
   d.seek(struct.unpack('<IIII',h)[2],1); n+=1
 print(n)")
-measure() { # measure OUT CMD...: prints "seconds maxrss_kb cpu_seconds" (cpu: user + system)
-  local out=$1; shift
-  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >"$out" 2>"$out.err" || { echo "bench: failed: $*" >&2; tail -3 "$out.err" >&2; exit 1; }
-  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/time.txt"
-}
-declare -a KT KM KC CT CM CC FT FM FC
-printf '%-4s %-22s %-22s %-22s\n' run "kmap s / cpu s / MB" "tshark conv s/cpu/MB" "tshark fields s/cpu/MB"
-for ((i = 1; i <= RUNS; i++)); do
-  read -r kt km kc < <(measure "$WORK/kmap.txt" "$ROOT/bin/kmap" passive -r "$FILE" $KMAP_OPTS -oJ "$WORK/kmap.json" -oN -)
-  read -r ct cm cc < <(measure "$WORK/conv.txt" tshark -r "$FILE" -q -z conv,tcp)
-  read -r ft fm fc < <(measure "$WORK/fields.txt" tshark -r "$FILE" -Y "http.request or tls.handshake or dns" -T fields \
-    -e frame.number -e ip.src -e ip.dst -e http.host -e http.request.uri -e tls.handshake.extensions_server_name -e dns.qry.name)
-  KT+=("$kt"); KM+=("$km"); KC+=("$kc"); CT+=("$ct"); CM+=("$cm"); CC+=("$cc"); FT+=("$ft"); FM+=("$fm"); FC+=("$fc")
-  printf '%-4s %-22s %-22s %-22s\n' "$i" "$kt / $kc / $((km / 1024))" "$ct / $cc / $((cm / 1024))" "$ft / $fc / $((fm / 1024))"
-done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-K=$(median "${KT[@]}"); C=$(median "${CT[@]}"); F=$(median "${FT[@]}")
-pps() { awk "BEGIN{printf \"%.0f\", $NPKT / $1}"; }
 echo "packets: $NPKT ($(du -h "$FILE" | cut -f1)); machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo)"
-echo "kmap passive (flows+reassembly+parsers+results): median ${K}s = $(pps "$K") packets/s, peak RSS $(( $(median "${KM[@]}") / 1024 )) MB (limits: $KMAP_OPTS, heap ${KMAP_JAVA_OPTS##*-Xmx})"
-echo "tshark -q -z conv,tcp                         : median ${C}s = $(pps "$C") packets/s, peak RSS $(( $(median "${CM[@]}") / 1024 )) MB"
-echo "tshark -Y 'http.request or tls.handshake or dns' -T fields: median ${F}s = $(pps "$F") packets/s, peak RSS $(( $(median "${FM[@]}") / 1024 )) MB"
-echo "ratio kmap/tshark conv   (packets/s): $(awk "BEGIN{printf \"%.2f\", $C / $K}")x  (target >= 3)"
-echo "ratio kmap/tshark fields (packets/s): $(awk "BEGIN{printf \"%.2f\", $F / $K}")x  (target >= 3)"
-KCM=$(median "${KC[@]}"); CCM=$(median "${CC[@]}"); FCM=$(median "${FC[@]}")
-echo "CPU (user+sys) medians: kmap ${KCM}s, tshark conv ${CCM}s, tshark fields ${FCM}s; packets per CPU second, kmap/tshark conv $(awk "BEGIN{printf \"%.2f\", $CCM / $KCM}")x, kmap/tshark fields $(awk "BEGIN{printf \"%.2f\", $FCM / $KCM}")x"
+
+# the machine's reference: the capture file read once into nothing (the page cache's pace)
+for ((i = 1; i <= 3; i++)); do measure read-file - dd if="$FILE" of=/dev/null bs=1M; done
+pps() { awk -v n="$NPKT" -v t="$1" 'BEGIN{printf "%.0f", (t > 0 ? n / t : 0)}'; }
+echo "machine reference: reading the capture file $(pps "$(median read-file wall)") packets/s ($(median read-file wall) s, median of 3)"
+
+# ok NAME: the run exited 0 and wrote something
+ok() { if ! grep -q 'exited with non-zero' "$OUT/$1.time" && [[ -s $OUT/$1.out ]]; then exact "$1"; run_line "$1" "ok, peak ${RSS[$1]##* } MB"; else run_line "$1" "FAILED: $(tail -1 "$OUT/$1.err")"; fi; }
+echo "== $NPKT packets ($RUNS runs)"
+for ((RUN = 1; RUN <= RUNS; RUN++)); do
+  measure kmap - "$KMAP" passive -r "$FILE" $KMAP_OPTS -oJ "$WORK/kmap.json" -oN -; ok kmap
+  measure tshark-conv - tshark -r "$FILE" -q -z conv,tcp; ok tshark-conv
+  measure tshark-fields - tshark -r "$FILE" -Y "http.request or tls.handshake or dns" -T fields \
+    -e frame.number -e ip.src -e ip.dst -e http.host -e http.request.uri -e tls.handshake.extensions_server_name -e dns.qry.name
+  ok tshark-fields
+done
+report kmap tshark-conv tshark-fields
+for n in kmap tshark-conv tshark-fields; do
+  printf '  %-22s %s packets/s, peak RSS %s MB (median)\n' "$n" "$(pps "$(median $n wall)")" "$(median $n rss)"
+done
+echo "  (kmap: flows+reassembly+parsers+results; limits: $KMAP_OPTS, heap ${KMAP_JAVA_OPTS##*-Xmx})"
+ratio tshark-conv kmap ">= 3: kmap's packets/s over tshark's"
+ratio tshark-fields kmap ">= 3"
 echo "load while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
-grep -E "^kmap: passive" "$WORK/kmap.txt.err" || true
+grep -E "^kmap: passive" "$OUT/kmap.err" || true
 
 # OS hints: p0f on the trace against kmap with its own signatures and with p0f's database
 p0f -r "$WORK/trace.pcap" -o "$WORK/p0f.log" >/dev/null 2>&1 || true
 echo "p0f -r trace.pcap, OS per host (os= lines, SYN and SYN/ACK):"
 { grep -E 'mod=syn' "$WORK/p0f.log" || true; } | sed -E 's/.*\|cli=([^/|]*)[^|]*\|srv=([^/|]*)[^|]*\|subj=(cli|srv)\|os=([^|]*).*/\3 \1 \2 \4/' |
   awk '{h = ($1 == "cli") ? $2 : $3; $1 = $2 = $3 = ""; print "  " h " " $0}' | sort | uniq -c
-"$ROOT/bin/kmap" passive -r "$WORK/trace.pcap" -oJ "$WORK/os-kmap.json" >/dev/null 2>&1
-"$ROOT/bin/kmap" passive -r "$WORK/trace.pcap" --os-db /etc/p0f/p0f.fp -oJ "$WORK/os-p0fdb.json" >/dev/null 2>&1
+"$KMAP" passive -r "$WORK/trace.pcap" -oJ "$WORK/os-kmap.json" >/dev/null 2>&1
+"$KMAP" passive -r "$WORK/trace.pcap" --os-db /etc/p0f/p0f.fp -oJ "$WORK/os-p0fdb.json" >/dev/null 2>&1
 python3 - "$WORK/os-kmap.json" "$WORK/os-p0fdb.json" <<'PY'
 import json, sys
 for label, f in zip(["kmap (own signatures)", "kmap (--os-db /etc/p0f/p0f.fp)"], sys.argv[1:]):

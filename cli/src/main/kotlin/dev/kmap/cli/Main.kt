@@ -26,10 +26,18 @@ fun main(args: Array<String>) {
             done.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
         }
     })
-    val code = Cli.run(args.toList(), System.out, System.err, control, terminal = Terminal.stderrIsTty())
-    System.out.flush()
-    running.set(false)
-    done.countDown()
+    val code = try {
+        Cli.run(args.toList(), System.out, System.err, control, terminal = Terminal.stderrIsTty())
+    } catch (e: Throwable) {
+        // an Error past every handler (out of memory, a broken installation's missing class):
+        // one line and exit 1, never a stack trace, never the shutdown hook's wait for a scan that ended
+        System.err.println("kmap: internal error: $e")
+        Cli.EXIT_FAILED
+    } finally {
+        System.out.flush()
+        running.set(false)
+        done.countDown()
+    }
     exitProcess(code)
 }
 

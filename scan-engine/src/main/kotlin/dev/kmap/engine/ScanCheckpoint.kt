@@ -1,5 +1,7 @@
 package dev.kmap.engine
 
+import dev.kmap.dsl.InternalKmapApi
+import dev.kmap.dsl.internal.JsonDocuments
 import kotlinx.serialization.Serializable
 
 /**
@@ -21,7 +23,8 @@ public data class ScanCheckpoint(val position: Long, val hosts: List<HostCheckpo
     public companion object {
         private val json = kotlinx.serialization.json.Json { encodeDefaults = true }
 
-        /** Reads a checkpoint written by [toJson]. */
-        public fun fromJson(text: String): ScanCheckpoint = json.decodeFromString(serializer(), text)
+        /** Reads a checkpoint written by [toJson]; anything else is a [dev.kmap.dsl.InvalidSpecException] with one line. */
+        @OptIn(InternalKmapApi::class)
+        public fun fromJson(text: String): ScanCheckpoint = JsonDocuments.decode(json, serializer(), text, "checkpoint")
     }
 }
