@@ -26,23 +26,33 @@ internal object StoreAccess {
     private var ahead: Ahead? = null
 
     /**
-     * A scan of `kmap` [args] records itself in the default store (or `$KMAP_STORE`'s SQLite
-     * file): open it, check its schema and make the first query on another thread while the
-     * arguments are parsed; [openForWriting] then takes it, or its [StoreException], as it would
-     * have met them itself. Only a store file that exists already: a command line that turns out
-     * bad creates no store. Not with `--store` (its URL is known after parsing).
+     * A scan of `kmap` [args] records itself in its store (`--store URL`, else `$KMAP_STORE` or
+     * the default): open it, check its schema and make the first query on another thread while
+     * the arguments are parsed and the scan gets ready; [openForWriting] then takes it, or its
+     * [StoreException], as it would have met them itself (a store at another URL than the parsed
+     * one is closed unused). Only a store that exists already (an SQLite file, or a PostgreSQL
+     * server): a command line that turns out bad creates no store file.
      */
     fun openAhead(args: List<String>): Boolean {
-        if (args.any { it.startsWith("--store") }) return false
-        val url = runCatching { url(null) }.getOrNull() ?: return false
-        val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
-        if (!File(path).isFile) return false
+        val option = storeOption(args)
+        val url = runCatching { url(option) }.getOrNull() ?: return false
+        if (!url.startsWith("jdbc:postgresql:")) {
+            val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
+            if (!File(path).isFile) return false
+        }
         val open = FutureTask {
             ScanStore.open(url).also { store -> runCatching { store.learnedTiming(IpAddress.parse("127.0.0.1")) } }
         }
         ahead = Ahead(url, open)
         Thread(open, "kmap-store-open").apply { isDaemon = true }.start()
         return true
+    }
+
+    /** The value of the first `--store URL` or `--store=URL` in [args], or null. */
+    private fun storeOption(args: List<String>): String? {
+        val i = args.indexOfFirst { it == "--store" || it.startsWith("--store=") }
+        if (i < 0) return null
+        return if (args[i] == "--store") args.getOrNull(i + 1) else args[i].removePrefix("--store=")
     }
 
     /** Opens the store for recording (created if missing); a [StoreException] becomes a [UserError] (exit 2). */

@@ -1,16 +1,23 @@
 package dev.kmap.store
 
+import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.OutputFormat
 import dev.kmap.dsl.PortList
 import dev.kmap.dsl.PortSet
+import dev.kmap.dsl.Protocol
 import dev.kmap.dsl.Shard
+import dev.kmap.engine.Host
 import dev.kmap.engine.HostCheckpoint
+import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.engine.ScanEvent
+import dev.kmap.engine.ServiceInfo
 import dev.kmap.report.format.ReportFormats
 import dev.kmap.report.format.ReportOptions
+import dev.kmap.store.internal.ScanWriter
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import java.time.ZoneId
@@ -192,6 +199,38 @@ abstract class StoreContract {
             val id = record(store, events)
             val port = store.load(id).unfinishedHosts().single().ports.first { it.port == first.result.port }
             assertEquals("http-proxy", port.service)
+        }
+    }
+
+    @Test
+    fun `plain ports are stored in chunks that later updates and rows supersede`() {
+        ScanStore.open(newUrl()).use { store ->
+            val h = Host(IpAddress.parse("10.252.0.11"))
+            val closed = PortResult(443, Protocol.TCP, PortState.CLOSED, "conn-refused", "https", 80)
+            val filtered = PortResult(8080, Protocol.TCP, PortState.FILTERED, "no-response", null, null)
+            val recorder = store.record(StoreFixtures.plan)
+            fun commit() = Thread.sleep(4 * ScanWriter.COMMIT_MILLIS) // the next events go into another transaction
+            recorder.event(ScanEvent.Started(StoreFixtures.plan, 0, 1))
+            recorder.event(ScanEvent.HostStarted(h))
+            recorder.event(ScanEvent.PortFound(h, closed))
+            recorder.event(ScanEvent.PortFound(h, filtered))
+            commit()
+            val refiltered = filtered.copy(state = PortState.CLOSED, reason = "reset", rttMicros = 3) // still plain: a later chunk
+            val detected = closed.copy(serviceInfo = ServiceInfo("https", "nginx")) // no longer plain: a row
+            recorder.event(ScanEvent.PortUpdated(h, refiltered))
+            recorder.event(ScanEvent.PortUpdated(h, detected))
+            commit()
+            assertEquals(listOf(detected, refiltered), store.load(recorder.scanId).unfinishedHosts().single().ports)
+            val plainAgain = detected.copy(serviceInfo = null, service = "x") // a row stays a row
+            recorder.event(ScanEvent.PortUpdated(h, plainAgain))
+            commit()
+            assertEquals(listOf(plainAgain, refiltered), store.load(recorder.scanId).unfinishedHosts().single().ports, "what a resume starts from")
+            val final = HostResult(h, HostStatus.UP, "user-set", listOf(plainAgain, refiltered.copy(rttMicros = 5)))
+            recorder.event(ScanEvent.HostFinished(final))
+            recorder.event(ScanEvent.Finished(StoreFixtures.stats))
+            recorder.close()
+            assertNull(recorder.failure)
+            assertEquals(listOf(final), store.load(recorder.scanId).hosts().toList())
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.kmap.store
 
+import dev.kmap.dsl.Protocol
+import dev.kmap.engine.PortResult
+import dev.kmap.engine.PortState
 import dev.kmap.lab.PostgresExtension
 import dev.kmap.lab.PostgresServer
 import dev.kmap.store.internal.Migrations
@@ -111,14 +114,39 @@ class StoreFailureTest {
                         "VALUES ('g', 0, 1, 'h', 'completed', 1, 2, 2, 'p@x', '${StoreFixtures.plan.toJson().replace("'", "''")}', 'kmap -sT', '0.1.0', " +
                         "'{\"commandLine\":\"kmap -sT\",\"version\":\"0.1.0\"}', '10.252.0.11', 1, 1, 0, 1, 7, 0)",
                 )
+                // its ports are rows, closed ones too
+                it.execute(
+                    "INSERT INTO kmap_host (scan_id, host_no, finish_seq, address, status, reason, started_at, finished_at, timed_out, complete) " +
+                        "VALUES (1, 0, 0, '10.252.0.11', 'up', 'user-set', 1, 2, 0, 1)",
+                )
+                it.execute("INSERT INTO kmap_port (scan_id, host_no, protocol, port, state, reason, service, rtt_micros) VALUES (1, 0, 'tcp', 22, 'open', 'syn-ack', 'ssh', 5)")
+                it.execute("INSERT INTO kmap_port (scan_id, host_no, protocol, port, state, reason, service, rtt_micros) VALUES (1, 0, 'tcp', 23, 'closed', 'reset', 'telnet', NULL)")
             }
         }
         ScanStore.open("jdbc:sqlite:$f").use { store ->
             val old = store.history().single()
             assertEquals("10.252.0.11", old.targets)
             assertEquals(7, store.load(old.id).stats.probesSent)
+            assertEquals(
+                listOf(PortResult(22, Protocol.TCP, PortState.OPEN, "syn-ack", "ssh", 5), PortResult(23, Protocol.TCP, PortState.CLOSED, "reset", "telnet", null)),
+                store.load(old.id).hosts().single().ports,
+            )
             val id = store.record(StoreFixtures.plan).also { r -> StoreFixtures.events().forEach(r::event); r.close() }.scanId
             assertEquals(StoreFixtures.hosts, store.load(id).hosts().toList())
+        }
+    }
+
+    @Test
+    fun `a corrupt port chunk is one StoreException naming it`() {
+        val f = dir.resolve("kmap.db").toFile()
+        val id = recordOne("jdbc:sqlite:$f")
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
+            c.createStatement().use { assertTrue(it.executeUpdate("UPDATE kmap_port_chunk SET data = X'01FF' WHERE scan_id = $id") > 0) }
+        }
+        ScanStore.open("jdbc:sqlite:$f").use { store ->
+            val e = assertThrows<StoreException> { store.load(id).hosts().toList() }
+            assertTrue(Regex("port chunk \\d+ of host 0 of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+").matches(e.message!!), e.message)
+            assertTrue(store.history().isNotEmpty(), "the rest of the store still reads")
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kmap.store.internal
 
 import org.jetbrains.exposed.v1.core.Table
+import org.postgresql.PGConnection
 import java.sql.Connection
 import java.sql.PreparedStatement
 import java.sql.Types
@@ -10,12 +11,14 @@ import java.sql.Types
  * `batchInsert` builds a statement object per row, about ten times the cost (measured: 65535 port
  * rows took ~1.5 s with it), and a scan must not wait for its store. The column lists come from
  * the Exposed table objects, so they are written once.
- * Statements are prepared once and kept across commits. On PostgreSQL the driver rewrites each
- * batch into multi-row statements (`reWriteBatchedInserts`, set by [StoreDatabase]). (Multi-row
+ * Statements are prepared once and kept across commits. On PostgreSQL the rows go through `COPY
+ * ... FROM STDIN` (pgjdbc's CopyManager, text format), which costs the server far less than
+ * INSERTs, even the multi-row ones `reWriteBatchedInserts` makes (still used where a conflict is
+ * ignored: COPY cannot). (Multi-row
  * SQLite statements with the values as literals were tried: parsing the text cost more than the
  * binds it saved, and so did one statement per batch over `json_each(?)`.)
  */
-internal class BatchInserts(private val scanId: Long) : AutoCloseable {
+internal class BatchInserts(private val scanId: Long, private val dialect: Dialect) : AutoCloseable {
     private var connection: Connection? = null
     private val prepared = HashMap<Table, PreparedStatement>()
 
@@ -26,6 +29,7 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
     /** Writes [rows] with [values] giving each row's values in column order. */
     private fun <R> insert(c: Connection, table: Table, rows: Collection<R>, ignoreDuplicates: Boolean, values: (R, Values) -> Unit) {
         if (rows.isEmpty()) return
+        if (dialect == Dialect.POSTGRESQL && !ignoreDuplicates) return copy(c, table, rows, values)
         if (connection !== c) { close(); connection = c }
         val ps = prepared.getOrPut(table) {
             val marks = table.columns.joinToString(", ") { "?" }
@@ -34,6 +38,14 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         val bind = Binds(ps)
         for (r in rows) { bind.i = 0; values(r, bind); ps.addBatch() }
         ps.executeBatch()
+    }
+
+    /** [insert] on PostgreSQL: one COPY of all [rows] in its text format. */
+    private fun <R> copy(c: Connection, table: Table, rows: Collection<R>, values: (R, Values) -> Unit) {
+        val text = CopyText(StringBuilder(rows.size * 64))
+        for (r in rows) { text.first = true; values(r, text); text.out.append('\n') }
+        val sql = "COPY ${table.tableName} (${table.columns.joinToString(", ") { it.name }}) FROM STDIN"
+        c.unwrap(PGConnection::class.java).copyAPI.copyIn(sql, text.out.toString().byteInputStream(Charsets.UTF_8))
     }
 
     fun hosts(c: Connection, rows: Collection<HostRow>) = insert(c, Hosts, rows, false) { h, v ->
@@ -49,6 +61,10 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         v.long(scanId); v.int(p.hostNo); v.text(r.protocol.label); v.int(r.port); v.text(r.state.label)
         v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
         v.text(Codes.service(r.serviceInfo))
+    }
+
+    fun chunks(c: Connection, rows: List<ChunkRow>) = insert(c, PortChunkRows, rows, false) { r, v ->
+        v.long(scanId); v.int(r.hostNo); v.int(r.seq); v.bytes(r.data)
     }
 
     fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->
@@ -67,6 +83,39 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         fun int(v: Int?)
         fun bool(v: Boolean)
         fun text(v: String?)
+        fun bytes(v: ByteArray)
+    }
+
+    /** One row of COPY's text format: tab-separated, `\N` for null, backslash escapes. */
+    private class CopyText(val out: StringBuilder) : Values {
+        var first = true
+
+        private fun next(): StringBuilder { if (!first) out.append('\t'); first = false; return out }
+        override fun long(v: Long?) { if (v == null) next().append("\\N") else next().append(v) }
+        override fun int(v: Int?) { if (v == null) next().append("\\N") else next().append(v) }
+        override fun bool(v: Boolean) { next().append(if (v) 't' else 'f') }
+        override fun text(v: String?) {
+            val o = next()
+            if (v == null) { o.append("\\N"); return }
+            for (ch in v) {
+                when (ch) {
+                    '\\' -> o.append("\\\\")
+                    '\n' -> o.append("\\n")
+                    '\r' -> o.append("\\r")
+                    '\t' -> o.append("\\t")
+                    else -> o.append(ch)
+                }
+            }
+        }
+        override fun bytes(v: ByteArray) {
+            // bytea in hex, its backslash escaped for COPY
+            val o = next().append("\\\\x")
+            for (b in v) { o.append(HEX[(b.toInt() shr 4) and 0xf]); o.append(HEX[b.toInt() and 0xf]) }
+        }
+
+        companion object {
+            private const val HEX = "0123456789abcdef"
+        }
     }
 
     private class Binds(private val ps: PreparedStatement) : Values {
@@ -75,5 +124,6 @@ internal class BatchInserts(private val scanId: Long) : AutoCloseable {
         override fun int(v: Int?) { if (v == null) ps.setNull(++i, Types.INTEGER) else ps.setInt(++i, v) }
         override fun bool(v: Boolean) { ps.setBoolean(++i, v) }
         override fun text(v: String?) { ps.setString(++i, v) }
+        override fun bytes(v: ByteArray) { ps.setBytes(++i, v) }
     }
 }

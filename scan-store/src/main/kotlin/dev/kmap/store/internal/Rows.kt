@@ -94,6 +94,8 @@ internal class HostRow(
 
 internal class PortRow(val hostNo: Int, val result: PortResult)
 
+internal class ChunkRow(val hostNo: Int, val seq: Int, val data: ByteArray)
+
 internal class ScriptRow(val hostNo: Int, val protocol: String, val port: Int, val seq: Int, val script: ScriptOutput)
 
 /** Reading rows back into the result model. */

@@ -190,18 +190,20 @@ internal class ScanReader(private val store: StoreDatabase) {
                 .orderBy(Scripts.hostNo to SortOrder.ASC, Scripts.protocol to SortOrder.ASC, Scripts.port to SortOrder.ASC, Scripts.seq to SortOrder.ASC)
                 .forEach { r -> scripts.getOrPut(scriptKey(r[Scripts.hostNo], r[Scripts.protocol], r[Scripts.port])) { ArrayList() } += RowReader.script(r) }
         }
-        val ports = HashMap<Int, MutableList<PortResult>>()
+        // chunks in commit order, later entries superseding earlier ones, then rows superseding both
+        val ports = HashMap<Int, HashMap<Int, PortResult>>()
         for (chunk in numbers.chunked(IN_LIST)) {
+            chunkedPorts(scanId, chunk, store.shownUrl) { no, p -> ports.getOrPut(no) { HashMap() }[portKey(p)] = p }
             Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo inList chunk) }.forEach { r ->
                 val no = r[Ports.hostNo]
                 val s = scripts[scriptKey(no, r[Ports.protocol], r[Ports.port])].orEmpty()
-                ports.getOrPut(no) { ArrayList() } += RowReader.port(r, s)
+                val p = RowReader.port(r, s)
+                ports.getOrPut(no) { HashMap() }[portKey(p)] = p
             }
         }
         return hosts.map { h ->
             val no = h[Hosts.hostNo]
-            val list = ports[no] ?: emptyList<PortResult>()
-            if (list is ArrayList) list.sortWith(PORT_ORDER)
+            val list = ports[no]?.values?.sortedWith(PORT_ORDER) ?: emptyList()
             (h[Hosts.finishSeq] ?: -1) to RowReader.host(h, list, scripts[scriptKey(no, HOST_SCRIPT_PROTOCOL, 0)].orEmpty())
         }
     }
@@ -218,6 +220,23 @@ internal class ScanReader(private val store: StoreDatabase) {
         (hostNo.toLong() shl 20) or ((if (protocol == HOST_SCRIPT_PROTOCOL) 0L else if (protocol == "tcp") 1L else 2L) shl 17) or port.toLong()
 
     companion object {
+        /**
+         * Calls [each] with every port the chunks of hosts [hostNos] of scan [scanId] hold, host by
+         * host in chunk order (a later entry of a port supersedes an earlier one). Inside a
+         * transaction; a corrupt chunk is a [StoreException] naming it.
+         */
+        fun chunkedPorts(scanId: Long, hostNos: List<Int>, shownUrl: String, each: (hostNo: Int, port: PortResult) -> Unit) {
+            PortChunkRows.selectAll().where { (PortChunkRows.scanId eq scanId) and (PortChunkRows.hostNo inList hostNos) }
+                .orderBy(PortChunkRows.hostNo to SortOrder.ASC, PortChunkRows.seq to SortOrder.ASC)
+                .forEach { r ->
+                    val no = r[PortChunkRows.hostNo]
+                    val what = "port chunk ${r[PortChunkRows.seq]} of host $no of scan $scanId in store $shownUrl"
+                    for (p in PortChunks.decode(r[PortChunkRows.data], what)) each(no, p)
+                }
+        }
+
+        private fun portKey(p: PortResult): Int = (p.protocol.ordinal shl 16) or p.port
+
         private const val PAGE_HOSTS = 512
         private const val PAGE_PORTS = 65_536
         private const val IN_LIST = 500

@@ -25,14 +25,18 @@ import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
 import org.jetbrains.exposed.v1.jdbc.upsert
 import java.io.File
+import java.util.BitSet
 import java.util.concurrent.LinkedBlockingQueue
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.locks.LockSupport
 
 /**
  * The writer thread of a [dev.kmap.store.ScanRecorder]. Events are turned into rows in memory
  * and committed together every [COMMIT_MILLIS] ms. A host gets its row when it finishes, or
  * earlier (status `scanning`) when ports of it are committed before it finishes (a long scan of
- * one host), so a resume finds those ports; its port rows are written as the ports are decided.
+ * one host), so a resume finds those ports; its ports are written as they are decided: open ports
+ * and ports with service detection or scripts as rows, the plain rest as one [PortChunks] chunk
+ * per host per commit.
  * The queue is bounded: a store slower than the scan slows the scan's collector, never grows.
  */
 internal class ScanWriter(
@@ -47,7 +51,11 @@ internal class ScanWriter(
     private object Heartbeat
 
     private class InFlight(val hostNo: Int, var persisted: Boolean) {
+        /** What was stored of each port (by [key]), to store only changes. */
         val streamed = HashMap<Int, PortResult>()
+
+        /** The ports (by [key]) stored as rows; the others are in chunks. */
+        val rows = BitSet()
     }
 
     private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
@@ -70,6 +78,10 @@ internal class ScanWriter(
     private val hostUpdates = LinkedHashMap<Int, HostRow>()
     private val portInserts = ArrayList<PortRow>()
     private val portUpdates = ArrayList<PortRow>()
+
+    /** Plain ports ([PortChunks.isPlain]) per host number, by [key]: one chunk per host at the next commit. */
+    private val chunkPorts = LinkedHashMap<Int, LinkedHashMap<Int, PortResult>>()
+    private var nextChunkSeq = 0
     private val scriptInserts = ArrayList<ScriptRow>()
     private var started: ScanEvent.Started? = null
     private var finished: ScanEvent.Finished? = null
@@ -86,7 +98,7 @@ internal class ScanWriter(
     private var portsWritten = 0L
 
     private val thread: Thread
-    private val inserts = BatchInserts(scanId)
+    private val inserts = BatchInserts(scanId, db.dialect)
 
     init {
         if (resumed) restore()
@@ -119,14 +131,20 @@ internal class ScanWriter(
             val first = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS) ?: Heartbeat
             batch += first
             if (first !== End && first !== Heartbeat) {
-                val wait = lastCommit + COMMIT_MILLIS * 1_000_000 - System.nanoTime()
-                if (wait > 0) {
-                    // gather what arrives until the commit is due, or until End
-                    val next = queue.poll(wait, TimeUnit.NANOSECONDS)
-                    if (next != null) batch += next
+                // gather what arrives until the commit is due, End comes, or the batch is full: one
+                // transaction per COMMIT_MILLIS (a commit costs more than many rows), and the writer
+                // naps between looks at the queue instead of waking for every event the scan puts
+                val due = lastCommit + COMMIT_MILLIS * 1_000_000
+                while (batch.size < MAX_BATCH) {
+                    queue.drainTo(batch, MAX_BATCH - batch.size)
+                    if (batch[batch.size - 1] === End || batch.size >= MAX_BATCH) break
+                    val wait = due - System.nanoTime()
+                    if (wait <= 0) break
+                    LockSupport.parkNanos(minOf(wait, NAP_NANOS))
                 }
+            } else {
+                queue.drainTo(batch, MAX_BATCH)
             }
-            queue.drainTo(batch)
             if (failure == null) {
                 for (m in batch) {
                     if (m === End) end = true else apply(m)
@@ -156,9 +174,7 @@ internal class ScanWriter(
                 val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
                 if (host in finishedBefore) return
                 val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
-                val key = key(result)
-                val before = f.streamed.put(key, result)
-                if (before == null) portInserts += PortRow(f.hostNo, result) else if (before != result) portUpdates += PortRow(f.hostNo, result)
+                stage(f.hostNo, f.rows, result, f.streamed.put(key(result), result))
                 if (!f.persisted && f.hostNo !in hostInserts) {
                     hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
                 }
@@ -177,19 +193,34 @@ internal class ScanWriter(
                     f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
                     else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
                 }
-                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
-                if (!complete) inFlight[r.host] = (f ?: InFlight(hostNo, persisted = false)).also { g -> r.ports.forEach { g.streamed[key(it)] = it } }
+                val g = f ?: InFlight(hostNo, persisted = false)
                 for (p in r.ports) {
-                    val s = f?.streamed?.get(key(p))
-                    if (s == null) portInserts += PortRow(hostNo, p) else if (s != p) portUpdates += PortRow(hostNo, p)
+                    stage(hostNo, g.rows, p, g.streamed.put(key(p), p))
                     p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
                 }
+                // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
+                if (!complete) inFlight[r.host] = g
                 r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
             }
             is ScanEvent.Finished -> { finished = m; sawFinished = true }
             is Checked -> checked = m
             is ScanEvent.Checkpoint -> checkpoint = m.checkpoint
             else -> Unit
+        }
+    }
+
+    /**
+     * Stages port [p] of host [hostNo] whose stored form so far is [before] (null: none): a port
+     * stored as a row (in [rows]) stays a row and is updated; a plain port goes into the host's
+     * next chunk; any other port becomes a row (superseding what chunks hold of it).
+     */
+    private fun stage(hostNo: Int, rows: BitSet, p: PortResult, before: PortResult?) {
+        if (before == p) return
+        val k = key(p)
+        when {
+            rows[k] -> portUpdates += PortRow(hostNo, p)
+            PortChunks.isPlain(p) -> chunkPorts.getOrPut(hostNo) { LinkedHashMap() }[k] = p
+            else -> { portInserts += PortRow(hostNo, p); rows.set(k) }
         }
     }
 
@@ -203,7 +234,11 @@ internal class ScanWriter(
             val jdbc = connection.connection as java.sql.Connection
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
-            holdForTest(portInserts.size)
+            if (chunkPorts.isNotEmpty()) {
+                val seq = nextChunkSeq++
+                inserts.chunks(jdbc, chunkPorts.map { (hostNo, ports) -> ChunkRow(hostNo, seq, PortChunks.encode(ports.values)) })
+            }
+            holdForTest(portInserts.size + chunkPorts.values.sumOf { it.size })
             for (p in portUpdates) {
                 Ports.update({
                     (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
@@ -271,7 +306,7 @@ internal class ScanWriter(
             }
         }
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
-        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); scriptInserts.clear()
+        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); chunkPorts.clear(); scriptInserts.clear()
         started = null; finished = null; checked = null; checkpoint = null
     }
 
@@ -347,11 +382,15 @@ internal class ScanWriter(
             val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.map { row ->
                 row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
             }
+            val chunkSeq = PortChunkRows.seq.max()
+            PortChunkRows.select(chunkSeq).where { PortChunkRows.scanId eq scanId }.firstOrNull()?.get(chunkSeq)?.let { nextChunkSeq = it + 1 }
             for ((no, host) in scanning) {
                 val f = InFlight(no, persisted = true)
+                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed[key(p)] = p }
                 Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
                     val p = RowReader.port(row, emptyList())
                     f.streamed[key(p)] = p
+                    f.rows.set(key(p))
                 }
                 inFlight[host] = f
             }
@@ -383,6 +422,12 @@ internal class ScanWriter(
         /** A running scan whose heartbeat is older than this has lost its process (aborted). */
         const val STALE_MILLIS = 3 * HEARTBEAT_MILLIS
         private const val QUEUE_CAPACITY = 1 shl 16
+
+        /** The most messages one transaction takes (memory stays bounded when events outrun the commits). */
+        private const val MAX_BATCH = QUEUE_CAPACITY
+
+        /** The writer's nap while it gathers a transaction: [finish] waits at most this long for it to see End. */
+        private const val NAP_NANOS = 5_000_000L
         private val listJson = Json
         const val HOLD_PROPERTY = "kmap.store.test.holdInTransaction"
     }

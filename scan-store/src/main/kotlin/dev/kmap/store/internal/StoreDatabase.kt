@@ -64,7 +64,7 @@ internal class StoreDatabase private constructor(
                     Class.forName("org.sqlite.JDBC")
                     org.sqlite.SQLiteJDBCLoader.initialize()
                     Class.forName("org.postgresql.Driver")
-                    listOf(Scans, Hosts, Ports, Scripts, Checkpoints).forEach { it.columns }
+                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints).forEach { it.columns }
                     Database.Companion.toString()
                 }
             }, "kmap-store-warmup").apply { isDaemon = true; start() }

@@ -72,6 +72,15 @@ internal object Ports : Table("kmap_port") {
     override val primaryKey = PrimaryKey(scanId, hostNo, protocol, port)
 }
 
+/** A host's plain ports, [PortChunks]-encoded: one row per host per writer commit (later ones supersede earlier ones). */
+internal object PortChunkRows : Table("kmap_port_chunk") {
+    val scanId = long("scan_id")
+    val hostNo = integer("host_no")
+    val seq = integer("seq")
+    val data = binary("data")
+    override val primaryKey = PrimaryKey(scanId, hostNo, seq)
+}
+
 internal object Scripts : Table("kmap_script") {
     val scanId = long("scan_id")
     val hostNo = integer("host_no")
