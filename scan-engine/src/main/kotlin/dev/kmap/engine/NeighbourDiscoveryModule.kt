@@ -25,6 +25,9 @@ public object NeighbourDiscoveryModule : ProbeModule {
     override val discoveryProbes: Set<KClass<out DiscoveryProbe>> = setOf(DiscoveryProbe.Arp::class)
     override val silence: Verdict = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
 
+    /** Absent addresses hold no window: all of a group's requests go out at once. */
+    override val timingProfile: TimingProfile = TimingProfile.NEIGHBOUR
+
     /** nmap's default for on-link targets: ARP or NDP alone. */
     override val defaultDiscovery: DefaultDiscovery = DefaultDiscovery(onLink = listOf(DiscoveryProbe.Arp))
 

@@ -18,4 +18,12 @@ public enum class TimingProfile {
      * raises the scan delay at once (see the engine's timing controller).
      */
     ERROR_RATE_LIMITED,
+
+    /**
+     * Questions to the local link that every present neighbour answers at once and an absent
+     * address never does (ARP, NDP): silence is absence, not congestion, so no congestion window
+     * paces them (every request of a host group goes out at once and the absent addresses share
+     * one wait); the rate caps, the scan delay and the parallelism limits still hold.
+     */
+    NEIGHBOUR,
 }

@@ -28,6 +28,7 @@ class ProbeLoopTest {
         timing: Timing = Timing(TimingTemplate.T4),
         stopAfter: Int = Int.MAX_VALUE,
         udp: Boolean = false,
+        profile: TimingProfile = TimingProfile.STANDARD,
         slotOf: (port: Int) -> Int = { 0 },
     ): Pair<Outcome, Boolean> {
         val out = Outcome()
@@ -43,7 +44,7 @@ class ProbeLoopTest {
                 if (out.verdicts.put(probe.port, silence) != null) out.duplicates++
             }
         }
-        val timingController = TimingController(timing, net.capacity, net.now, udp)
+        val timingController = TimingController(timing, net.capacity, net.now, if (udp) TimingProfile.ERROR_RATE_LIMITED else profile)
         val completed = ProbeLoop(net, timingController, net.clock, source, listener) { out.verdicts.size >= stopAfter }.run()
         return out to completed
     }
@@ -59,6 +60,54 @@ class ProbeLoopTest {
         assertEquals(5000, net.sent, "no retransmissions without loss")
         assertTrue(net.maxInFlight > 100, "the window grew in slow start (max in flight ${net.maxInFlight})")
         assertTrue(net.now < 1_000 * MS, "5000 probes at 1 ms RTT finish well within a virtual second, took ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `neighbour requests to a subnet of mostly absent addresses share two timeouts`() {
+        // 254 addresses (one slot each), 60 answering in 1 ms: ARP's shape on a LAN
+        val live = 20..79
+        fun sweep(profile: TimingProfile): Pair<Outcome, FakeNetwork> {
+            val net = FakeNetwork { p -> if (p.port in live) 1 * MS to OPEN else null }
+            val (out, completed) = run(net, 1..254, profile = profile, slotOf = { it })
+            assertTrue(completed)
+            return out to net
+        }
+        val (out, net) = sweep(TimingProfile.NEIGHBOUR)
+        assertEquals(60, out.verdicts.values.count { it == OPEN })
+        assertEquals(194, out.verdicts.values.count { it == silence })
+        assertEquals(254 + 194, net.sent, "one request and one retry per absent address, no re-probe (it never answered)")
+        assertEquals(254, net.maxInFlight, "every request at once")
+        // the first round waits for the initial timeout (T4: 500 ms) only until the first answers set it to the 100 ms floor
+        assertTrue(net.now <= 250 * MS, "two shared timeouts, took ${net.now / MS} ms")
+        val (windowed, standard) = sweep(TimingProfile.STANDARD)
+        assertEquals(out.verdicts, windowed.verdicts, "the same answers")
+        assertTrue(standard.now > 2 * net.now, "a congestion window makes absent addresses wait in rounds: ${standard.now / MS} ms")
+    }
+
+    @Test
+    fun `the first pass is over once answers stop, long before the silent probes time out`() {
+        fun firstPass(live: IntRange): Pair<Int, Long> {
+            val net = FakeNetwork { p -> if (p.port in live) 1 * MS to OPEN else null }
+            var calls = 0
+            var at = -1L
+            val next = (1..254).iterator()
+            val source = object : ProbeSource {
+                override fun next(): Probe? = if (next.hasNext()) next.next().let { Probe(addr, it, 0, it, it) } else null
+            }
+            val listener = object : ProbeListener {
+                override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {}
+                override fun onSilence(probe: Probe) {}
+                override fun onFirstPassOver() { calls++; at = net.now }
+            }
+            val timing = TimingController(Timing(TimingTemplate.T4), net.capacity, net.now, TimingProfile.NEIGHBOUR)
+            assertTrue(ProbeLoop(net, timing, net.clock, source, listener) { false }.run())
+            return calls to at
+        }
+        val (calls, at) = firstPass(20..79)
+        assertEquals(1, calls, "once")
+        // answers in 1 ms; quiet for the round trip plus the 5 ms reordering allowance: well before the 100 ms timeout
+        assertTrue(at in 6 * MS..20 * MS, "first pass over at ${at / MS} ms")
+        assertEquals(0 to -1L, firstPass(1..254), "every probe answered: the loop simply ends")
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.kmap.lab.Lab
 import dev.kmap.lab.LabConfig
 import dev.kmap.lab.LabConfigProvider
 import dev.kmap.lab.RequiresLab
+import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -109,6 +110,20 @@ class SubnetLabTest {
         for (h in report.hosts.filter { it.status == HostStatus.UP }) {
             assertEquals(listOf(22, 80, 443), h.ports.filter { it.state == PortState.OPEN }.map { it.port }, h.host.address.toString())
         }
+    }
+
+    @Test
+    fun `the port scan of the hosts found up starts while discovery still waits for the absent addresses`(lab: Lab) = runBlocking {
+        val plan = scan { targets { add("${lab.config.net4}.0/24"); exclude(lab.scannerIpv4) }; timing(T4); dns(DnsResolution.NEVER); syn(); ports("22,80,443,8080") }
+        val events = scanFlow(plan, config).toList()
+        val firstPort = events.indexOfFirst { it is ScanEvent.PortFound }
+        val down = events.withIndex().filter { (_, e) -> e is ScanEvent.HostFinished && e.result.status == HostStatus.DOWN }.map { it.index }
+        assertTrue(down.size >= 200, "the absent addresses are down (${down.size})")
+        assertTrue(firstPort in 0 until down.first(), "ports found (event $firstPort) before discovery gave up on the absent addresses (event ${down.first()})")
+        val up = events.filterIsInstance<ScanEvent.HostFinished>().map { it.result }.filter { it.status == HostStatus.UP }
+        assertEquals(live(lab), up.map { it.host.address.toString() }.sortedBy { it.substringAfterLast('.').toInt() })
+        for (h in up) assertEquals(listOf(22, 80, 443), h.ports.filter { it.state == PortState.OPEN }.map { it.port }, h.host.address.toString())
+        assertEquals(up.size, events.count { it is ScanEvent.HostStarted }, "each up host started once")
     }
 
     @Test

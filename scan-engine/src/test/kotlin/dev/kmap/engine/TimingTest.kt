@@ -87,6 +87,22 @@ class TimingTest {
     }
 
     @Test
+    fun `neighbour requests are paced by no congestion window, only by the limits`() {
+        val arp = TimingController(Timing(TimingTemplate.T4), capacity = 100_000, startNanos = 0, profile = TimingProfile.NEIGHBOUR)
+        assertEquals(0, arp.sendDelay(0, 3_999), "far past the initial window of 20")
+        assertEquals(TimingController.WAIT_FOR_REPLY, arp.sendDelay(0, 4_000), "the template's maximum window still holds")
+        val capped = TimingController(Timing(TimingTemplate.T4, maxParallelism = 5), capacity = 100, startNanos = 0, profile = TimingProfile.NEIGHBOUR)
+        assertEquals(TimingController.WAIT_FOR_REPLY, capped.sendDelay(0, 5), "--max-parallelism holds")
+        val serial = TimingController(Timing(TimingTemplate.T2), capacity = 100, startNanos = 0, profile = TimingProfile.NEIGHBOUR)
+        assertEquals(TimingController.WAIT_FOR_REPLY, serial.sendDelay(0, 1), "-T2 is serial")
+        val slow = TimingController(Timing(TimingTemplate.T4, maxRate = 10.0), capacity = 100, startNanos = 0, profile = TimingProfile.NEIGHBOUR)
+        slow.onSent(0)
+        assertTrue(slow.sendDelay(0, 1) > 0, "--max-rate holds")
+        val tcp = TimingController(Timing(TimingTemplate.T4), capacity = 100_000, startNanos = 0)
+        assertEquals(TimingController.WAIT_FOR_REPLY, tcp.sendDelay(0, 20), "a standard loop starts at nmap's window")
+    }
+
+    @Test
     fun `retries are capped by the highest answered attempt plus one`() {
         val c = TimingController(Timing(TimingTemplate.T3), capacity = 100, startNanos = 0)
         assertEquals(1, c.allowedRetries)

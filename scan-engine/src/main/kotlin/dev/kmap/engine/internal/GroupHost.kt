@@ -85,6 +85,11 @@ internal class GroupHost(val target: TargetHost, val position: Long) {
         )
     }
 
+    /** Drops the stage view, so the next [view] is owned by another run (a part of the group). */
+    fun forgetView() {
+        stageView = null
+    }
+
     /** Frees the port list once the host is reported. */
     fun release() {
         results = null

@@ -12,11 +12,24 @@ import kotlinx.coroutines.runInterruptible
 /**
  * One host group going through the stages: the hosts, whether the current stage is the last one
  * (then a host is reported as soon as the stage is done with it), and the pipeline's services.
+ * A part of a group ([part]: the hosts found up early, going on to the port scan while discovery
+ * still waits for the others) runs the later stages on its own hosts; checkpoints, progress and
+ * host timeouts always see the whole [group].
  */
 internal class GroupRun(
     private val pipeline: ScanPipeline,
     val hosts: List<GroupHost>,
+    private val whole: GroupRun? = null,
 ) : StageHostOwner {
+    /** The whole host group this run is (a part of). */
+    val group: GroupRun get() = whole ?: this
+
+    /** A run of the later stages over [part] of this group's hosts (their stage views are made anew, owned by the part). */
+    fun part(part: List<GroupHost>): GroupRun = GroupRun(pipeline, part, group).also { synchronized(lock) { part.forEach { h -> h.forgetView() } } }
+
+    /** Set by the pipeline while discovery may hand on the hosts found up so far: called (on a loop thread) when discovery's first pass is over. */
+    @Volatile var onFirstPassOver: (() -> Unit)? = null
+
     val plan: ScanPlan get() = pipeline.plan
     val config: EngineConfig get() = pipeline.config
     val setup: ScanSetup get() = pipeline.setup

@@ -4,14 +4,14 @@ import dev.kmap.dsl.Timing
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.ProbeSession
-import dev.kmap.engine.TimingProfile
 
 /**
  * Runs probes through [ProbeLoop]s: as many loops at once as the module allows (each on its own
  * thread with its own session and a disjoint share of the probes, see [LoopShares] for how the
  * limits are split), and keeps the sessions open for the whole scan (opening one can mean a
- * capture handle and threads). When one loop stops or fails, the others stop too.
- * Thread-safe; [run] is called by one stage at a time.
+ * capture handle and threads): a loop takes a session of its module that no running loop uses,
+ * opening one only when none is free. When one loop stops or fails, the others stop too.
+ * Thread-safe; runs may overlap (discovery and the port scan of the hosts already found up).
  */
 internal class LoopRunner(
     private val timing: Timing,
@@ -25,7 +25,8 @@ internal class LoopRunner(
     private var reprobes = 0L
     private var reprobesAnswered = 0L
     private var rateLowered = false
-    private val sessions = HashMap<Pair<ProbeModule, Int>, ProbeSession>()
+    private val sessions = ArrayList<ProbeSession>()
+    private val idle = HashMap<ProbeModule, ArrayDeque<ProbeSession>>()
     @Volatile private var aborted = false
 
     /** Probes sent so far, by finished and running loops. */
@@ -64,14 +65,15 @@ internal class LoopRunner(
                 }
             }
             val l = listener(k)
-            val session = session(module, k)
-            val t = TimingController(shares[k], session.capacity, clock(), udp = module.timingProfile == TimingProfile.ERROR_RATE_LIMITED)
+            val session = acquire(module)
+            val t = TimingController(shares[k], session.capacity, clock(), module.timingProfile)
             synchronized(lock) { running += t }
             return try {
                 ProbeLoop(session, t, clock, source, l, ::stopRequested).run().also { if (!it) aborted = true }
             } finally {
                 l.drain()
                 synchronized(lock) {
+                    idle.getOrPut(module) { ArrayDeque() }.addLast(session)
                     running -= t
                     finishedProbes += t.probesSent
                     unanswered += t.unanswered
@@ -105,11 +107,15 @@ internal class LoopRunner(
         return results.all { it }
     }
 
-    private fun session(module: ProbeModule, k: Int): ProbeSession = synchronized(lock) {
-        sessions.getOrPut(module to k) { module.open() }
+    /** An open session of [module] no running loop uses (runs of one module may overlap: discovery and the port scan). */
+    private fun acquire(module: ProbeModule): ProbeSession {
+        synchronized(lock) { idle[module]?.removeFirstOrNull()?.let { return it } }
+        val opened = module.open()
+        synchronized(lock) { sessions += opened }
+        return opened
     }
 
     fun close() {
-        synchronized(lock) { sessions.values.toList().also { sessions.clear() } }.forEach { runCatching { it.close() } }
+        synchronized(lock) { sessions.toList().also { sessions.clear(); idle.clear() } }.forEach { runCatching { it.close() } }
     }
 }

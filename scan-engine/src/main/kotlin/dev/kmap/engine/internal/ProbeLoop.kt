@@ -24,6 +24,14 @@ internal interface ProbeListener {
     /** True when replies for [probe]'s host no longer matter (host timed out); it is not resent. */
     fun isAbandoned(probe: Probe): Boolean = false
 
+    /**
+     * Called once, when every probe has been sent and its first pass is over: the first one went
+     * unanswered past its timeout, or answers stopped (none for a round trip plus the reordering
+     * allowance since the latest send or answer). What is answered by now is what answers at once;
+     * the rest waits for timeouts and retransmissions.
+     */
+    fun onFirstPassOver() {}
+
     /** Called once per loop turn, for progress reports and host timeouts. */
     fun tick(nowNanos: Long) {}
 
@@ -61,6 +69,9 @@ internal class ProbeLoop(
     private var inFlight = 0
     private var retransmissionsInFlight = 0
     private var sourceDone = false
+    private var firstPassOver = false
+    private var lastSendNanos = Long.MIN_VALUE / 2
+    private var lastAnswerNanos = Long.MIN_VALUE / 2
     private var answered = 0L
     private var silencesReprobed = 0L
     private var lastReprobeNanos = Long.MIN_VALUE / 2
@@ -80,6 +91,7 @@ internal class ProbeLoop(
                 if (shouldStop() || Thread.currentThread().isInterrupted) return false
                 val now = clock()
                 expire(now)
+                if (answersStopped(now)) firstPassOver()
                 val sendDelay = sendNew()
                 if (inFlight == 0 && resend.isEmpty() && sourceDone && reprobes.isEmpty()) return true
                 listener.tick(clock())
@@ -101,6 +113,7 @@ internal class ProbeLoop(
             inFlightQueue.removeFirst()
             finished(head)
             session.abandon(head)
+            if (sourceDone) firstPassOver()
             when {
                 listener.isAbandoned(head) -> Unit
                 head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
@@ -109,6 +122,19 @@ internal class ProbeLoop(
                 else -> { timing.onSilence(); listener.onSilence(head) }
             }
         }
+    }
+
+    private fun firstPassOver() {
+        if (firstPassOver) return
+        firstPassOver = true
+        listener.onFirstPassOver()
+    }
+
+    /** Every probe sent, some still out, and nothing answered for a round trip plus the reordering allowance since the latest send or answer. */
+    private fun answersStopped(now: Long): Boolean {
+        if (firstPassOver || !sourceDone || inFlight == 0 || !timing.detectsLossEarly) return false
+        val srtt = timing.smoothedRttNanos
+        return srtt >= 0 && now - maxOf(lastSendNanos, lastAnswerNanos) > srtt + reorderNanos(srtt)
     }
 
     /** RACK: a later probe to the same host was answered and this one's round trip is long past. */
@@ -148,6 +174,7 @@ internal class ProbeLoop(
                 return if (inFlight == 0) BUSY_BACKOFF_NANOS else TimingController.WAIT_FOR_REPLY
             }
             timing.onSent(now)
+            lastSendNanos = now
             if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
             inFlightQueue.addLast(probe)
             inFlight++
@@ -190,6 +217,7 @@ internal class ProbeLoop(
         if (probe.done) return // late reply to an expired attempt
         finished(probe)
         answered++
+        lastAnswerNanos = clock()
         if (probe.reprobe) timing.onReprobeAnswered()
         if (answeredAttempt == ReplySink.NO_EXCHANGE) { // no packet went out or came back: nothing to time
             if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)

@@ -16,6 +16,11 @@ import dev.kmap.engine.ScanStage
 import dev.kmap.engine.ScanStats
 import dev.kmap.engine.StageContext
 import dev.kmap.engine.StagePhase
+import dev.kmap.engine.internal.stages.DiscoveryStage
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
 
 /**
  * Runs a plan: expands the targets lazily into host groups ([Grouping]) and runs each group through
@@ -108,12 +113,12 @@ internal class ScanPipeline(
         try {
             val nowMillis = System.currentTimeMillis()
             run.hosts.forEach { it.startedMillis = nowMillis }
-            for ((i, stage) in stages.withIndex()) {
-                if (stopRequested()) return stopped(run)
-                if (!run.promoted && stage.phase >= StagePhase.PORT_SCAN) promote(run)
-                run.lastStage = i == stages.lastIndex
-                stage.run(StageContext(run))
-                if (stopRequested()) return stopped(run)
+            val split = overlapAt(stages)
+            if (split < 0) {
+                if (!runStages(run, stages)) return false
+            } else {
+                if (!runStages(run, stages.subList(0, split), last = false)) return false
+                if (!runOverlapped(run, stages[split], stages.subList(split + 1, stages.size))) return false
             }
             // a ping scan has no port-scan phase: its up hosts still start (HostStarted) before they finish
             if (!run.promoted && !plan.listOnly) promote(run)
@@ -133,6 +138,62 @@ internal class ScanPipeline(
         }
     }
 
+    /** Runs [stages] in order over [run]; [last]: the final one is the pipeline's last. Returns false when the scan was stopped. */
+    private suspend fun runStages(run: GroupRun, stages: List<ScanStage>, last: Boolean = true): Boolean {
+        for ((i, stage) in stages.withIndex()) {
+            if (stopRequested()) return stopped(run)
+            if (!run.promoted && stage.phase >= StagePhase.PORT_SCAN) promote(run)
+            run.lastStage = last && i == stages.lastIndex
+            stage.run(StageContext(run))
+            if (stopRequested()) return stopped(run)
+        }
+        return true
+    }
+
+    /**
+     * Where the port scan may overlap discovery: the index of the built-in discovery stage when
+     * it asks anything (not -Pn), only later phases follow it, and one of them scans ports; else -1.
+     * Never under limits for the scan as a whole that two runs at once would break (--max-parallelism,
+     * the serial cap of -T0..-T2, a scan delay, --max-rate): [LoopShares] splits those within one run only.
+     */
+    private fun overlapAt(stages: List<ScanStage>): Int {
+        val t = plan.timing
+        if (t.effectiveMaxParallelism != null || t.effectiveScanDelayMillis > 0 || t.maxRate != null) return -1
+        val d = stages.indexOf(DiscoveryStage)
+        if (d < 0 || setup.discovery == null) return -1
+        val after = stages.subList(d + 1, stages.size)
+        return if (after.all { it.phase > StagePhase.DISCOVERY } && after.any { it.phase >= StagePhase.PORT_SCAN }) d else -1
+    }
+
+    /**
+     * Discovery and the later stages, overlapped (nmap runs them one after the other): discovery
+     * runs on its own thread; once its first pass is over (every host asked once, and answers
+     * stopped or the first silence timed out), the hosts up by then go on through the later
+     * stages while discovery waits for and retries the silent ones. When discovery ends, the rest
+     * of the group (found up late, or down) follows. Results are the same as one after the other:
+     * only when a host's port scan starts changes.
+     */
+    private suspend fun runOverlapped(run: GroupRun, discovery: ScanStage, after: List<ScanStage>): Boolean = coroutineScope {
+        val firstPass = CompletableDeferred<Unit>()
+        run.onFirstPassOver = { firstPass.complete(Unit) }
+        val found = async(Dispatchers.IO) {
+            try { discovery.run(StageContext(run)) } finally { firstPass.complete(Unit) }
+        }
+        firstPass.await()
+        val early = if (found.isCompleted || stopRequested()) emptyList() else synchronized(lock) { run.hosts.filter { it.up && !it.finished } }
+        if (early.isNotEmpty()) {
+            val part = run.part(early)
+            if (!runStages(part, after)) { found.await(); return@coroutineScope false }
+        }
+        found.await()
+        run.onFirstPassOver = null
+        if (stopRequested()) return@coroutineScope stopped(run)
+        val rest = if (early.isEmpty()) run else early.toHashSet().let { e -> run.part(run.hosts.filter { it !in e }) }
+        val completed = runStages(rest, after)
+        run.promoted = true // every part was
+        completed
+    }
+
     /** Reports the hosts found down; up hosts start their port scan. */
     private fun promote(run: GroupRun) = synchronized(lock) {
         run.promoted = true
@@ -150,7 +211,8 @@ internal class ScanPipeline(
     }
 
     /** The scan stopped within [run]: a last checkpoint, then every host with what was found. */
-    private fun stopped(run: GroupRun): Boolean {
+    private fun stopped(part: GroupRun): Boolean {
+        val run = part.group
         synchronized(lock) {
             checkpoint(midGroupCheckpoint(run))
             for (h in run.hosts) if (!h.finished && h.host != null) finish(h, if (h.up) HostStatus.UP else HostStatus.UNKNOWN)
@@ -187,12 +249,14 @@ internal class ScanPipeline(
     }
 
     /** Called once per loop turn: batches, progress, host timeouts, checkpoints. */
-    fun tick(nowNanos: Long, run: GroupRun) {
+    fun tick(nowNanos: Long, part: GroupRun) {
+        val run = part.group
         events.flushIfDue(nowNanos)
         progress.tick(nowNanos)?.let { events.emit(it) }
         if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {
             lastTimeoutCheck = nowNanos
-            if (run.promoted) {
+            // deadlines are set when hosts start their port scan (promote); a part's loop checks the whole group
+            if (part.promoted) {
                 for (h in run.hosts) {
                     if (!h.finished && h.up && nowNanos > h.deadlineNanos) {
                         h.timedOut = true

@@ -3,12 +3,17 @@ package dev.kmap.engine.internal
 import dev.kmap.dsl.Timing
 import dev.kmap.dsl.TimingTemplate
 import dev.kmap.engine.Probe
+import dev.kmap.engine.TimingProfile
 
 /**
  * Every timing decision of a probe loop lives here: the RTT estimate and timeout, the
  * congestion window, `--max-rate` (token bucket), `--min-rate` (may exceed the window to keep up),
  * `--scan-delay`, parallelism bounds, and how many retransmissions a silent probe gets (nmap's
  * rule: one more than the highest attempt that ever got an answer, capped by `--max-retries`).
+ *
+ * With [TimingProfile.NEIGHBOUR] (ARP/NDP) no congestion window applies: an absent address's
+ * silence says nothing about the link's load, and a window would make absent addresses wait their
+ * timeouts in rounds of the window's size instead of all at once.
  *
  * The scan delay adapts as nmap's does: when more than 10 answers came only to retransmissions
  * sent after the last change, and they are more than 40% (30% below T4) of the answers since,
@@ -26,7 +31,12 @@ import dev.kmap.engine.Probe
  * out at a pace already proven too fast. This ends: every proven drop decides a port. After
  * the first proven drop, (5) new probes wait while retransmissions are out ([recoveringDrops]).
  */
-internal class TimingController(timing: Timing, capacity: Int, startNanos: Long, private val udp: Boolean = false) {
+internal class TimingController(timing: Timing, capacity: Int, startNanos: Long, profile: TimingProfile = TimingProfile.STANDARD) {
+    private val udp = profile == TimingProfile.ERROR_RATE_LIMITED
+
+    /** [TimingProfile.NEIGHBOUR]: no congestion window, only the bounds ([maxWindow], rates, delays). */
+    private val windowless = profile == TimingProfile.NEIGHBOUR
+
     private val rtt = RttEstimator(
         initialRtoNanos = timing.effectiveInitialRttTimeoutMillis * MILLI,
         minRtoNanos = timing.effectiveMinRttTimeoutMillis.coerceAtLeast(1) * MILLI,
@@ -123,7 +133,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
             if (wait > 0) return wait
         }
         if (inFlight >= maxWindow) return WAIT_FOR_REPLY
-        if (inFlight >= maxOf(window.window, minWindow) && !behindMinRate(nowNanos)) return WAIT_FOR_REPLY
+        if (!windowless && inFlight >= maxOf(window.window, minWindow) && !behindMinRate(nowNanos)) return WAIT_FOR_REPLY
         return maxRateBucket?.nanosUntilToken(nowNanos) ?: 0
     }
 

@@ -19,7 +19,9 @@ import dev.kmap.engine.Verdict
 import dev.kmap.engine.VirtualNet
 import dev.kmap.engine.VirtualNet.Companion.CLOSED
 import dev.kmap.engine.VirtualNet.Companion.MS
+import dev.kmap.engine.internal.LoopRunner
 import dev.kmap.engine.internal.LoopShares
+import dev.kmap.engine.internal.ProbeListener
 import dev.kmap.engine.scan
 import dev.kmap.engine.scanFlow
 import kotlinx.coroutines.flow.toList
@@ -43,12 +45,14 @@ class RunnerPartsTest {
         val maxInFlight = AtomicInteger()
         val sendTimes = java.util.concurrent.ConcurrentLinkedQueue<Long>()
         val closed = AtomicInteger()
+        val opened = AtomicInteger()
         override val name = "parallel"
         override val scanTypes = setOf(ScanType.CONNECT)
         override val discoveryProbes = emptySet<kotlin.reflect.KClass<out dev.kmap.dsl.DiscoveryProbe>>()
         override val silence = Verdict(PortState.FILTERED, "no-response", false)
         override val concurrentSessions = sessions
         override fun open(): ProbeSession = object : ProbeSession {
+            init { opened.incrementAndGet() }
             private val pending = ArrayDeque<Pair<Long, Probe>>()
             override val capacity = 100_000
             override fun send(probe: Probe): SendResult {
@@ -99,6 +103,30 @@ class RunnerPartsTest {
         val gaps = times.zipWithNext { a, b -> b - a }
         assertTrue(gaps.all { it >= 900_000 }, "one probe per scan delay across the scan, smallest gap ${gaps.minOrNull()} ns")
         assertTrue(System.nanoTime() - started < 5_000_000_000)
+    }
+
+    @Test
+    fun `overlapping runs of one module never share a session`() {
+        val m = Parallel(1)
+        val loops = LoopRunner(Timing(TimingTemplate.T4), System::nanoTime) { false }
+        val target = InetAddress.getByAddress(byteArrayOf(10, 0, 0, 1))
+        val answered = AtomicInteger()
+        val both = java.util.concurrent.CountDownLatch(2) // each run holds its session until the other has one: they overlap
+        val listener = object : ProbeListener {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) { answered.incrementAndGet() }
+            override fun onSilence(probe: Probe) {}
+            override fun tick(nowNanos: Long) { both.countDown(); both.await(5, java.util.concurrent.TimeUnit.SECONDS) }
+        }
+        fun run() = loops.run(m, 2_000, { listener }) { i -> Probe(target, i.toInt() + 1, 0, 0, i.toInt()) }
+        val other = Thread { run() }.apply { start() }
+        assertTrue(run())
+        other.join()
+        assertEquals(4_000, answered.get(), "every probe of both runs answered once (a shared session would lose or cross replies)")
+        assertEquals(2, m.opened.get(), "a second session for the run that overlapped")
+        assertTrue(run()) // (the latch is open now)
+        assertEquals(2, m.opened.get(), "sessions are reused once free")
+        loops.close()
+        assertEquals(2, m.closed.get())
     }
 
     @Test

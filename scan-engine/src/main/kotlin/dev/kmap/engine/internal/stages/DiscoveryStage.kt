@@ -20,6 +20,8 @@ import kotlinx.coroutines.runInterruptible
  * Host discovery: with `-Pn` every host is up (`user-set`); otherwise each probe of the
  * [DiscoveryPlanner] goes, in turn, to the hosts that get it and are not up yet. A host no probe
  * can be sent to (`-PR` to loopback or a routed target) stays unknown, and a warning says why.
+ * When a probe's first pass is over (every host asked once, the first silence timed out) it tells
+ * the pipeline ([GroupRun.onFirstPassOver]), which may start the port scan of the hosts up so far.
  */
 @OptIn(KmapExtensionPoint::class)
 internal object DiscoveryStage : ScanStage, PreparedStage {
@@ -85,6 +87,7 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
             }
 
             override fun isAbandoned(probe: Probe) = candidates[probe.slot].up
+            override fun onFirstPassOver() { run.onFirstPassOver?.invoke() }
             override fun tick(nowNanos: Long) = run.tick(nowNanos)
         }
         // host-major order: all of a host's discovery probes go out together, as nmap's do
