@@ -16,7 +16,8 @@
 #   ratio A B         median wall and CPU of A over B
 #
 # KMAP_BEFORE=/other/checkout/bin/kmap adds another build of kmap (the commit before a change) as a
-# peer named kmap-before, run in the same invocation, with the ratio after/before.
+# peer named kmap-before, run in the same invocation, with the ratio after/before. It records into
+# a store of its own (an older kmap refuses a store a newer one has migrated).
 #
 # Numbers vary up to 3x between machines of one kind: compare only ratios of one invocation.
 set -euo pipefail
@@ -29,6 +30,11 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-120} # seconds: no single run goes on longer
 BR=${KMAP_LAB_PREFIX}-br0
 OUT=$(mktemp -d /tmp/kmap-bench.XXXXXX)
 declare -A WALL CPU RSS EXACT
+if [[ -n $BEFORE ]]; then
+  printf '#!/bin/sh\nKMAP_STORE=jdbc:sqlite:%s/before-store.db exec %q "$@"\n' "$OUT" "$BEFORE" >"$OUT/kmap-before"
+  chmod +x "$OUT/kmap-before"
+  BEFORE=$OUT/kmap-before
+fi
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: needs root (network namespaces, raw packets)" >&2; exit 2; }
 
@@ -107,4 +113,5 @@ run_line() {
 }
 
 # open ports in nmap/kmap grepable (-oG) output, space separated
-open_ports() { grep -oE '[0-9]+/open/' "$1" | cut -d/ -f1 | sort -n | tr '\n' ' ' | sed 's/ $//'; }
+# (none, or no file: empty, never a failure that would end the bench)
+open_ports() { { grep -oE '[0-9]+/open/' "$1" 2>/dev/null || true; } | cut -d/ -f1 | sort -n | tr '\n' ' ' | sed 's/ $//'; }
