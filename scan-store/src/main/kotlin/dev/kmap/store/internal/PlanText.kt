@@ -31,8 +31,16 @@ internal object PlanText {
     fun hash(plan: ScanPlan): String {
         val whole = plan.copy(outputs = emptyList(), targets = plan.targets.copy(shard = Shard.WHOLE))
         val digest = MessageDigest.getInstance("SHA-256").digest(whole.toJson().toByteArray(Charsets.UTF_8))
-        return digest.joinToString("") { "%02x".format(it) }
+        // lower-case hex without String.format, whose first use costs milliseconds before a scan starts
+        val hex = CharArray(digest.size * 2)
+        for ((i, b) in digest.withIndex()) {
+            hex[2 * i] = HEX[(b.toInt() shr 4) and 0xf]
+            hex[2 * i + 1] = HEX[b.toInt() and 0xf]
+        }
+        return String(hex)
     }
+
+    private const val HEX = "0123456789abcdef"
 
     /** How many port results an up host gets: the ports of every scan type's protocol (none for a ping scan). */
     fun portsPerHost(plan: ScanPlan): Int =
