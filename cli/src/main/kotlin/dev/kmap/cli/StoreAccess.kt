@@ -30,16 +30,16 @@ internal object StoreAccess {
      * the default): open it, check its schema and make the first query on another thread while
      * the arguments are parsed and the scan gets ready; [openForWriting] then takes it, or its
      * [StoreException], as it would have met them itself (a store at another URL than the parsed
-     * one is closed unused). Only a store that exists already (an SQLite file, or a PostgreSQL
-     * server): a command line that turns out bad creates no store file.
+     * one is closed unused). Only an SQLite file that exists already: a command line that turns
+     * out bad creates no store and no tables.
      */
     fun openAhead(args: List<String>): Boolean {
         val option = storeOption(args)
         val url = runCatching { url(option) }.getOrNull() ?: return false
-        if (!url.startsWith("jdbc:postgresql:")) {
-            val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
-            if (!File(path).isFile) return false
-        }
+        // not PostgreSQL: opening an empty database creates kmap's tables, which a command line that
+        // turns out bad must not do (and an unreachable server would be waited for twice)
+        val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
+        if (!File(path).isFile) return false
         val open = FutureTask {
             ScanStore.open(url).also { store -> runCatching { store.learnedTiming(IpAddress.parse("127.0.0.1")) } }
         }
