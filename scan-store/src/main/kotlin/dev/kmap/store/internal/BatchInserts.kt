@@ -5,6 +5,7 @@ import org.postgresql.PGConnection
 import java.sql.Connection
 import java.sql.PreparedStatement
 import java.sql.Types
+import java.util.HexFormat
 
 /**
  * The writer's hot path, the rows a scan streams (hosts, ports, scripts), in plain JDBC: Exposed's
@@ -109,12 +110,7 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
         }
         override fun bytes(v: ByteArray) {
             // bytea in hex, its backslash escaped for COPY
-            val o = next().append("\\\\x")
-            for (b in v) { o.append(HEX[(b.toInt() shr 4) and 0xf]); o.append(HEX[b.toInt() and 0xf]) }
-        }
-
-        companion object {
-            private const val HEX = "0123456789abcdef"
+            HexFormat.of().formatHex(next().append("\\\\x"), v)
         }
     }
 

@@ -56,10 +56,10 @@ internal object Differ {
     }
 
     private fun ports(a: List<PortResult>, b: List<PortResult>): List<ScanDiff.PortDiff> {
-        val byKey = HashMap<Long, PortResult>(a.size * 2)
-        for (p in a) byKey[key(p)] = p
+        val byKey = HashMap<Int, PortResult>(a.size * 2)
+        for (p in a) byKey[Codes.portKey(p)] = p
         val out = ArrayList<ScanDiff.PortDiff>()
-        for (pb in b) port(byKey.remove(key(pb)), pb)?.let { out += it }
+        for (pb in b) port(byKey.remove(Codes.portKey(pb)), pb)?.let { out += it }
         for (pa in byKey.values) port(pa, null)?.let { out += it }
         out.sortWith(compareBy({ it.protocol }, { it.port }))
         return out
@@ -91,6 +91,4 @@ internal object Differ {
         val after = b.associate { it.id to it.output }
         return (before.keys + after.keys).filter { before[it] != after[it] }.sorted().map { ScanDiff.ScriptDiff(it, before[it], after[it]) }
     }
-
-    private fun key(p: PortResult): Long = (p.protocol.ordinal.toLong() shl 32) or p.port.toLong()
 }

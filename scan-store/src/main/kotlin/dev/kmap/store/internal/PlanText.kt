@@ -5,6 +5,7 @@ import dev.kmap.dsl.ScanType
 import dev.kmap.dsl.Shard
 import dev.kmap.dsl.TargetSpec
 import java.security.MessageDigest
+import java.util.HexFormat
 
 /** What the store derives from a plan: the short target text of `history`, and the shard-free hash that groups shards. */
 internal object PlanText {
@@ -31,16 +32,9 @@ internal object PlanText {
     fun hash(plan: ScanPlan): String {
         val whole = plan.copy(outputs = emptyList(), targets = plan.targets.copy(shard = Shard.WHOLE))
         val digest = MessageDigest.getInstance("SHA-256").digest(whole.toJson().toByteArray(Charsets.UTF_8))
-        // lower-case hex without String.format, whose first use costs milliseconds before a scan starts
-        val hex = CharArray(digest.size * 2)
-        for ((i, b) in digest.withIndex()) {
-            hex[2 * i] = HEX[(b.toInt() shr 4) and 0xf]
-            hex[2 * i + 1] = HEX[b.toInt() and 0xf]
-        }
-        return String(hex)
+        // lower-case hex (not String.format, whose first use costs milliseconds before a scan starts)
+        return HexFormat.of().formatHex(digest)
     }
-
-    private const val HEX = "0123456789abcdef"
 
     /** How many port results an up host gets: the ports of every scan type's protocol (none for a ping scan). */
     fun portsPerHost(plan: ScanPlan): Int =

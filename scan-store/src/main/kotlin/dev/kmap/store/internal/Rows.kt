@@ -20,6 +20,9 @@ import org.jetbrains.exposed.v1.core.ResultRow
 internal object Codes {
     const val SCANNING = "scanning"
 
+    /** One port of a host as a number: protocol and port, unique per host (a map key, a bit index). */
+    fun portKey(p: PortResult): Int = (p.protocol.ordinal shl 16) or p.port
+
     fun status(s: HostStatus): String = when (s) { HostStatus.UP -> "up"; HostStatus.DOWN -> "down"; HostStatus.UNKNOWN -> "unknown" }
 
     fun hostStatus(text: String): HostStatus? = when (text) {

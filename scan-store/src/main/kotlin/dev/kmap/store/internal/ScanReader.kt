@@ -193,12 +193,12 @@ internal class ScanReader(private val store: StoreDatabase) {
         // chunks in commit order, later entries superseding earlier ones, then rows superseding both
         val ports = HashMap<Int, HashMap<Int, PortResult>>()
         for (chunk in numbers.chunked(IN_LIST)) {
-            chunkedPorts(scanId, chunk, store.shownUrl) { no, p -> ports.getOrPut(no) { HashMap() }[portKey(p)] = p }
+            chunkedPorts(scanId, chunk, store.shownUrl) { no, p -> ports.getOrPut(no) { HashMap() }[Codes.portKey(p)] = p }
             Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo inList chunk) }.forEach { r ->
                 val no = r[Ports.hostNo]
                 val s = scripts[scriptKey(no, r[Ports.protocol], r[Ports.port])].orEmpty()
                 val p = RowReader.port(r, s)
-                ports.getOrPut(no) { HashMap() }[portKey(p)] = p
+                ports.getOrPut(no) { HashMap() }[Codes.portKey(p)] = p
             }
         }
         return hosts.map { h ->
@@ -234,8 +234,6 @@ internal class ScanReader(private val store: StoreDatabase) {
                     for (p in PortChunks.decode(r[PortChunkRows.data], what)) each(no, p)
                 }
         }
-
-        private fun portKey(p: PortResult): Int = (p.protocol.ordinal shl 16) or p.port
 
         private const val PAGE_HOSTS = 512
         private const val PAGE_PORTS = 65_536

@@ -51,10 +51,10 @@ internal class ScanWriter(
     private object Heartbeat
 
     private class InFlight(val hostNo: Int, var persisted: Boolean) {
-        /** What was stored of each port (by [key]), to store only changes. */
+        /** What was stored of each port (by [Codes.portKey]), to store only changes. */
         val streamed = HashMap<Int, PortResult>()
 
-        /** The ports (by [key]) stored as rows; the others are in chunks. */
+        /** The ports (by [Codes.portKey]) stored as rows; the others are in chunks. */
         val rows = BitSet()
     }
 
@@ -79,7 +79,7 @@ internal class ScanWriter(
     private val portInserts = ArrayList<PortRow>()
     private val portUpdates = ArrayList<PortRow>()
 
-    /** Plain ports ([PortChunks.isPlain]) per host number, by [key]: one chunk per host at the next commit. */
+    /** Plain ports ([PortChunks.isPlain]) per host number, by [Codes.portKey]: one chunk per host at the next commit. */
     private val chunkPorts = LinkedHashMap<Int, LinkedHashMap<Int, PortResult>>()
     private var nextChunkSeq = 0
     private val scriptInserts = ArrayList<ScriptRow>()
@@ -174,7 +174,7 @@ internal class ScanWriter(
                 val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
                 if (host in finishedBefore) return
                 val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
-                stage(f.hostNo, f.rows, result, f.streamed.put(key(result), result))
+                stage(f.hostNo, f.rows, result, f.streamed.put(Codes.portKey(result), result))
                 if (!f.persisted && f.hostNo !in hostInserts) {
                     hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
                 }
@@ -195,7 +195,7 @@ internal class ScanWriter(
                 }
                 val g = f ?: InFlight(hostNo, persisted = false)
                 for (p in r.ports) {
-                    stage(hostNo, g.rows, p, g.streamed.put(key(p), p))
+                    stage(hostNo, g.rows, p, g.streamed.put(Codes.portKey(p), p))
                     p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
                 }
                 // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
@@ -216,7 +216,7 @@ internal class ScanWriter(
      */
     private fun stage(hostNo: Int, rows: BitSet, p: PortResult, before: PortResult?) {
         if (before == p) return
-        val k = key(p)
+        val k = Codes.portKey(p)
         when {
             rows[k] -> portUpdates += PortRow(hostNo, p)
             PortChunks.isPlain(p) -> chunkPorts.getOrPut(hostNo) { LinkedHashMap() }[k] = p
@@ -386,11 +386,11 @@ internal class ScanWriter(
             PortChunkRows.select(chunkSeq).where { PortChunkRows.scanId eq scanId }.firstOrNull()?.get(chunkSeq)?.let { nextChunkSeq = it + 1 }
             for ((no, host) in scanning) {
                 val f = InFlight(no, persisted = true)
-                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed[key(p)] = p }
+                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed[Codes.portKey(p)] = p }
                 Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
                     val p = RowReader.port(row, emptyList())
-                    f.streamed[key(p)] = p
-                    f.rows.set(key(p))
+                    f.streamed[Codes.portKey(p)] = p
+                    f.rows.set(Codes.portKey(p))
                 }
                 inFlight[host] = f
             }
@@ -409,8 +409,6 @@ internal class ScanWriter(
         File(marker).writeText("holding scan $scanId with $ports uncommitted port rows\n")
         Thread.sleep(Long.MAX_VALUE)
     }
-
-    private fun key(p: PortResult) = (p.protocol.ordinal shl 16) or p.port
 
     companion object {
         /** How often the writer commits (ms): at most this much of a killed scan is lost. */
