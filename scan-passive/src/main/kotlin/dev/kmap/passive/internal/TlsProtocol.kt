@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream
 import java.security.MessageDigest
 import java.security.cert.CertificateFactory
 import java.security.cert.X509Certificate
+import java.util.HexFormat
 
 /** TLS: a handshake record (22) of version 3.x. */
 internal object TlsProtocol : StreamProtocol {
@@ -348,10 +349,6 @@ internal object TlsHello {
 
     private fun md5(s: String) = MessageDigest.getInstance("MD5").digest(s.toByteArray())
     private fun sha12(s: String) = hex(MessageDigest.getInstance("SHA-256").digest(s.toByteArray())).take(12)
-    private fun hex(b: ByteArray): String {
-        val sb = StringBuilder(b.size * 2)
-        for (x in b) { sb.append(HEX[(x.toInt() ushr 4) and 0xf]); sb.append(HEX[x.toInt() and 0xf]) }
-        return sb.toString()
-    }
+    private fun hex(b: ByteArray): String = HexFormat.of().formatHex(b)
     private const val HEX = "0123456789abcdef"
 }
