@@ -259,6 +259,39 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `hosts in chunks and hosts in rows read back in finish order, a page at a time`() {
+        ScanStore.open(newUrl()).use { store ->
+            // 10000 hosts (more than a chunk and than a page holds): every 7th has a script (a row),
+            // every 5th had its port stored while it was scanned (a row too), the rest go into chunks
+            val recorder = store.record(StoreFixtures.plan)
+            recorder.event(ScanEvent.Started(StoreFixtures.plan, 0, 10_000))
+            val results = (0 until 10_000).map { i ->
+                val h = Host(IpAddress.parse("10.${i / 65_536}.${i / 256 % 256}.${i % 256}"))
+                val open = PortResult(80, Protocol.TCP, PortState.OPEN, "syn-ack", "http", i.toLong())
+                val scripts = if (i % 7 == 0) listOf(dev.kmap.engine.ScriptOutput("banner", "b$i")) else emptyList()
+                if (i % 5 == 0) recorder.event(ScanEvent.PortFound(h, open))
+                val down = i % 3 == 0
+                HostResult(h, if (down) HostStatus.DOWN else HostStatus.UP, "r$i", if (down && i % 5 != 0) emptyList() else listOf(open), hostScripts = scripts)
+            }
+            Thread.sleep(4 * ScanWriter.COMMIT_MILLIS)
+            results.asReversed().forEach { recorder.event(ScanEvent.HostFinished(it)) }
+            val up = results.count { it.status == HostStatus.UP }.toLong()
+            val deadline = System.nanoTime() + 10_000_000_000
+            while (store.load(recorder.scanId).stats.hostsUp < up && System.nanoTime() < deadline) Thread.sleep(20)
+            assertEquals(up, store.load(recorder.scanId).stats.hostsUp, "counted before the scan finished")
+            recorder.event(ScanEvent.Finished(StoreFixtures.stats.copy(hostsUp = 6666, hostsDown = 3334)))
+            recorder.close()
+            assertNull(recorder.failure)
+            val scan = store.load(recorder.scanId)
+            val read = scan.hosts().toList()
+            val expected = results.asReversed()
+            val wrong = expected.indices.firstOrNull { it >= read.size || read[it] != expected[it] }
+            assertTrue(read.size == expected.size && wrong == null, "${read.size} hosts read; the first wrong: $wrong, ${wrong?.let { read.getOrNull(it) }}")
+            assertEquals(results.count { it.ports.isNotEmpty() }.toLong(), scan.summary.openPorts)
+        }
+    }
+
+    @Test
     fun `diff reports closed, opened and changed ports and hosts`() {
         ScanStore.open(newUrl()).use { store ->
             val a = record(store)

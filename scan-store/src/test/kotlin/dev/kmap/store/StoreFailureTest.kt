@@ -151,6 +151,20 @@ class StoreFailureTest {
     }
 
     @Test
+    fun `a corrupt host chunk is one StoreException naming it`() {
+        val f = dir.resolve("kmap.db").toFile()
+        val id = recordOne("jdbc:sqlite:$f")
+        DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
+            c.createStatement().use { assertTrue(it.executeUpdate("UPDATE kmap_host_chunk SET data = X'0101FF' WHERE scan_id = $id") > 0) }
+        }
+        ScanStore.open("jdbc:sqlite:$f").use { store ->
+            val e = assertThrows<StoreException> { store.load(id).hosts().toList() }
+            assertTrue(Regex("host chunk \\d+ of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+").matches(e.message!!), e.message)
+            assertTrue(store.history().isNotEmpty(), "the rest of the store still reads")
+        }
+    }
+
+    @Test
     fun `a locked store is refused before the scan starts`() {
         val f = dir.resolve("kmap.db").toFile()
         recordOne("jdbc:sqlite:$f")

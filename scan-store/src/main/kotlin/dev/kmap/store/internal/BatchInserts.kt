@@ -68,6 +68,11 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
         v.long(scanId); v.int(r.hostNo); v.int(r.seq); v.bytes(r.data)
     }
 
+    fun hostChunks(c: Connection, rows: List<HostChunkRow>) = insert(c, HostChunkRows, rows, false) { r, v ->
+        v.long(scanId); v.int(r.firstSeq); v.int(r.lastSeq); v.int(r.maxHostNo); v.int(r.hostsUp); v.int(r.hostsDown); v.int(r.openPorts)
+        v.bytes(r.data)
+    }
+
     fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->
         v.long(scanId); v.int(s.hostNo); v.text(s.protocol); v.int(s.port); v.int(s.seq)
         v.text(StoredText.encode(s.script.id)); v.text(StoredText.encode(s.script.output)); v.text(Codes.elements(s.script.elements))

@@ -4,9 +4,6 @@ import dev.kmap.dsl.Protocol
 import dev.kmap.engine.PortResult
 import dev.kmap.engine.PortState
 import dev.kmap.store.StoreException
-import java.nio.ByteBuffer
-import java.nio.charset.CharacterCodingException
-import java.nio.charset.CodingErrorAction
 
 /**
  * The compact form of a host's plain ports (`kmap_port_chunk.data`): the closed, filtered and
@@ -50,11 +47,9 @@ internal object PortChunks {
      * for most of a short scan; a method called per port is compiled after a few hundred calls).
      */
     class Builder {
-        private val strings = HashMap<String, Int>()
-        private val stringList = ArrayList<String>()
-        private val body = Out(256)
-        private var lastReason: String? = null
-        private var lastReasonIndex = 0
+        private val strings = ChunkStrings()
+        private val body = ChunkOut(256)
+        private val reasons = ReasonCache(strings)
 
         /** The ports added so far. */
         var count: Int = 0
@@ -63,137 +58,71 @@ internal object PortChunks {
         /** Appends [p] ([isPlain]); a port added twice is read back as the later one. */
         fun add(p: PortResult) {
             require(count < MAX_PORTS) { "more than $MAX_PORTS ports in one chunk" }
-            val rtt = p.rttMicros
-            require(rtt == null || rtt in 0 until Long.MAX_VALUE) { "RTT $rtt out of range" }
-            val reason = p.reason
-            if (reason !== lastReason) { lastReasonIndex = index(reason); lastReason = reason }
-            body.byte(protocolCode[p.protocol.ordinal])
-            body.byte(p.port ushr 8); body.byte(p.port)
-            body.byte(stateCode[p.state.ordinal])
-            body.varint(lastReasonIndex.toLong())
-            val service = p.service
-            body.varint(if (service == null) 0L else index(service) + 1L)
-            body.varint(if (rtt == null) 0L else rtt + 1)
+            write(body, strings, reasons, p)
             count++
         }
 
-        private fun index(s: String): Int = strings.getOrPut(s) { stringList += s; stringList.size - 1 }
-
         /** The chunk's bytes. */
         fun toByteArray(): ByteArray {
-            val out = Out(body.size + stringList.size * 8 + 16)
+            val out = ChunkOut(body.size + 64)
             out.byte(FORMAT)
-            out.varint(stringList.size.toLong())
-            for (s in stringList) {
-                val bytes = s.toByteArray(Charsets.UTF_8)
-                out.varint(bytes.size.toLong())
-                out.write(bytes, 0, bytes.size)
-            }
+            strings.write(out)
             out.varint(count.toLong())
             out.write(body.buffer(), 0, body.size)
             return out.toByteArray()
         }
     }
 
+    /** The string index of the last reason written (most ports of a host share one), in front of [strings]. */
+    class ReasonCache(private val strings: ChunkStrings) {
+        private var last: String? = null
+        private var lastIndex = 0
+
+        fun of(reason: String): Int {
+            if (reason !== last) { lastIndex = strings.of(reason); last = reason }
+            return lastIndex
+        }
+    }
+
+    /** Writes one port (protocol, port, state, reason, service, RTT) with its strings in [strings]. */
+    fun write(out: ChunkOut, strings: ChunkStrings, reasons: ReasonCache, p: PortResult) {
+        val rtt = p.rttMicros
+        require(rtt == null || rtt in 0 until Long.MAX_VALUE) { "RTT $rtt out of range" }
+        out.byte(protocolCode[p.protocol.ordinal])
+        out.byte(p.port ushr 8); out.byte(p.port)
+        out.byte(stateCode[p.state.ordinal])
+        out.varint(reasons.of(p.reason).toLong())
+        val service = p.service
+        out.varint(if (service == null) 0L else strings.of(service) + 1L)
+        out.varint(if (rtt == null) 0L else rtt + 1)
+    }
+
+    /** Reads what [write] wrote, with the chunk's [strings]. */
+    fun read(r: ChunkIn, strings: Array<String>): PortResult {
+        val protocol = PROTOCOLS.getOrNull(r.byte()) ?: r.bad("unknown protocol code")
+        val port = (r.byte() shl 8) or r.byte()
+        val state = STATES.getOrNull(r.byte()) ?: r.bad("unknown state code")
+        val reason = strings.getOrNull(r.count(strings.size - 1, "reason index")) ?: r.bad("no strings")
+        val serviceIndex = r.count(strings.size, "service index")
+        val rtt = r.varint()
+        if (rtt < 0) r.bad("RTT out of range")
+        return PortResult(
+            port = port, protocol = protocol, state = state, reason = reason,
+            service = if (serviceIndex == 0) null else strings[serviceIndex - 1],
+            rttMicros = if (rtt == 0L) null else rtt - 1,
+        )
+    }
+
     /** The ports of a chunk, in the order they were written; [what] names the chunk in the message of a [StoreException]. */
     fun decode(data: ByteArray, what: String): List<PortResult> {
-        val r = In(data, what)
+        val r = ChunkIn(data, what)
         val format = r.byte()
         if (format != FORMAT) r.bad("unknown format $format (expected $FORMAT)")
-        val stringCount = r.count(data.size, "strings")
-        val decoder = Charsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-        val strings = Array(stringCount) {
-            val n = r.count(Int.MAX_VALUE, "string length")
-            if (n > data.size - r.at) r.bad("a string of $n bytes runs past the end")
-            val s = try {
-                decoder.decode(ByteBuffer.wrap(data, r.at, n)).toString()
-            } catch (e: CharacterCodingException) {
-                r.bad("a string is not UTF-8")
-            }
-            r.at += n
-            s
-        }
+        val strings = r.strings()
         val count = r.count(MAX_PORTS, "ports")
         val ports = ArrayList<PortResult>(minOf(count, data.size / 6 + 1))
-        repeat(count) {
-            val protocol = PROTOCOLS.getOrNull(r.byte()) ?: r.bad("unknown protocol code")
-            val port = (r.byte() shl 8) or r.byte()
-            val state = STATES.getOrNull(r.byte()) ?: r.bad("unknown state code")
-            val reason = strings.getOrNull(r.count(stringCount - 1, "reason index")) ?: r.bad("no strings")
-            val serviceIndex = r.count(stringCount, "service index")
-            val rtt = r.varint()
-            if (rtt < 0) r.bad("RTT out of range")
-            ports += PortResult(
-                port = port, protocol = protocol, state = state, reason = reason,
-                service = if (serviceIndex == 0) null else strings[serviceIndex - 1],
-                rttMicros = if (rtt == 0L) null else rtt - 1,
-            )
-        }
-        if (r.at != data.size) r.bad("${data.size - r.at} bytes after the last port")
+        repeat(count) { ports += read(r, strings) }
+        r.end()
         return ports
-    }
-
-    /** A growing byte buffer (not ByteArrayOutputStream: its synchronised write per byte was most of [encode]). */
-    private class Out(capacity: Int) {
-        private var buf = ByteArray(maxOf(16, capacity))
-        var size = 0
-            private set
-
-        private fun room(n: Int) {
-            if (size + n > buf.size) buf = buf.copyOf(maxOf(size + n, buf.size * 2))
-        }
-
-        fun byte(v: Int) {
-            room(1)
-            buf[size++] = v.toByte()
-        }
-
-        fun varint(value: Long) {
-            room(10)
-            var v = value
-            while (v and 0x7fL.inv() != 0L) {
-                buf[size++] = ((v and 0x7f) or 0x80).toByte()
-                v = v ushr 7
-            }
-            buf[size++] = v.toByte()
-        }
-
-        fun write(bytes: ByteArray, from: Int, n: Int) {
-            room(n)
-            System.arraycopy(bytes, from, buf, size, n)
-            size += n
-        }
-
-        fun buffer(): ByteArray = buf
-        fun toByteArray(): ByteArray = buf.copyOf(size)
-    }
-
-    private class In(private val data: ByteArray, private val what: String) {
-        var at = 0
-
-        fun bad(why: String): Nothing = throw StoreException("$what is corrupt: $why (at byte $at of ${data.size})")
-
-        fun byte(): Int = if (at < data.size) data[at++].toInt() and 0xff else bad("it ends early")
-
-        /** A varint of at most 63 bits (a longer one is corrupt). */
-        fun varint(): Long {
-            var v = 0L
-            var shift = 0
-            while (true) {
-                val b = byte()
-                if (shift == 63 && b > 0) bad("a number is too long")
-                v = v or ((b and 0x7f).toLong() shl shift)
-                if (b and 0x80 == 0) return v
-                shift += 7
-                if (shift > 63) bad("a number is too long")
-            }
-        }
-
-        /** A varint between 0 and [max]. */
-        fun count(max: Int, name: String): Int {
-            val v = varint()
-            if (v < 0 || v > max) bad("$name $v out of range (0..$max)")
-            return v.toInt()
-        }
     }
 }

@@ -99,6 +99,18 @@ internal class PortRow(val hostNo: Int, val result: PortResult)
 
 internal class ChunkRow(val hostNo: Int, val seq: Int, val data: ByteArray)
 
+internal class HostChunkRow(
+    val firstSeq: Int,
+    val lastSeq: Int,
+    val maxHostNo: Int,
+    val hostsUp: Int,
+    val hostsDown: Int,
+    val openPorts: Int,
+    val data: ByteArray,
+    /** The ports in [data] (not stored: the writer's count). */
+    val ports: Int = 0,
+)
+
 internal class ScriptRow(val hostNo: Int, val protocol: String, val port: Int, val seq: Int, val script: ScriptOutput)
 
 /** Reading rows back into the result model. */

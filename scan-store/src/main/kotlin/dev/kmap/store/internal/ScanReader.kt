@@ -26,6 +26,8 @@ import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.core.greater
 import org.jetbrains.exposed.v1.core.inList
 import org.jetbrains.exposed.v1.core.isNotNull
+import org.jetbrains.exposed.v1.core.lessEq
+import org.jetbrains.exposed.v1.core.sum
 import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.selectAll
 
@@ -139,7 +141,10 @@ internal class ScanReader(private val store: StoreDatabase) {
         val n = Hosts.hostNo.count()
         val counts = Hosts.select(Hosts.status, n).where { (Hosts.scanId eq scanId) and Hosts.finishSeq.isNotNull() }
             .groupBy(Hosts.status).associate { it[Hosts.status] to it[n] }
-        (counts["up"] ?: 0L) to (counts["down"] ?: 0L)
+        val up = HostChunkRows.hostsUp.sum()
+        val down = HostChunkRows.hostsDown.sum()
+        val chunked = HostChunkRows.select(up, down).where { HostChunkRows.scanId eq scanId }.firstOrNull()
+        (counts["up"] ?: 0L) + (chunked?.get(up) ?: 0) to (counts["down"] ?: 0L) + (chunked?.get(down) ?: 0)
     }
 
     /** Finished hosts of [scanIds], in finish order, a page at a time (one transaction per page). */
@@ -148,11 +153,22 @@ internal class ScanReader(private val store: StoreDatabase) {
             val pageSize = pageSize(scanId)
             var after = -1
             while (true) {
+                // host rows and chunked hosts share one finish order; a page ends at its last row or
+                // at the end of the next host chunk, whichever comes first (one chunk at most per page)
                 val page = store.tx("reading scan $scanId") {
                     val hosts = Hosts.selectAll()
                         .where { (Hosts.scanId eq scanId) and (Hosts.finishSeq greater after) and (if (completeOnly) Hosts.complete eq true else Op.TRUE) }
                         .orderBy(Hosts.finishSeq).limit(pageSize).toList()
-                    assemble(scanId, hosts)
+                    val rows = assemble(scanId, hosts)
+                    val chunkEnd = HostChunkRows.select(HostChunkRows.lastSeq)
+                        .where { (HostChunkRows.scanId eq scanId) and (HostChunkRows.lastSeq greater after) }
+                        .orderBy(HostChunkRows.firstSeq).limit(1).firstOrNull()?.get(HostChunkRows.lastSeq)
+                    if (chunkEnd == null) return@tx rows
+                    val upTo = minOf(chunkEnd, if (hosts.size < pageSize) Int.MAX_VALUE else rows.last().first)
+                    val merged = ArrayList<Pair<Int, HostResult>>()
+                    rows.filterTo(merged) { it.first <= upTo }
+                    chunkedHosts(scanId, after, upTo, store.shownUrl) { merged += it.finishSeq to it.result }
+                    merged.sortedBy { it.first }
                 }
                 if (page.isEmpty()) break
                 yieldAll(page.map { it.second })
@@ -232,6 +248,21 @@ internal class ScanReader(private val store: StoreDatabase) {
                     val no = r[PortChunkRows.hostNo]
                     val what = "port chunk ${r[PortChunkRows.seq]} of host $no of scan $scanId in store $shownUrl"
                     for (p in PortChunks.decode(r[PortChunkRows.data], what)) each(no, p)
+                }
+        }
+
+        /**
+         * Calls [each] with every host the host chunks of scan [scanId] hold whose finish sequence
+         * is above [after] and at most [upTo], in finish order within each chunk. Inside a
+         * transaction; a corrupt chunk is a [StoreException] naming it.
+         */
+        fun chunkedHosts(scanId: Long, after: Int, upTo: Int, shownUrl: String, each: (HostChunks.Entry) -> Unit) {
+            HostChunkRows.select(HostChunkRows.firstSeq, HostChunkRows.data)
+                .where { (HostChunkRows.scanId eq scanId) and (HostChunkRows.lastSeq greater after) and (HostChunkRows.firstSeq lessEq upTo) }
+                .orderBy(HostChunkRows.firstSeq)
+                .forEach { r ->
+                    val what = "host chunk ${r[HostChunkRows.firstSeq]} of scan $scanId in store $shownUrl"
+                    for (h in HostChunks.decode(r[HostChunkRows.data], what)) if (h.finishSeq in (after + 1)..upTo) each(h)
                 }
         }
 

@@ -18,6 +18,7 @@ import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.core.inList
 import org.jetbrains.exposed.v1.core.max
+import org.jetbrains.exposed.v1.core.sum
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.insert
 import org.jetbrains.exposed.v1.jdbc.select
@@ -50,12 +51,18 @@ internal class ScanWriter(
     private object End
     private object Heartbeat
 
-    private class InFlight(val hostNo: Int, var persisted: Boolean) {
+    private class InFlight(val hostNo: Int, val host: Host, var persisted: Boolean) {
+        private var table: PortTable? = null
+        private var bits: BitSet? = null
+
         /** What was stored of each port, to store only changes. */
-        val streamed = PortTable()
+        val streamed: PortTable get() = table ?: PortTable().also { table = it }
 
         /** The ports (by [Codes.portKey]) stored as rows; the others are in chunks. */
-        val rows = BitSet()
+        val rows: BitSet get() = bits ?: BitSet().also { bits = it }
+
+        /** The ports reported since the last commit, in order: staged by the commit, unless the host finishes first. */
+        var reported: ArrayList<PortResult>? = null
 
         /** The host's plain ports ([PortChunks.isPlain]) staged for the next commit, or null. */
         var chunk: PortChunks.Builder? = null
@@ -84,6 +91,13 @@ internal class ScanWriter(
 
     /** The hosts with a [InFlight.chunk] staged: one chunk each at the next commit. */
     private val chunked = ArrayList<InFlight>()
+
+    /** The host chunk of this commit ([HostChunks.fits] hosts that finished), and the ones already full. */
+    private var hostChunk: HostChunks.Builder? = null
+    private val hostChunkRows = ArrayList<HostChunkRow>()
+
+    /** Hosts in flight with [InFlight.reported] ports. */
+    private val reporting = ArrayList<InFlight>()
 
     /** Chunks already closed (a host staged [PortChunks.MAX_PORTS] ports in one commit). */
     private val fullChunks = ArrayList<ChunkRow>()
@@ -175,24 +189,27 @@ internal class ScanWriter(
     private fun apply(m: Any) {
         when (m) {
             is ScanEvent.Started -> started = m
-            is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
+            is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, m.host, persisted = false) }
             is ScanEvent.PortFound -> port(m.host, m.result)
             is ScanEvent.PortUpdated -> port(m.host, m.result)
             is ScanEvent.HostFinished -> {
                 val r = m.result
                 if (r.host in finishedBefore) return
                 val f = inFlight.remove(r.host)
+                f?.reported = null // its final ports supersede what it reported
                 val hostNo = f?.hostNo ?: nextHostNo++
                 val seq = nextFinishSeq++
-                val pending = hostInserts[hostNo]
                 val complete = complete(r)
                 if (complete) timing.add(r)
-                when {
-                    pending != null -> pending.finish(r, seq, complete)
-                    f != null && f.persisted -> hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete)
-                    else -> hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
+                // nothing of a host that is not persisted is staged (its reports wait for the commit)
+                if (complete && (f == null || !f.persisted) && HostChunks.fits(r)) {
+                    val chunk = hostChunk ?: HostChunks.Builder().also { hostChunk = it }
+                    chunk.add(hostNo, seq, r)
+                    if (chunk.full) closeHostChunk()
+                    return
                 }
-                val g = f ?: InFlight(hostNo, persisted = false)
+                if (f != null && f.persisted) hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete) else hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
+                val g = f ?: InFlight(hostNo, r.host, persisted = false)
                 for (p in r.ports) {
                     stage(g, p)
                     p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
@@ -208,13 +225,28 @@ internal class ScanWriter(
         }
     }
 
+    private fun closeHostChunk() {
+        val c = hostChunk ?: return
+        hostChunkRows += HostChunkRow(c.firstSeq, c.lastSeq, c.maxHostNo, c.up, c.down, c.open, c.toByteArray(), c.ports)
+        hostChunk = null
+    }
+
+    /** Notes a port of a host in flight: the commit stages it, unless the host finishes first (most do, in a sweep). */
     private fun port(host: Host, result: PortResult) {
         if (host in finishedBefore) return
-        val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
-        stage(f, result)
-        if (!f.persisted && f.hostNo !in hostInserts) {
-            hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
+        val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, host, persisted = false) }
+        (f.reported ?: ArrayList<PortResult>().also { f.reported = it; reporting += f }) += result
+    }
+
+    /** Stages the ports reported by hosts still in flight, each with its host's provisional row (a resume continues them). */
+    private fun stageReported(now: Long) {
+        for (f in reporting) {
+            val ports = f.reported ?: continue // finished meanwhile
+            f.reported = null
+            for (p in ports) stage(f, p)
+            if (!f.persisted && f.hostNo !in hostInserts) hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, f.host, now)
         }
+        reporting.clear()
     }
 
     /**
@@ -247,10 +279,13 @@ internal class ScanWriter(
 
     private fun commit(end: Boolean) {
         val now = System.currentTimeMillis()
+        stageReported(now)
         db.tx("writing scan $scanId") {
             val jdbc = connection.connection as java.sql.Connection
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
+            closeHostChunk()
+            inserts.hostChunks(jdbc, hostChunkRows)
             var chunkedPorts = fullChunks.size * PortChunks.MAX_PORTS
             if (chunked.isNotEmpty()) {
                 val seq = nextChunkSeq++
@@ -263,7 +298,7 @@ internal class ScanWriter(
                 chunked.clear()
             }
             inserts.chunks(jdbc, fullChunks)
-            holdForTest(portInserts.size + chunkedPorts)
+            holdForTest(portInserts.size + chunkedPorts + hostChunkRows.sumOf { it.ports })
             for (p in portUpdates) {
                 Ports.update({
                     (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
@@ -289,7 +324,9 @@ internal class ScanWriter(
             val f = finished
             val c = checked
             val openPorts = if (f != null || (end && failedStatus)) {
-                Ports.select(Ports.port).where { (Ports.scanId eq scanId) and (Ports.state eq PortState.OPEN.label) }.count()
+                val chunked = HostChunkRows.openPorts.sum()
+                Ports.select(Ports.port).where { (Ports.scanId eq scanId) and (Ports.state eq PortState.OPEN.label) }.count() +
+                    (HostChunkRows.select(chunked).where { HostChunkRows.scanId eq scanId }.firstOrNull()?.get(chunked) ?: 0)
             } else null
             Scans.update({ Scans.id eq scanId }) {
                 it[heartbeatAt] = now
@@ -332,6 +369,7 @@ internal class ScanWriter(
         }
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
         hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); fullChunks.clear(); scriptInserts.clear()
+        hostChunkRows.clear()
         started = null; finished = null; checked = null; checkpoint = null
     }
 
@@ -407,10 +445,17 @@ internal class ScanWriter(
             val scanning = Hosts.selectAll().where { (Hosts.scanId eq scanId) and (Hosts.complete eq false) }.map { row ->
                 row[Hosts.hostNo] to RowReader.host(row, emptyList(), emptyList()).host
             }
+            val maxChunkHostNo = HostChunkRows.maxHostNo.max()
+            val maxChunkSeq = HostChunkRows.lastSeq.max()
+            HostChunkRows.select(maxChunkHostNo, maxChunkSeq).where { HostChunkRows.scanId eq scanId }.firstOrNull()?.let { r ->
+                nextHostNo = maxOf(nextHostNo, (r[maxChunkHostNo] ?: -1) + 1)
+                nextFinishSeq = maxOf(nextFinishSeq, (r[maxChunkSeq] ?: -1) + 1)
+            }
+            ScanReader.chunkedHosts(scanId, -1, Int.MAX_VALUE, this@ScanWriter.db.shownUrl) { finishedBefore += it.result.host }
             val chunkSeq = PortChunkRows.seq.max()
             PortChunkRows.select(chunkSeq).where { PortChunkRows.scanId eq scanId }.firstOrNull()?.get(chunkSeq)?.let { nextChunkSeq = it + 1 }
             for ((no, host) in scanning) {
-                val f = InFlight(no, persisted = true)
+                val f = InFlight(no, host, persisted = true)
                 ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed.put(p) }
                 Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
                     val p = RowReader.port(row, emptyList())

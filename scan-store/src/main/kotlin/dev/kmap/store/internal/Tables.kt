@@ -81,6 +81,19 @@ internal object PortChunkRows : Table("kmap_port_chunk") {
     override val primaryKey = PrimaryKey(scanId, hostNo, seq)
 }
 
+/** Finished hosts with their ports, [HostChunks]-encoded: one row per writer commit (see V4__host_chunks.sql). */
+internal object HostChunkRows : Table("kmap_host_chunk") {
+    val scanId = long("scan_id")
+    val firstSeq = integer("first_seq")
+    val lastSeq = integer("last_seq")
+    val maxHostNo = integer("max_host_no")
+    val hostsUp = integer("hosts_up")
+    val hostsDown = integer("hosts_down")
+    val openPorts = integer("open_ports")
+    val data = binary("data")
+    override val primaryKey = PrimaryKey(scanId, firstSeq)
+}
+
 internal object Scripts : Table("kmap_script") {
     val scanId = long("scan_id")
     val hostNo = integer("host_no")
