@@ -4,6 +4,8 @@ import dev.kmap.dsl.Timing
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
 import dev.kmap.engine.ProbeSession
+import java.util.concurrent.CompletableFuture
+import java.util.concurrent.ExecutionException
 
 /**
  * Runs probes through [ProbeLoop]s: as many loops at once as the module allows (each on its own
@@ -27,6 +29,8 @@ internal class LoopRunner(
     private var rateLowered = false
     private val sessions = ArrayList<ProbeSession>()
     private val idle = HashMap<ProbeModule, ArrayDeque<ProbeSession>>()
+    private val opening = HashMap<ProbeModule, CompletableFuture<ProbeSession>>() // by prewarm, not taken yet
+    private var closed = false
     @Volatile private var aborted = false
 
     /** Probes sent so far, by finished and running loops. */
@@ -107,15 +111,49 @@ internal class LoopRunner(
         return results.all { it }
     }
 
+    /**
+     * Opens a session of [module] on a thread of its own and runs [prepare] on it (e.g. opening
+     * its capture handle for the first destination), so that the next [run] of [module] finds it
+     * ready: the port scan's session opens while discovery runs. Does nothing when a session of
+     * [module] is idle or already being opened. A failure here is no failure of the scan: the
+     * run opens its session itself and meets the failure there.
+     */
+    fun prewarm(module: ProbeModule, prepare: (ProbeSession) -> Unit = {}) {
+        val future = CompletableFuture<ProbeSession>()
+        synchronized(lock) {
+            if (closed || idle[module]?.isNotEmpty() == true || module in opening) return
+            opening[module] = future
+        }
+        Thread({
+            val session = try { module.open() } catch (e: Throwable) { future.completeExceptionally(e); return@Thread }
+            runCatching { prepare(session) }
+            // the scan may have ended meanwhile: then the session is closed here, not kept
+            val keep = synchronized(lock) { if (closed) false else { sessions += session; true } }
+            if (keep) future.complete(session) else { runCatching { session.close() }; future.completeExceptionally(IllegalStateException("runner closed")) }
+        }, "kmap-prewarm").apply { isDaemon = true; start() }
+    }
+
     /** An open session of [module] no running loop uses (runs of one module may overlap: discovery and the port scan). */
     private fun acquire(module: ProbeModule): ProbeSession {
-        synchronized(lock) { idle[module]?.removeFirstOrNull()?.let { return it } }
+        val early = synchronized(lock) {
+            idle[module]?.removeFirstOrNull()?.let { return it }
+            opening.remove(module)
+        }
+        if (early != null) {
+            try {
+                return early.get()
+            } catch (e: ExecutionException) {
+                // opening ahead failed: open here, where the failure (if it persists) is the run's
+            } catch (e: InterruptedException) {
+                Thread.currentThread().interrupt()
+            }
+        }
         val opened = module.open()
         synchronized(lock) { sessions += opened }
         return opened
     }
 
     fun close() {
-        synchronized(lock) { sessions.toList().also { sessions.clear(); idle.clear() } }.forEach { runCatching { it.close() } }
+        synchronized(lock) { closed = true; sessions.toList().also { sessions.clear(); idle.clear() } }.forEach { runCatching { it.close() } }
     }
 }

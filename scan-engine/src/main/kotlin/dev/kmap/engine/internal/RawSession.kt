@@ -268,6 +268,7 @@ internal abstract class RawSession<T>(
     private val unroutable = HashSet<LinkId>()
     private var lastDestination: IpAddress? = null
     private var lastLink: Link? = null
+    private val linkByDestination = HashMap<IpAddress, Link?>() // null: no link goes there
     private val inFlight = ProbeTable()
     private val immediate = ArrayList<Immediate>()
     private val replies = ArrayBlockingQueue<Any>(REPLY_QUEUE) // Reply or Announcement
@@ -330,14 +331,35 @@ internal abstract class RawSession<T>(
         return SendResult.SENT
     }
 
-    /** The link [destination] goes out on; the last destination's is kept (a port scan sends to one host many times in a row). */
+    /**
+     * The link [destination] goes out on. The last destination's is kept (a port scan of one host
+     * sends to it many times in a row), and every destination's up to [MAX_CACHED_LINKS] (a port
+     * scan of many hosts sends to each in turn: one route lookup per host, not per probe).
+     */
     private fun linkFor(destination: IpAddress): Link? {
         if (destination == lastDestination) return lastLink
-        val route = routes.route(destination)
-        val link = if (route == null) null else linkOf(route)
+        val cached = linkByDestination[destination]
+        val link = if (cached != null || linkByDestination.containsKey(destination)) {
+            cached
+        } else {
+            val route = routes.route(destination)
+            val found = if (route == null) null else linkOf(route)
+            if (linkByDestination.size >= MAX_CACHED_LINKS) linkByDestination.clear()
+            linkByDestination[destination] = found
+            found
+        }
         lastDestination = destination
         lastLink = link
         return link
+    }
+
+    /**
+     * Opens the link [destination] goes out on (capture handle, filter, receive thread) ahead of
+     * the first probe, e.g. while discovery still runs. Called before the session's loop starts
+     * using it, from any one thread.
+     */
+    fun prepare(destination: IpAddress) {
+        linkFor(destination)
     }
 
     private fun linkOf(route: Route): Link? {
@@ -408,6 +430,7 @@ internal abstract class RawSession<T>(
         closed = true
         for (link in links.values) link.close()
         links.clear()
+        linkByDestination.clear()
         lastLink = null
         inFlight.clear()
     }
@@ -431,6 +454,8 @@ internal abstract class RawSession<T>(
         /** The attempt numbers a probe can carry (in its source port, say); later attempts carry the last. */
         const val MAX_ENCODED_ATTEMPT = 63
 
+        /** Destinations whose links [linkFor] keeps; beyond, it starts over. */
+        const val MAX_CACHED_LINKS = 4_096
         private val ABSENT = Any()
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
         val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)

@@ -51,6 +51,7 @@ internal class ScanPipeline(
     private var lastTimeoutCheck = startNanos
     private var lastCheckpointNanos = startNanos
     private var current: GroupRun? = null
+    @Volatile private var prewarm: (() -> Unit)? = null // see prewarmPortScan
     private val progress = ProgressReporter(config.progressIntervalMillis, startNanos) { now -> synchronized(lock) { progressSnapshot(now) } }
 
     private fun progressSnapshot(now: Long): ProgressReporter.Snapshot {
@@ -174,6 +175,7 @@ internal class ScanPipeline(
      * only when a host's port scan starts changes.
      */
     private suspend fun runOverlapped(run: GroupRun, discovery: ScanStage, after: List<ScanStage>): Boolean = coroutineScope {
+        prewarm = prewarmPortScan(run)
         val firstPass = CompletableDeferred<Unit>()
         run.onFirstPassOver = { firstPass.complete(Unit) }
         val found = async(Dispatchers.IO) {
@@ -192,6 +194,18 @@ internal class ScanPipeline(
         val completed = runStages(rest, after)
         run.promoted = true // every part was
         completed
+    }
+
+    /**
+     * What opens the port scan's session (its capture handle and filter, for a raw scan) while
+     * discovery runs, along the route of the group's first host, so that the first port probe
+     * goes out as soon as discovery's first pass is over. [tick] runs it once discovery sends (its
+     * own capture handle is open by then: the two openings do not compete for the start).
+     */
+    private fun prewarmPortScan(run: GroupRun): (() -> Unit)? {
+        val module = setup.portSteps.firstOrNull()?.module ?: return null
+        val destination = run.hosts.firstOrNull { it.host != null && !it.finished }?.host?.address ?: return null
+        return { loops.prewarm(module) { session -> (session as? RawSession<*>)?.prepare(destination) } }
     }
 
     /** Reports the hosts found down; up hosts start their port scan. */
@@ -251,6 +265,7 @@ internal class ScanPipeline(
     /** Called once per loop turn: batches, progress, host timeouts, checkpoints. */
     fun tick(nowNanos: Long, part: GroupRun) {
         val run = part.group
+        if (prewarm != null) synchronized(lock) { prewarm.also { prewarm = null } }?.invoke()
         events.flushIfDue(nowNanos)
         progress.tick(nowNanos)?.let { events.emit(it) }
         if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {

@@ -130,6 +130,53 @@ class RunnerPartsTest {
     }
 
     @Test
+    fun `a session opened ahead is the one the next run uses, and a failed or unclaimed one costs nothing`() {
+        val target = InetAddress.getByAddress(byteArrayOf(10, 0, 0, 1))
+        val listener = object : ProbeListener {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) {}
+            override fun onSilence(probe: Probe) {}
+        }
+        fun LoopRunner.probe(m: ProbeModule) = run(m, 10, { listener }) { i -> Probe(target, i.toInt() + 1, 0, 0, i.toInt()) }
+
+        val m = Parallel(1)
+        val loops = LoopRunner(Timing(TimingTemplate.T4), System::nanoTime) { false }
+        val prepared = AtomicInteger()
+        loops.prewarm(m) { prepared.incrementAndGet() }
+        loops.prewarm(m) { prepared.incrementAndGet() } // one already opening: nothing more
+        assertTrue(loops.probe(m))
+        assertEquals(1, m.opened.get(), "the run took the session opened ahead")
+        assertEquals(1, prepared.get())
+        loops.prewarm(m) { prepared.incrementAndGet() } // one idle: nothing to do
+        assertTrue(loops.probe(m))
+        assertEquals(1, m.opened.get())
+        loops.close()
+        assertEquals(1, m.closed.get())
+
+        // opening ahead fails: the run opens its own session
+        val flaky = object : ProbeModule by m {
+            val calls = AtomicInteger()
+            override fun open(): ProbeSession = if (calls.incrementAndGet() == 1) error("no capture device yet") else m.open()
+        }
+        val again = LoopRunner(Timing(TimingTemplate.T4), System::nanoTime) { false }
+        again.prewarm(flaky)
+        assertTrue(again.probe(flaky))
+        assertEquals(2, flaky.calls.get())
+        again.close()
+
+        // the scan ends before anyone claims it: closed, whether it was still opening or not
+        val slow = Parallel(1)
+        val gate = java.util.concurrent.CountDownLatch(1)
+        val ended = LoopRunner(Timing(TimingTemplate.T4), System::nanoTime) { false }
+        ended.prewarm(slow) { gate.await() }
+        ended.close()
+        gate.countDown()
+        val deadline = System.nanoTime() + 5_000_000_000
+        while (slow.closed.get() == 0 && System.nanoTime() < deadline) Thread.sleep(1)
+        assertEquals(1, slow.opened.get())
+        assertEquals(1, slow.closed.get(), "a session opened ahead for a scan that ended is closed")
+    }
+
+    @Test
     fun `shares add up to the plan's limits`() {
         val t = Timing(TimingTemplate.T4, maxParallelism = 10, minParallelism = 5, maxRate = 1000.0, minRate = 100.0)
         val shares = LoopShares.of(t, concurrentSessions = 4, probes = 1_000_000)
