@@ -1,9 +1,14 @@
 package dev.kmap.store.internal
 
+import dev.kmap.dsl.scan
+import dev.kmap.store.RecordSettings
+import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import org.jetbrains.exposed.v1.core.DatabaseConfig
+import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.jdbc.Database
 import org.jetbrains.exposed.v1.jdbc.JdbcTransaction
+import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.transactions.transaction
 import org.postgresql.util.PSQLException
 import org.sqlite.SQLiteErrorCode
@@ -53,18 +58,27 @@ internal class StoreDatabase private constructor(
     )
 
     /**
-     * Loads what a first use of a store needs (the SQLite driver and its native library, the
-     * PostgreSQL driver, Exposed's table objects) on a background thread, so a CLI scan that
-     * records itself does not wait for class loading after its arguments are parsed.
+     * Loads what a first use of a store needs on a background thread, so a CLI scan that records
+     * itself does not wait for it after its arguments are parsed: the first JSON encoding of a plan
+     * and of [RecordSettings] (kotlinx.serialization's and kotlin-reflect's classes, tens of
+     * milliseconds on a cold JVM; the store keeps both as JSON), the plan hash, this process's id,
+     * the store's table objects, and with [drivers] the SQLite driver and its native library and the PostgreSQL driver.
      */
     internal object Warmup {
-        fun start() {
+        fun start(drivers: Boolean) {
             Thread({
                 runCatching {
-                    Class.forName("org.sqlite.JDBC")
-                    org.sqlite.SQLiteJDBCLoader.initialize()
-                    Class.forName("org.postgresql.Driver")
-                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints).forEach { it.columns }
+                    PlanText.hash(scan { targets("127.0.0.1") })
+                    ScanStore.settingsJson.encodeToString(RecordSettings.serializer(), RecordSettings())
+                    ProcessId.current // the JDK's process handles start a reaper pool on first use
+                }
+                runCatching {
+                    if (drivers) {
+                        Class.forName("org.sqlite.JDBC")
+                        org.sqlite.SQLiteJDBCLoader.initialize()
+                        Class.forName("org.postgresql.Driver")
+                    }
+                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints, NetworkTimings).forEach { it.columns }
                     Database.Companion.toString()
                 }
             }, "kmap-store-warmup").apply { isDaemon = true; start() }
@@ -82,6 +96,46 @@ internal class StoreDatabase private constructor(
         } catch (e: Exception) {
             throw describe(e, what)
         }
+    }
+
+    /**
+     * Runs [block] in one transaction on the plain JDBC connection, without Exposed: for what a scan
+     * does before its first packet ([StartQueries]). Errors become [StoreException]s as in [tx].
+     */
+    fun <T> jdbc(what: String, block: (Connection) -> T): T = synchronized(lock) {
+        try {
+            val auto = connection.autoCommit
+            if (auto) connection.autoCommit = false
+            try {
+                block(connection).also { connection.commit() }
+            } catch (e: Throwable) {
+                runCatching { connection.rollback() }
+                throw e
+            } finally {
+                if (auto) runCatching { connection.autoCommit = true }
+            }
+        } catch (e: StoreException) {
+            throw e
+        } catch (e: Exception) {
+            throw describe(e, what)
+        }
+    }
+
+    @Volatile
+    private var exposedWarm = false
+
+    /**
+     * Makes Exposed's first transaction (class loading, the dialect, the driver's metadata) on a
+     * background thread, once: a recording scan's writer then commits its first rows without that
+     * wait, which would otherwise fall into a short scan's wall time. Failures are ignored here (the
+     * writer meets and reports them).
+     */
+    fun warmExposed() {
+        if (exposedWarm) return
+        exposedWarm = true
+        Thread({
+            runCatching { tx("warming up") { Scans.select(Scans.id).where { Scans.id eq -1L }.toList() } }
+        }, "kmap-store-warmup").apply { isDaemon = true; start() }
     }
 
     /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */
