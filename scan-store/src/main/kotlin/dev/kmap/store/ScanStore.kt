@@ -155,6 +155,14 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         public fun openExisting(url: String = defaultUrl()): ScanStore = ScanStore(StoreDatabase.open(StoreUrls.normalize(url), readOnly = true))
 
         /**
+         * Starts connecting to the PostgreSQL store at [url] (see [url]; nothing for SQLite) on a
+         * background thread and returns at once; the next [open] of the same URL takes that
+         * connection, or raises what connecting met. The schema is not read or changed: a program
+         * (the CLI, as it parses its arguments) may call it before it knows it will use the store.
+         */
+        public fun preconnect(url: String): Unit = StoreDatabase.preconnect(StoreUrls.normalize(url))
+
+        /**
          * Starts loading what recording a scan needs on a background thread and returns at once: a
          * program that will open a store soon (the CLI, as it parses its arguments) calls it first,
          * so recording does not wait for class loading. [drivers]: the database drivers too (not

@@ -22,6 +22,9 @@ import java.sql.Connection
 import java.sql.Driver
 import java.sql.SQLException
 import java.util.Properties
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.FutureTask
 
 internal enum class Dialect { SQLITE, POSTGRESQL }
 
@@ -198,7 +201,33 @@ internal class StoreDatabase private constructor(
             return StoreDatabase(url, Dialect.SQLITE, c)
         }
 
+        /** Connections [preconnect] is opening, by URL. */
+        private val preconnected = ConcurrentHashMap<String, FutureTask<Connection>>()
+
+        /**
+         * Starts connecting to the PostgreSQL store at [url] on a background thread (nothing else for
+         * other URLs): the schema is neither read nor changed, so a program may call this before it
+         * knows it will use the store. The next [open] of [url] takes the connection, or raises the
+         * [StoreException] connecting met; a connection never taken closes with the process.
+         */
+        fun preconnect(url: String) {
+            if (!url.startsWith("jdbc:postgresql:")) return
+            val task = FutureTask { connectPostgres(url) }
+            if (preconnected.putIfAbsent(url, task) == null) Thread(task, "kmap-store-connect").apply { isDaemon = true }.start()
+        }
+
         private fun openPostgres(url: String): StoreDatabase {
+            val c = preconnected.remove(url)?.let { task ->
+                try {
+                    task.get()
+                } catch (e: ExecutionException) {
+                    throw e.cause ?: e
+                }
+            } ?: connectPostgres(url)
+            return StoreDatabase(url, Dialect.POSTGRESQL, c)
+        }
+
+        private fun connectPostgres(url: String): Connection {
             val shown = StoreUrls.redact(url)
             val props = Properties().apply {
                 // an unreachable server fails in seconds, not after the OS's TCP timeout
@@ -209,12 +238,11 @@ internal class StoreDatabase private constructor(
                 setProperty("ApplicationName", "kmap")
                 System.getenv("KMAP_STORE_PASSWORD")?.let { if (!url.contains("password=")) setProperty("password", it) }
             }
-            val c = try {
+            return try {
                 connect(org.postgresql.Driver(), url, props)
             } catch (e: SQLException) {
                 throw StoreErrors.describe(e, "connect", shown, Dialect.POSTGRESQL)
             }
-            return StoreDatabase(url, Dialect.POSTGRESQL, c)
         }
 
         /**
