@@ -86,6 +86,12 @@ internal object Migrations {
         }
     }
 
+    /**
+     * True when [c]'s store is at [LATEST] with no failed migration (only reads; the caller then
+     * needs no [check]). A store at [LATEST] stays there: only a newer kmap changes it.
+     */
+    fun isCurrent(c: Connection, dialect: Dialect): Boolean = inspect(c, dialect).let { !it.failed && it.version == LATEST }
+
     private fun foreign(tables: Set<String>, dialect: Dialect): Boolean = when (dialect) {
         // a PostgreSQL database is shared: other tables are fine, a clash with ours is not
         Dialect.POSTGRESQL -> tables.any { it.startsWith("kmap_") }

@@ -153,15 +153,17 @@ internal class StoreDatabase private constructor(
     companion object {
         /** Opens (and creates or migrates) the store at [url]; raises [StoreException]. */
         fun open(url: String, readOnly: Boolean = false): StoreDatabase {
+            val ahead = if (url.startsWith("jdbc:postgresql:")) takePreconnected(url) else null
             val db = when {
                 url.startsWith("jdbc:sqlite:") -> openSqlite(url, readOnly)
-                url.startsWith("jdbc:postgresql:") -> openPostgres(url)
+                url.startsWith("jdbc:postgresql:") -> StoreDatabase(url, Dialect.POSTGRESQL, ahead?.connection ?: connectPostgres(url))
                 else -> throw StoreException(
                     "unsupported store URL \"${StoreUrls.redact(url)}\" (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DATABASE)",
                 )
             }
             try {
-                Migrations.check(db, readOnly)
+                // a schema found current when connecting ahead needs no second look
+                if (ahead?.current != true) Migrations.check(db, readOnly)
             } catch (e: Throwable) {
                 db.close()
                 throw e
@@ -201,30 +203,34 @@ internal class StoreDatabase private constructor(
             return StoreDatabase(url, Dialect.SQLITE, c)
         }
 
+        /** A connection [preconnect] opened, and whether the schema it found is [Migrations.LATEST]. */
+        private class Preconnected(val connection: Connection, val current: Boolean)
+
         /** Connections [preconnect] is opening, by URL. */
-        private val preconnected = ConcurrentHashMap<String, FutureTask<Connection>>()
+        private val preconnected = ConcurrentHashMap<String, FutureTask<Preconnected>>()
 
         /**
          * Starts connecting to the PostgreSQL store at [url] on a background thread (nothing else for
-         * other URLs): the schema is neither read nor changed, so a program may call this before it
-         * knows it will use the store. The next [open] of [url] takes the connection, or raises the
-         * [StoreException] connecting met; a connection never taken closes with the process.
+         * other URLs), and reads (never changes) its schema version: a program may call this before
+         * it knows it will use the store. The next [open] of [url] takes the connection, or raises
+         * the [StoreException] connecting met, and checks, creates or migrates the schema unless it
+         * was found current; a connection never taken closes with the process.
          */
         fun preconnect(url: String) {
             if (!url.startsWith("jdbc:postgresql:")) return
-            val task = FutureTask { connectPostgres(url) }
+            val task = FutureTask {
+                val c = connectPostgres(url)
+                Preconnected(c, runCatching { Migrations.isCurrent(c, Dialect.POSTGRESQL) }.getOrDefault(false))
+            }
             if (preconnected.putIfAbsent(url, task) == null) Thread(task, "kmap-store-connect").apply { isDaemon = true }.start()
         }
 
-        private fun openPostgres(url: String): StoreDatabase {
-            val c = preconnected.remove(url)?.let { task ->
-                try {
-                    task.get()
-                } catch (e: ExecutionException) {
-                    throw e.cause ?: e
-                }
-            } ?: connectPostgres(url)
-            return StoreDatabase(url, Dialect.POSTGRESQL, c)
+        private fun takePreconnected(url: String): Preconnected? = preconnected.remove(url)?.let { task ->
+            try {
+                task.get()
+            } catch (e: ExecutionException) {
+                throw e.cause ?: e
+            }
         }
 
         private fun connectPostgres(url: String): Connection {
