@@ -32,7 +32,7 @@ internal object StoreAccess {
      * [StoreException], as it would have met them itself (a store at another URL than the parsed
      * one is closed unused). Only an SQLite file that exists already: a command line that turns
      * out bad creates no store and no tables. A PostgreSQL store is only connected to
-     * ([ScanStore.preconnect]), its schema left for [openForWriting].
+     * ([ScanStore.preconnect]; its schema version read), its tables created only by [openForWriting].
      */
     fun openAhead(args: List<String>): Boolean {
         val option = storeOption(args)

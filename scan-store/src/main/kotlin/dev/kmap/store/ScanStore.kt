@@ -157,8 +157,9 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         /**
          * Starts connecting to the PostgreSQL store at [url] (see [url]; nothing for SQLite) on a
          * background thread and returns at once; the next [open] of the same URL takes that
-         * connection, or raises what connecting met. The schema is not read or changed: a program
-         * (the CLI, as it parses its arguments) may call it before it knows it will use the store.
+         * connection, or raises what connecting met. The schema's version is read, never changed (no
+         * table is created before [open]): a program (the CLI, as it parses its arguments) may call
+         * it before it knows it will use the store.
          */
         public fun preconnect(url: String): Unit = StoreDatabase.preconnect(StoreUrls.normalize(url))
 
