@@ -235,6 +235,30 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `every port of a host changed three times reads back as its last state`() {
+        ScanStore.open(newUrl()).use { store ->
+            val h = Host(IpAddress.parse("10.252.0.11"))
+            val recorder = store.record(StoreFixtures.plan)
+            recorder.event(ScanEvent.Started(StoreFixtures.plan, 0, 1))
+            recorder.event(ScanEvent.HostStarted(h))
+            // 3 x 65536 plain ports, more than one chunk holds (a commit takes what arrived: one or several)
+            for (round in 0 until 3) {
+                for (port in 0..65_535) {
+                    val state = if (round == 2 && port % 7 == 0) PortState.FILTERED else PortState.CLOSED
+                    val p = PortResult(port, Protocol.TCP, state, "r$round", null, round.toLong())
+                    recorder.event(if (round == 0) ScanEvent.PortFound(h, p) else ScanEvent.PortUpdated(h, p))
+                }
+            }
+            recorder.close()
+            val ports = store.load(recorder.scanId).unfinishedHosts().single().ports
+            assertEquals(65_536, ports.size)
+            assertEquals((0..65_535).toList(), ports.map { it.port })
+            assertTrue(ports.all { it.reason == "r2" && it.rttMicros == 2L })
+            assertEquals((0..65_535).filter { it % 7 == 0 }, ports.filter { it.state == PortState.FILTERED }.map { it.port })
+        }
+    }
+
+    @Test
     fun `diff reports closed, opened and changed ports and hosts`() {
         ScanStore.open(newUrl()).use { store ->
             val a = record(store)

@@ -42,29 +42,57 @@ internal object PortChunks {
     fun isPlain(p: PortResult): Boolean = p.state != PortState.OPEN && p.serviceInfo == null && p.scripts.isEmpty()
 
     /** The chunk of [ports] (all [isPlain], at most [MAX_PORTS]). */
-    fun encode(ports: Collection<PortResult>): ByteArray {
-        require(ports.size <= MAX_PORTS) { "${ports.size} ports in one chunk (at most $MAX_PORTS)" }
-        val strings = LinkedHashMap<String, Int>()
-        val body = Out(ports.size * 6 + 16)
-        body.varint(ports.size.toLong())
-        for (p in ports) {
+    fun encode(ports: Collection<PortResult>): ByteArray = Builder().apply { for (p in ports) add(p) }.toByteArray()
+
+    /**
+     * One chunk built port by port, as the writer stages them: no object is kept per port, and the
+     * work per port is one small method (a loop over all ports in one method would run interpreted
+     * for most of a short scan; a method called per port is compiled after a few hundred calls).
+     */
+    class Builder {
+        private val strings = HashMap<String, Int>()
+        private val stringList = ArrayList<String>()
+        private val body = Out(256)
+        private var lastReason: String? = null
+        private var lastReasonIndex = 0
+
+        /** The ports added so far. */
+        var count: Int = 0
+            private set
+
+        /** Appends [p] ([isPlain]); a port added twice is read back as the later one. */
+        fun add(p: PortResult) {
+            require(count < MAX_PORTS) { "more than $MAX_PORTS ports in one chunk" }
+            val rtt = p.rttMicros
+            require(rtt == null || rtt in 0 until Long.MAX_VALUE) { "RTT $rtt out of range" }
+            val reason = p.reason
+            if (reason !== lastReason) { lastReasonIndex = index(reason); lastReason = reason }
             body.byte(protocolCode[p.protocol.ordinal])
             body.byte(p.port ushr 8); body.byte(p.port)
             body.byte(stateCode[p.state.ordinal])
-            body.varint(strings.getOrPut(p.reason) { strings.size }.toLong())
-            body.varint(p.service?.let { strings.getOrPut(it) { strings.size } + 1L } ?: 0L)
-            body.varint(p.rttMicros?.let { require(it in 0 until Long.MAX_VALUE) { "RTT $it out of range" }; it + 1 } ?: 0L)
+            body.varint(lastReasonIndex.toLong())
+            val service = p.service
+            body.varint(if (service == null) 0L else index(service) + 1L)
+            body.varint(if (rtt == null) 0L else rtt + 1)
+            count++
         }
-        val out = Out(body.size + strings.size * 8 + 8)
-        out.byte(FORMAT)
-        out.varint(strings.size.toLong())
-        for (s in strings.keys) {
-            val bytes = s.toByteArray(Charsets.UTF_8)
-            out.varint(bytes.size.toLong())
-            out.write(bytes, 0, bytes.size)
+
+        private fun index(s: String): Int = strings.getOrPut(s) { stringList += s; stringList.size - 1 }
+
+        /** The chunk's bytes. */
+        fun toByteArray(): ByteArray {
+            val out = Out(body.size + stringList.size * 8 + 16)
+            out.byte(FORMAT)
+            out.varint(stringList.size.toLong())
+            for (s in stringList) {
+                val bytes = s.toByteArray(Charsets.UTF_8)
+                out.varint(bytes.size.toLong())
+                out.write(bytes, 0, bytes.size)
+            }
+            out.varint(count.toLong())
+            out.write(body.buffer(), 0, body.size)
+            return out.toByteArray()
         }
-        out.write(body.buffer(), 0, body.size)
-        return out.toByteArray()
     }
 
     /** The ports of a chunk, in the order they were written; [what] names the chunk in the message of a [StoreException]. */

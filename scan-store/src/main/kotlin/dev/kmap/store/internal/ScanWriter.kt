@@ -51,11 +51,14 @@ internal class ScanWriter(
     private object Heartbeat
 
     private class InFlight(val hostNo: Int, var persisted: Boolean) {
-        /** What was stored of each port (by [Codes.portKey]), to store only changes. */
-        val streamed = HashMap<Int, PortResult>()
+        /** What was stored of each port, to store only changes. */
+        val streamed = PortTable()
 
         /** The ports (by [Codes.portKey]) stored as rows; the others are in chunks. */
         val rows = BitSet()
+
+        /** The host's plain ports ([PortChunks.isPlain]) staged for the next commit, or null. */
+        var chunk: PortChunks.Builder? = null
     }
 
     private val queue = LinkedBlockingQueue<Any>(QUEUE_CAPACITY)
@@ -79,8 +82,11 @@ internal class ScanWriter(
     private val portInserts = ArrayList<PortRow>()
     private val portUpdates = ArrayList<PortRow>()
 
-    /** Plain ports ([PortChunks.isPlain]) per host number, by [Codes.portKey]: one chunk per host at the next commit. */
-    private val chunkPorts = LinkedHashMap<Int, LinkedHashMap<Int, PortResult>>()
+    /** The hosts with a [InFlight.chunk] staged: one chunk each at the next commit. */
+    private val chunked = ArrayList<InFlight>()
+
+    /** Chunks already closed (a host staged [PortChunks.MAX_PORTS] ports in one commit). */
+    private val fullChunks = ArrayList<ChunkRow>()
     private var nextChunkSeq = 0
     private val scriptInserts = ArrayList<ScriptRow>()
     private var started: ScanEvent.Started? = null
@@ -170,15 +176,8 @@ internal class ScanWriter(
         when (m) {
             is ScanEvent.Started -> started = m
             is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, persisted = false) }
-            is ScanEvent.PortFound, is ScanEvent.PortUpdated -> {
-                val (host, result) = if (m is ScanEvent.PortFound) m.host to m.result else (m as ScanEvent.PortUpdated).host to m.result
-                if (host in finishedBefore) return
-                val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
-                stage(f.hostNo, f.rows, result, f.streamed.put(Codes.portKey(result), result))
-                if (!f.persisted && f.hostNo !in hostInserts) {
-                    hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
-                }
-            }
+            is ScanEvent.PortFound -> port(m.host, m.result)
+            is ScanEvent.PortUpdated -> port(m.host, m.result)
             is ScanEvent.HostFinished -> {
                 val r = m.result
                 if (r.host in finishedBefore) return
@@ -195,7 +194,7 @@ internal class ScanWriter(
                 }
                 val g = f ?: InFlight(hostNo, persisted = false)
                 for (p in r.ports) {
-                    stage(hostNo, g.rows, p, g.streamed.put(Codes.portKey(p), p))
+                    stage(g, p)
                     p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
                 }
                 // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
@@ -209,18 +208,36 @@ internal class ScanWriter(
         }
     }
 
+    private fun port(host: Host, result: PortResult) {
+        if (host in finishedBefore) return
+        val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, persisted = false) }
+        stage(f, result)
+        if (!f.persisted && f.hostNo !in hostInserts) {
+            hostInserts[f.hostNo] = HostRow.provisional(f.hostNo, host, System.currentTimeMillis())
+        }
+    }
+
     /**
-     * Stages port [p] of host [hostNo] whose stored form so far is [before] (null: none): a port
-     * stored as a row (in [rows]) stays a row and is updated; a plain port goes into the host's
-     * next chunk; any other port becomes a row (superseding what chunks hold of it).
+     * Stages port [p] of host [f] unless it is stored as it is: a port stored as a row (in
+     * [InFlight.rows]) stays a row and is updated; a plain port goes into the host's next chunk;
+     * any other port becomes a row (superseding what chunks hold of it).
      */
-    private fun stage(hostNo: Int, rows: BitSet, p: PortResult, before: PortResult?) {
+    private fun stage(f: InFlight, p: PortResult) {
+        val before = f.streamed.put(p)
         if (before == p) return
         val k = Codes.portKey(p)
         when {
-            rows[k] -> portUpdates += PortRow(hostNo, p)
-            PortChunks.isPlain(p) -> chunkPorts.getOrPut(hostNo) { LinkedHashMap() }[k] = p
-            else -> { portInserts += PortRow(hostNo, p); rows.set(k) }
+            f.rows[k] -> portUpdates += PortRow(f.hostNo, p)
+            PortChunks.isPlain(p) -> {
+                val chunk = f.chunk ?: PortChunks.Builder().also { f.chunk = it; chunked += f }
+                if (chunk.count == PortChunks.MAX_PORTS) {
+                    fullChunks += ChunkRow(f.hostNo, nextChunkSeq++, chunk.toByteArray())
+                    f.chunk = PortChunks.Builder().also { it.add(p) }
+                } else {
+                    chunk.add(p)
+                }
+            }
+            else -> { portInserts += PortRow(f.hostNo, p); f.rows.set(k) }
         }
     }
 
@@ -234,11 +251,19 @@ internal class ScanWriter(
             val jdbc = connection.connection as java.sql.Connection
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
-            if (chunkPorts.isNotEmpty()) {
+            var chunkedPorts = fullChunks.size * PortChunks.MAX_PORTS
+            if (chunked.isNotEmpty()) {
                 val seq = nextChunkSeq++
-                inserts.chunks(jdbc, chunkPorts.map { (hostNo, ports) -> ChunkRow(hostNo, seq, PortChunks.encode(ports.values)) })
+                for (f in chunked) {
+                    val chunk = f.chunk!!
+                    chunkedPorts += chunk.count
+                    fullChunks += ChunkRow(f.hostNo, seq, chunk.toByteArray())
+                    f.chunk = null
+                }
+                chunked.clear()
             }
-            holdForTest(portInserts.size + chunkPorts.values.sumOf { it.size })
+            inserts.chunks(jdbc, fullChunks)
+            holdForTest(portInserts.size + chunkedPorts)
             for (p in portUpdates) {
                 Ports.update({
                     (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
@@ -306,7 +331,7 @@ internal class ScanWriter(
             }
         }
         for (h in hostInserts.values) if (h.finishSeq == null) inFlight[h.host]?.persisted = true
-        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); chunkPorts.clear(); scriptInserts.clear()
+        hostInserts.clear(); hostUpdates.clear(); portInserts.clear(); portUpdates.clear(); fullChunks.clear(); scriptInserts.clear()
         started = null; finished = null; checked = null; checkpoint = null
     }
 
@@ -386,10 +411,10 @@ internal class ScanWriter(
             PortChunkRows.select(chunkSeq).where { PortChunkRows.scanId eq scanId }.firstOrNull()?.get(chunkSeq)?.let { nextChunkSeq = it + 1 }
             for ((no, host) in scanning) {
                 val f = InFlight(no, persisted = true)
-                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed[Codes.portKey(p)] = p }
+                ScanReader.chunkedPorts(scanId, listOf(no), this@ScanWriter.db.shownUrl) { _, p -> f.streamed.put(p) }
                 Ports.selectAll().where { (Ports.scanId eq scanId) and (Ports.hostNo eq no) }.forEach { row ->
                     val p = RowReader.port(row, emptyList())
-                    f.streamed[Codes.portKey(p)] = p
+                    f.streamed.put(p)
                     f.rows.set(Codes.portKey(p))
                 }
                 inFlight[host] = f
