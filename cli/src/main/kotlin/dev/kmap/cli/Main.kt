@@ -44,13 +44,13 @@ fun main(args: Array<String>) {
 private const val SHUTDOWN_WAIT_SECONDS = 15L
 
 /**
- * A scan records itself in the store: open an existing store, else load the drivers, while the
- * arguments are parsed (not for `passive`, which has no store).
+ * A scan records itself in the store: open an existing store, else load the drivers, and make the
+ * first JSON encoding of a plan, while the arguments are parsed (not for `passive`, which has no store).
  */
 private fun warmStore(args: Array<String>) {
     if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
-    if (Subcommands.all.none { it.name == args.first() } && StoreAccess.openAhead(args.toList())) return
-    dev.kmap.store.ScanStore.warmUp()
+    val opening = Subcommands.all.none { it.name == args.first() } && StoreAccess.openAhead(args.toList())
+    dev.kmap.store.ScanStore.warmUp(drivers = !opening)
 }
 
 /**

@@ -31,13 +31,18 @@ internal object StoreAccess {
      * the arguments are parsed and the scan gets ready; [openForWriting] then takes it, or its
      * [StoreException], as it would have met them itself (a store at another URL than the parsed
      * one is closed unused). Only an SQLite file that exists already: a command line that turns
-     * out bad creates no store and no tables.
+     * out bad creates no store and no tables. A PostgreSQL store is only connected to
+     * ([ScanStore.preconnect]; its schema version read), its tables created only by [openForWriting].
      */
     fun openAhead(args: List<String>): Boolean {
         val option = storeOption(args)
         val url = runCatching { url(option) }.getOrNull() ?: return false
-        // not PostgreSQL: opening an empty database creates kmap's tables, which a command line that
-        // turns out bad must not do (and an unreachable server would be waited for twice)
+        // PostgreSQL only connected to: opening an empty database creates kmap's tables, which a
+        // command line that turns out bad must not do
+        if (url.startsWith("jdbc:postgresql:")) {
+            ScanStore.preconnect(url)
+            return true
+        }
         val path = url.takeIf { it.startsWith("jdbc:sqlite:") }?.removePrefix("jdbc:sqlite:")?.substringBefore('?') ?: return false
         if (!File(path).isFile) return false
         val open = FutureTask {

@@ -8,7 +8,7 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
-/** Which stores the CLI opens ahead, while it parses the arguments: only SQLite files that exist, so a bad command line leaves no trace. */
+/** Which stores the CLI opens ahead, while it parses the arguments: only SQLite files that exist (PostgreSQL only connected to), so a bad command line leaves no trace. */
 class StoreAccessTest {
     @TempDir lateinit var dir: File
 
@@ -24,11 +24,14 @@ class StoreAccessTest {
     }
 
     @Test
-    fun `a missing SQLite file and PostgreSQL are not opened ahead`() {
+    fun `a missing SQLite file is not opened ahead, PostgreSQL only connected to`() {
         val missing = File(dir, "missing.db")
         assertFalse(StoreAccess.openAhead(listOf("--store", "jdbc:sqlite:${missing.path}", "-p", "not-a-port", "127.0.0.1")))
         assertFalse(missing.exists())
-        // no connection is tried before the command line is known to be good (port 1: nothing listens)
-        assertFalse(StoreAccess.openAhead(listOf("--store", "jdbc:postgresql://127.0.0.1:1/kmap", "-p", "not-a-port", "127.0.0.1")))
+        // PostgreSQL is connected to ahead, its schema read and created only after parsing (scan-store's
+        // PostgresFailureTest: no tables before open); a server that is not there (port 1) costs no wait
+        val started = System.nanoTime()
+        assertTrue(StoreAccess.openAhead(listOf("--store", "jdbc:postgresql://127.0.0.1:1/kmap", "-p", "not-a-port", "127.0.0.1")))
+        assertTrue(System.nanoTime() - started < 2_000_000_000L)
     }
 }

@@ -4,27 +4,20 @@ import dev.kmap.dsl.IpAddress
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.store.internal.Dialect
 import dev.kmap.store.internal.Differ
-import dev.kmap.store.internal.NetworkTimings
 import dev.kmap.store.internal.PlanText
 import dev.kmap.store.internal.ProcessId
 import dev.kmap.store.internal.Redaction
 import dev.kmap.store.internal.ScanReader
 import dev.kmap.store.internal.Scans
+import dev.kmap.store.internal.StartQueries
 import dev.kmap.store.internal.StoreDatabase
 import dev.kmap.store.internal.StoreUrls
 import dev.kmap.store.internal.TimingSamples
 import kotlinx.serialization.json.Json
-import org.jetbrains.exposed.v1.core.SortOrder
-import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
-import org.jetbrains.exposed.v1.core.greater
 import org.jetbrains.exposed.v1.core.inList
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
-import org.jetbrains.exposed.v1.jdbc.insert
-import org.jetbrains.exposed.v1.jdbc.select
-import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
-import java.util.UUID
 
 /**
  * Scan history on a database: SQLite (a file; the default is `~/.kmap/kmap.db`) or PostgreSQL
@@ -64,43 +57,27 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         val hash = PlanText.hash(plan)
         val shard = plan.targets.shard
         val now = System.currentTimeMillis()
-        val id = store.tx("recording a new scan") {
+        val id = store.jdbc("recording a new scan") { c ->
             if (store.dialect == Dialect.POSTGRESQL && shard.count > 1) {
                 // shards starting together must agree on one group: take turns per plan
-                exec("SELECT pg_advisory_xact_lock(${hash.take(15).toLong(16)})")
+                c.createStatement().use { it.execute("SELECT pg_advisory_xact_lock(${hash.take(15).toLong(16)})") }
             }
-            val group = settings.groupId ?: if (shard.count == 1) newGroupId() else joinableGroup(hash, shard.index, shard.count, now) ?: newGroupId()
-            Scans.insert {
-                it[groupId] = group
-                it[shardIndex] = shard.index
-                it[shardCount] = shard.count
-                it[planHash] = hash
-                it[status] = ScanStatus.RUNNING.label
-                it[startedAt] = now
-                it[heartbeatAt] = now
-                it[process] = ProcessId.current
-                it[planJson] = plan.toJson()
-                it[commandLine] = stored.commandLine
-                it[kmapVersion] = stored.version.take(64)
-                it[optionsJson] = json.encodeToString(RecordSettings.serializer(), stored)
-                it[targets] = PlanText.targets(plan)
-                it[targetCount] = 0
-                it[hostsUp] = 0
-                it[hostsDown] = 0
-                it[hostsTotal] = 0
-                it[probesSent] = 0
-                it[openPorts] = 0
-            }[Scans.id]
+            val group = settings.groupId
+                ?: (if (shard.count == 1) null else StartQueries.joinableGroup(c, hash, shard.index, shard.count, now - GROUP_JOIN_MILLIS))
+                ?: StartQueries.newGroupId()
+            StartQueries.insertScan(
+                c,
+                StartQueries.ScanRowValues(
+                    groupId = group, shardIndex = shard.index, shardCount = shard.count, planHash = hash, status = ScanStatus.RUNNING.label,
+                    startedAt = now, process = ProcessId.current, planJson = plan.toJson(), commandLine = stored.commandLine,
+                    kmapVersion = stored.version.take(64), optionsJson = settingsJson.encodeToString(RecordSettings.serializer(), stored),
+                    targets = PlanText.targets(plan),
+                ),
+            )
         }
+        // the writer's transactions are Exposed's: its first one is made now, while the scan starts
+        store.warmExposed()
         return ScanRecorder(store, id, plan, resumed = false, onError)
-    }
-
-    private fun org.jetbrains.exposed.v1.jdbc.JdbcTransaction.joinableGroup(hash: String, index: Int, count: Int, now: Long): String? {
-        val newest = Scans.select(Scans.groupId).where {
-            (Scans.planHash eq hash) and (Scans.shardCount eq count) and (Scans.heartbeatAt greater now - GROUP_JOIN_MILLIS)
-        }.orderBy(Scans.id, SortOrder.DESC).limit(1).firstOrNull()?.get(Scans.groupId) ?: return null
-        val taken = Scans.select(Scans.shardIndex).where { Scans.groupId eq newest }.map { it[Scans.shardIndex] }
-        return if (index in taken) null else newest
     }
 
     /**
@@ -145,11 +122,7 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
     /** What earlier scans learned about the network of [address] (its /24 or /64), or null. */
     public fun learnedTiming(address: IpAddress): NetworkTiming? {
         val net = TimingSamples.network(address)
-        return store.tx("reading learned timing") {
-            NetworkTimings.selectAll().where { NetworkTimings.network eq net }.firstOrNull()?.let {
-                NetworkTiming(net, it[NetworkTimings.srttMicros], it[NetworkTimings.rttvarMicros], it[NetworkTimings.loss], it[NetworkTimings.samples], it[NetworkTimings.updatedAt])
-            }
-        }
+        return store.jdbc("reading learned timing") { StartQueries.learnedTiming(it, net) }
     }
 
     /** What changed from scan [a] to scan [b]: hosts, port states, services and script output. */
@@ -182,14 +155,23 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         public fun openExisting(url: String = defaultUrl()): ScanStore = ScanStore(StoreDatabase.open(StoreUrls.normalize(url), readOnly = true))
 
         /**
-         * Starts loading the database drivers and the store's classes on a background thread and
-         * returns at once: a program that will open a store soon (the CLI, as it parses its
-         * arguments) calls it first, so opening does not wait for class loading.
+         * Starts connecting to the PostgreSQL store at [url] (see [url]; nothing for SQLite) on a
+         * background thread and returns at once; the next [open] of the same URL takes that
+         * connection, or raises what connecting met. The schema's version is read, never changed (no
+         * table is created before [open]): a program (the CLI, as it parses its arguments) may call
+         * it before it knows it will use the store.
          */
-        public fun warmUp(): Unit = StoreDatabase.Warmup.start()
+        public fun preconnect(url: String): Unit = StoreDatabase.preconnect(StoreUrls.normalize(url))
 
-        private fun newGroupId(): String = UUID.randomUUID().toString()
+        /**
+         * Starts loading what recording a scan needs on a background thread and returns at once: a
+         * program that will open a store soon (the CLI, as it parses its arguments) calls it first,
+         * so recording does not wait for class loading. [drivers]: the database drivers too (not
+         * when the store is being opened already).
+         */
+        public fun warmUp(drivers: Boolean = true): Unit = StoreDatabase.Warmup.start(drivers)
 
-        private val json = Json { encodeDefaults = true }
+        /** How [RecordSettings] are stored (every field, defaults too). */
+        internal val settingsJson = Json { encodeDefaults = true }
     }
 }

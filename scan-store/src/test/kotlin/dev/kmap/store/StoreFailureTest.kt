@@ -203,6 +203,44 @@ class PostgresFailureTest {
     }
 
     @Test
+    fun `connecting ahead to an unreachable server fails at open with the same line`() {
+        val port = java.net.ServerSocket(0).use { it.localPort } // nothing listens there now
+        val url = "jdbc:postgresql://127.0.0.1:$port/kmap?user=kmap&password=hunter2"
+        ScanStore.preconnect(url)
+        val e = assertThrows<StoreException> { ScanStore.open(url) }
+        assertTrue(e.message!!.startsWith("cannot reach PostgreSQL store jdbc:postgresql://127.0.0.1:$port/kmap?user=kmap&password=***"), e.message)
+        assertFalse('\n' in e.message!!)
+        // the failed connection was taken: the next open connects anew (and fails anew)
+        assertThrows<StoreException> { ScanStore.open(url) }
+    }
+
+    @Test
+    fun `connecting ahead creates no tables, the open that takes the connection does`(pg: PostgresServer) {
+        val url = pg.newDatabase("ahead")
+        fun kmapTables() = DriverManager.getConnection(url).use { c ->
+            c.createStatement().use { s -> s.executeQuery("SELECT count(*) FROM pg_catalog.pg_class WHERE relname LIKE 'kmap%'").use { it.next(); it.getInt(1) } }
+        }
+        ScanStore.preconnect(url)
+        Thread.sleep(300)
+        assertEquals(0, kmapTables())
+        ScanStore.open(url).use { assertEquals(emptyList(), it.history()) }
+        val tables = kmapTables()
+        assertTrue(tables > 0)
+        // a current schema found ahead is used as it is; one from a newer kmap is still refused
+        ScanStore.preconnect(url)
+        ScanStore.open(url).use { assertEquals(emptyList(), it.history()) }
+        assertEquals(tables, kmapTables())
+        DriverManager.getConnection(url).use { c -> c.createStatement().use { it.execute("UPDATE kmap_schema_history SET version = '9' WHERE version = '1'") } }
+        ScanStore.preconnect(url)
+        assertTrue("schema version 9" in assertThrows<StoreException> { ScanStore.open(url) }.message!!)
+        // SQLite URLs are not connected to ahead: no file appears
+        val file = java.io.File.createTempFile("kmap-ahead", ".db").also { it.delete() }
+        ScanStore.preconnect(file.path)
+        Thread.sleep(100)
+        assertFalse(file.exists())
+    }
+
+    @Test
     fun `a missing database and a shared database`(pg: PostgresServer) {
         val e = assertThrows<StoreException> { ScanStore.open(pg.url.replace("/postgres?", "/nosuchdb?")) }
         assertTrue("database does not exist" in e.message!!, e.message)

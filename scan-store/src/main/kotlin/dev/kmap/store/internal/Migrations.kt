@@ -86,6 +86,12 @@ internal object Migrations {
         }
     }
 
+    /**
+     * True when [c]'s store is at [LATEST] with no failed migration (only reads; the caller then
+     * needs no [check]). A store at [LATEST] stays there: only a newer kmap changes it.
+     */
+    fun isCurrent(c: Connection, dialect: Dialect): Boolean = inspect(c, dialect).let { !it.failed && it.version == LATEST }
+
     private fun foreign(tables: Set<String>, dialect: Dialect): Boolean = when (dialect) {
         // a PostgreSQL database is shared: other tables are fine, a clash with ours is not
         Dialect.POSTGRESQL -> tables.any { it.startsWith("kmap_") }
@@ -96,7 +102,8 @@ internal object Migrations {
         val tables = HashSet<String>()
         val sql = when (dialect) {
             Dialect.SQLITE -> "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            Dialect.POSTGRESQL -> "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            // the catalog, not information_schema.tables (a view whose privilege checks cost the server milliseconds)
+            Dialect.POSTGRESQL -> "SELECT relname FROM pg_catalog.pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'f')"
         }
         c.createStatement().use { s -> s.executeQuery(sql).use { r -> while (r.next()) tables += r.getString(1).lowercase() } }
         if (HISTORY_TABLE !in tables) return State(tables, 0, failed = false)

@@ -4,7 +4,6 @@ import dev.kmap.dsl.ScanPlan
 import dev.kmap.dsl.ScanType
 import dev.kmap.dsl.Shard
 import dev.kmap.dsl.TargetSpec
-import java.security.MessageDigest
 import java.util.HexFormat
 
 /** What the store derives from a plan: the short target text of `history`, and the shard-free hash that groups shards. */
@@ -27,11 +26,12 @@ internal object PlanText {
 
     /**
      * SHA-256 of the plan without its shard and outputs: every shard of one sharded scan has the
-     * same hash (each shard may write its own output files).
+     * same hash (each shard may write its own output files). [Sha256], not the JDK's
+     * `MessageDigest`, whose provider set-up would delay the first packet.
      */
     fun hash(plan: ScanPlan): String {
         val whole = plan.copy(outputs = emptyList(), targets = plan.targets.copy(shard = Shard.WHOLE))
-        val digest = MessageDigest.getInstance("SHA-256").digest(whole.toJson().toByteArray(Charsets.UTF_8))
+        val digest = Sha256.digest(whole.toJson().toByteArray(Charsets.UTF_8))
         // lower-case hex (not String.format, whose first use costs milliseconds before a scan starts)
         return HexFormat.of().formatHex(digest)
     }

@@ -1,9 +1,14 @@
 package dev.kmap.store.internal
 
+import dev.kmap.dsl.scan
+import dev.kmap.store.RecordSettings
+import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import org.jetbrains.exposed.v1.core.DatabaseConfig
+import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.jdbc.Database
 import org.jetbrains.exposed.v1.jdbc.JdbcTransaction
+import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.transactions.transaction
 import org.postgresql.util.PSQLException
 import org.sqlite.SQLiteErrorCode
@@ -17,6 +22,9 @@ import java.sql.Connection
 import java.sql.Driver
 import java.sql.SQLException
 import java.util.Properties
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ExecutionException
+import java.util.concurrent.FutureTask
 
 internal enum class Dialect { SQLITE, POSTGRESQL }
 
@@ -53,18 +61,27 @@ internal class StoreDatabase private constructor(
     )
 
     /**
-     * Loads what a first use of a store needs (the SQLite driver and its native library, the
-     * PostgreSQL driver, Exposed's table objects) on a background thread, so a CLI scan that
-     * records itself does not wait for class loading after its arguments are parsed.
+     * Loads what a first use of a store needs on a background thread, so a CLI scan that records
+     * itself does not wait for it after its arguments are parsed: the first JSON encoding of a plan
+     * and of [RecordSettings] (kotlinx.serialization's and kotlin-reflect's classes, tens of
+     * milliseconds on a cold JVM; the store keeps both as JSON), the plan hash, this process's id,
+     * the store's table objects, and with [drivers] the SQLite driver and its native library and the PostgreSQL driver.
      */
     internal object Warmup {
-        fun start() {
+        fun start(drivers: Boolean) {
             Thread({
                 runCatching {
-                    Class.forName("org.sqlite.JDBC")
-                    org.sqlite.SQLiteJDBCLoader.initialize()
-                    Class.forName("org.postgresql.Driver")
-                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints).forEach { it.columns }
+                    PlanText.hash(scan { targets("127.0.0.1") })
+                    ScanStore.settingsJson.encodeToString(RecordSettings.serializer(), RecordSettings())
+                    ProcessId.current // the JDK's process handles start a reaper pool on first use
+                }
+                runCatching {
+                    if (drivers) {
+                        Class.forName("org.sqlite.JDBC")
+                        org.sqlite.SQLiteJDBCLoader.initialize()
+                        Class.forName("org.postgresql.Driver")
+                    }
+                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints, NetworkTimings).forEach { it.columns }
                     Database.Companion.toString()
                 }
             }, "kmap-store-warmup").apply { isDaemon = true; start() }
@@ -84,6 +101,46 @@ internal class StoreDatabase private constructor(
         }
     }
 
+    /**
+     * Runs [block] in one transaction on the plain JDBC connection, without Exposed: for what a scan
+     * does before its first packet ([StartQueries]). Errors become [StoreException]s as in [tx].
+     */
+    fun <T> jdbc(what: String, block: (Connection) -> T): T = synchronized(lock) {
+        try {
+            val auto = connection.autoCommit
+            if (auto) connection.autoCommit = false
+            try {
+                block(connection).also { connection.commit() }
+            } catch (e: Throwable) {
+                runCatching { connection.rollback() }
+                throw e
+            } finally {
+                if (auto) runCatching { connection.autoCommit = true }
+            }
+        } catch (e: StoreException) {
+            throw e
+        } catch (e: Exception) {
+            throw describe(e, what)
+        }
+    }
+
+    @Volatile
+    private var exposedWarm = false
+
+    /**
+     * Makes Exposed's first transaction (class loading, the dialect, the driver's metadata) on a
+     * background thread, once: a recording scan's writer then commits its first rows without that
+     * wait, which would otherwise fall into a short scan's wall time. Failures are ignored here (the
+     * writer meets and reports them).
+     */
+    fun warmExposed() {
+        if (exposedWarm) return
+        exposedWarm = true
+        Thread({
+            runCatching { tx("warming up") { Scans.select(Scans.id).where { Scans.id eq -1L }.toList() } }
+        }, "kmap-store-warmup").apply { isDaemon = true; start() }
+    }
+
     /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */
     fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
 
@@ -96,15 +153,17 @@ internal class StoreDatabase private constructor(
     companion object {
         /** Opens (and creates or migrates) the store at [url]; raises [StoreException]. */
         fun open(url: String, readOnly: Boolean = false): StoreDatabase {
+            val ahead = if (url.startsWith("jdbc:postgresql:")) takePreconnected(url) else null
             val db = when {
                 url.startsWith("jdbc:sqlite:") -> openSqlite(url, readOnly)
-                url.startsWith("jdbc:postgresql:") -> openPostgres(url)
+                url.startsWith("jdbc:postgresql:") -> StoreDatabase(url, Dialect.POSTGRESQL, ahead?.connection ?: connectPostgres(url))
                 else -> throw StoreException(
                     "unsupported store URL \"${StoreUrls.redact(url)}\" (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST[:PORT]/DATABASE)",
                 )
             }
             try {
-                Migrations.check(db, readOnly)
+                // a schema found current when connecting ahead needs no second look
+                if (ahead?.current != true) Migrations.check(db, readOnly)
             } catch (e: Throwable) {
                 db.close()
                 throw e
@@ -144,7 +203,37 @@ internal class StoreDatabase private constructor(
             return StoreDatabase(url, Dialect.SQLITE, c)
         }
 
-        private fun openPostgres(url: String): StoreDatabase {
+        /** A connection [preconnect] opened, and whether the schema it found is [Migrations.LATEST]. */
+        private class Preconnected(val connection: Connection, val current: Boolean)
+
+        /** Connections [preconnect] is opening, by URL. */
+        private val preconnected = ConcurrentHashMap<String, FutureTask<Preconnected>>()
+
+        /**
+         * Starts connecting to the PostgreSQL store at [url] on a background thread (nothing else for
+         * other URLs), and reads (never changes) its schema version: a program may call this before
+         * it knows it will use the store. The next [open] of [url] takes the connection, or raises
+         * the [StoreException] connecting met, and checks, creates or migrates the schema unless it
+         * was found current; a connection never taken closes with the process.
+         */
+        fun preconnect(url: String) {
+            if (!url.startsWith("jdbc:postgresql:")) return
+            val task = FutureTask {
+                val c = connectPostgres(url)
+                Preconnected(c, runCatching { Migrations.isCurrent(c, Dialect.POSTGRESQL) }.getOrDefault(false))
+            }
+            if (preconnected.putIfAbsent(url, task) == null) Thread(task, "kmap-store-connect").apply { isDaemon = true }.start()
+        }
+
+        private fun takePreconnected(url: String): Preconnected? = preconnected.remove(url)?.let { task ->
+            try {
+                task.get()
+            } catch (e: ExecutionException) {
+                throw e.cause ?: e
+            }
+        }
+
+        private fun connectPostgres(url: String): Connection {
             val shown = StoreUrls.redact(url)
             val props = Properties().apply {
                 // an unreachable server fails in seconds, not after the OS's TCP timeout
@@ -155,12 +244,11 @@ internal class StoreDatabase private constructor(
                 setProperty("ApplicationName", "kmap")
                 System.getenv("KMAP_STORE_PASSWORD")?.let { if (!url.contains("password=")) setProperty("password", it) }
             }
-            val c = try {
+            return try {
                 connect(org.postgresql.Driver(), url, props)
             } catch (e: SQLException) {
                 throw StoreErrors.describe(e, "connect", shown, Dialect.POSTGRESQL)
             }
-            return StoreDatabase(url, Dialect.POSTGRESQL, c)
         }
 
         /**
