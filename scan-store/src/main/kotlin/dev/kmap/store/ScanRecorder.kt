@@ -45,11 +45,11 @@ public class ScanRecorder internal constructor(
 
     private var started = false
 
-    /** Queues [event] for writing. Progress and warnings are not stored. */
+    /** Queues [event] for writing. Progress, warnings and the start of a host (its ports and its end are what is stored) are not stored. */
     override fun event(event: ScanEvent) {
         if (event is ScanEvent.Started) started = true
         when (event) {
-            is ScanEvent.Progress, is ScanEvent.Warning -> Unit
+            is ScanEvent.Progress, is ScanEvent.Warning, is ScanEvent.HostStarted -> Unit
             else -> writer.put(event)
         }
     }

@@ -189,7 +189,6 @@ internal class ScanWriter(
     private fun apply(m: Any) {
         when (m) {
             is ScanEvent.Started -> started = m
-            is ScanEvent.HostStarted -> if (m.host !in finishedBefore) inFlight.getOrPut(m.host) { InFlight(nextHostNo++, m.host, persisted = false) }
             is ScanEvent.PortFound -> port(m.host, m.result)
             is ScanEvent.PortUpdated -> port(m.host, m.result)
             is ScanEvent.HostFinished -> {

@@ -20,10 +20,24 @@ internal class TimingSamples(private val maxRetries: Int) {
         if (r.status != HostStatus.UP || r.error != null) return
         decisions += r.ports.size
         silent += r.ports.count { it.rttMicros == null && it.state != PortState.CLOSED }
-        val key = network(r.host.address)
-        val list = samples[key] ?: if (samples.size >= MAX_NETWORKS) return else LongArrayList().also { samples[key] = it }
+        val list = samples(r.host.address) ?: return
         r.latencyMicros?.let { list.add(it) }
         for (p in r.ports) p.rttMicros?.let { if (list.size < MAX_SAMPLES) list.add(it) }
+    }
+
+    // the last network's samples: hosts of a scan come network by network, and naming one costs a string
+    private var lastV6 = false
+    private var lastBits = 0L
+    private var last: LongArrayList? = null
+
+    /** The samples of [a]'s network, or null when [MAX_NETWORKS] others have them. */
+    private fun samples(a: IpAddress): LongArrayList? {
+        val bits = if (a.isV6) a.high else a.low ushr 8
+        last?.let { if (bits == lastBits && a.isV6 == lastV6) return it }
+        val key = network(a)
+        val list = samples[key] ?: if (samples.size >= MAX_NETWORKS) return null else LongArrayList().also { samples[key] = it }
+        lastV6 = a.isV6; lastBits = bits; last = list
+        return list
     }
 
     /** One timing per network seen, with the scan's loss estimate. */
