@@ -1,5 +1,6 @@
 package dev.kmap.store.internal
 
+import org.jetbrains.exposed.v1.core.Column
 import org.jetbrains.exposed.v1.core.Table
 import org.postgresql.PGConnection
 import java.sql.Connection
@@ -22,6 +23,7 @@ import java.util.HexFormat
 internal class BatchInserts(private val scanId: Long, private val dialect: Dialect) : AutoCloseable {
     private var connection: Connection? = null
     private val prepared = HashMap<Table, PreparedStatement>()
+    private val updates = HashMap<String, PreparedStatement>()
 
     private fun insertInto(table: Table): String = "INSERT INTO ${table.tableName} (${table.columns.joinToString(", ") { it.name }}) VALUES "
 
@@ -78,9 +80,80 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
         v.text(StoredText.encode(s.script.id)); v.text(StoredText.encode(s.script.output)); v.text(Codes.elements(s.script.elements))
     }
 
+    /**
+     * Sets [values] (column and value, none null) on the scan's row: the heartbeat every commit,
+     * the totals at the end. A statement per set of columns, prepared once.
+     */
+    fun updateScan(c: Connection, values: List<Pair<Column<*>, Any>>) {
+        if (connection !== c) { close(); connection = c }
+        val sql = "UPDATE ${Scans.tableName} SET ${values.joinToString(", ") { "${it.first.name} = ?" }} WHERE ${Scans.id.name} = ?"
+        val ps = updates.getOrPut(sql) { c.prepareStatement(sql) }
+        values.forEachIndexed { i, (_, v) -> ps.setObject(i + 1, v) }
+        ps.setLong(values.size + 1, scanId)
+        ps.executeUpdate()
+    }
+
+    /** Replaces the scan's checkpoint (only the last one is kept). */
+    fun replaceCheckpoint(c: Connection, seq: Int, atMillis: Long, position: Long, json: String) {
+        val t = Checkpoints
+        statement(c, "DELETE FROM ${t.tableName} WHERE ${t.scanId.name} = ?").run { setLong(1, scanId); executeUpdate() }
+        statement(c, insertInto(t) + "(?, ?, ?, ?, ?)").run {
+            setLong(1, scanId); setInt(2, seq); setLong(3, atMillis); setLong(4, position); setString(5, json)
+            executeUpdate()
+        }
+    }
+
+    /** The scan's open ports: its port rows' and its host chunks'. */
+    fun openPorts(c: Connection): Long {
+        val sql = "SELECT (SELECT COUNT(*) FROM ${Ports.tableName} WHERE ${Ports.scanId.name} = ? AND ${Ports.state.name} = ?)" +
+            " + (SELECT COALESCE(SUM(${HostChunkRows.openPorts.name}), 0) FROM ${HostChunkRows.tableName} WHERE ${HostChunkRows.scanId.name} = ?)"
+        return statement(c, sql).run {
+            setLong(1, scanId); setString(2, dev.kmap.engine.PortState.OPEN.label); setLong(3, scanId)
+            executeQuery().use { r -> r.next(); r.getLong(1) }
+        }
+    }
+
+    /** What the store knew of [networks]: (srtt, rttvar, loss, samples) by network. */
+    fun knownTimings(c: Connection, networks: List<String>): Map<String, NetworkTimingRow> {
+        val t = NetworkTimings
+        val known = HashMap<String, NetworkTimingRow>()
+        for (chunk in networks.chunked(500)) {
+            val sql = "SELECT ${t.network.name}, ${t.srttMicros.name}, ${t.rttvarMicros.name}, ${t.loss.name}, ${t.samples.name} " +
+                "FROM ${t.tableName} WHERE ${t.network.name} IN (${chunk.joinToString(", ") { "?" }})"
+            c.prepareStatement(sql).use { ps ->
+                chunk.forEachIndexed { i, n -> ps.setString(i + 1, n) }
+                ps.executeQuery().use { r ->
+                    while (r.next()) known[r.getString(1)] = NetworkTimingRow(r.getLong(2), r.getLong(3), r.getDouble(4), r.getLong(5))
+                }
+            }
+        }
+        return known
+    }
+
+    /** Inserts or replaces the learned timing of each network of [rows]. */
+    fun upsertTimings(c: Connection, rows: List<dev.kmap.store.NetworkTiming>) {
+        val t = NetworkTimings
+        val set = listOf(t.srttMicros, t.rttvarMicros, t.loss, t.samples, t.updatedAt, t.scanId).joinToString(", ") { "${it.name} = excluded.${it.name}" }
+        c.prepareStatement(insertInto(t) + "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (${t.network.name}) DO UPDATE SET $set").use { ps ->
+            for (r in rows) {
+                ps.setString(1, r.network); ps.setLong(2, r.srttMicros); ps.setLong(3, r.rttvarMicros); ps.setDouble(4, r.loss)
+                ps.setLong(5, r.samples); ps.setLong(6, r.updatedAtMillis); ps.setLong(7, scanId)
+                ps.addBatch()
+            }
+            ps.executeBatch()
+        }
+    }
+
+    private fun statement(c: Connection, sql: String): PreparedStatement {
+        if (connection !== c) { close(); connection = c }
+        return updates.getOrPut(sql) { c.prepareStatement(sql) }
+    }
+
     override fun close() {
         prepared.values.forEach { runCatching { it.close() } }
         prepared.clear()
+        updates.values.forEach { runCatching { it.close() } }
+        updates.clear()
     }
 
     /** One row's values, in column order. */

@@ -6,7 +6,6 @@ import dev.kmap.engine.Host
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
 import dev.kmap.engine.PortResult
-import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanCheckpoint
 import dev.kmap.engine.ScanEvent
 import dev.kmap.report.Violation
@@ -14,17 +13,14 @@ import dev.kmap.store.ScanStatus
 import dev.kmap.store.StoreException
 import kotlinx.serialization.builtins.ListSerializer
 import kotlinx.serialization.json.Json
+import org.jetbrains.exposed.v1.core.Column
 import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
-import org.jetbrains.exposed.v1.core.inList
 import org.jetbrains.exposed.v1.core.max
-import org.jetbrains.exposed.v1.core.sum
 import org.jetbrains.exposed.v1.jdbc.deleteWhere
-import org.jetbrains.exposed.v1.jdbc.insert
 import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.selectAll
 import org.jetbrains.exposed.v1.jdbc.update
-import org.jetbrains.exposed.v1.jdbc.upsert
 import java.io.File
 import java.util.BitSet
 import java.util.concurrent.LinkedBlockingQueue
@@ -308,60 +304,14 @@ internal class ScanWriter(
                 Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h) }
             }
             inserts.scripts(jdbc, scriptInserts)
-            checkpoint?.let { c ->
-                val id = this@ScanWriter.scanId
-                Checkpoints.deleteWhere { Checkpoints.scanId eq id }
-                Checkpoints.insert {
-                    it[Checkpoints.scanId] = id
-                    it[seq] = checkpointSeq++
-                    it[atMillis] = now
-                    it[position] = c.position
-                    it[dataJson] = c.toJson()
-                }
-            }
-            val s = started
-            val f = finished
-            val c = checked
-            val openPorts = if (f != null || (end && failedStatus)) {
-                val chunked = HostChunkRows.openPorts.sum()
-                Ports.select(Ports.port).where { (Ports.scanId eq scanId) and (Ports.state eq PortState.OPEN.label) }.count() +
-                    (HostChunkRows.select(chunked).where { HostChunkRows.scanId eq scanId }.firstOrNull()?.get(chunked) ?: 0)
-            } else null
-            Scans.update({ Scans.id eq scanId }) {
-                it[heartbeatAt] = now
-                if (s != null) {
-                    it[startedAt] = s.startedAtMillis
-                    it[targetCount] = s.targetCount
-                    it[hostsTotal] = s.targetCount
-                }
-                if (c != null) {
-                    it[expectationsJson] = c.expectations.toJson()
-                    it[violationsJson] = listJson.encodeToString(ListSerializer(Violation.serializer()), c.violations)
-                }
-                if (f != null) {
-                    val stats = f.stats
-                    it[status] = if (stats.interrupted) ScanStatus.INTERRUPTED.label else ScanStatus.COMPLETED.label
-                    it[finishedAt] = stats.finishedAtMillis
-                    it[hostsUp] = stats.hostsUp
-                    it[hostsDown] = stats.hostsDown
-                    it[hostsTotal] = stats.hostsTotal
-                    it[probesSent] = stats.probesSent
-                    it[probesUnanswered] = stats.probesUnanswered
-                    it[reprobes] = stats.reprobes
-                    it[reprobesAnswered] = stats.reprobesAnswered
-                    it[rateLowered] = stats.rateLowered
-                } else if (end && failedStatus) {
-                    it[status] = ScanStatus.FAILED.label
-                    it[finishedAt] = now
-                }
-                if (openPorts != null) it[Scans.openPorts] = openPorts
-            }
+            checkpoint?.let { c -> inserts.replaceCheckpoint(jdbc, checkpointSeq++, now, c.position, c.toJson()) }
+            inserts.updateScan(jdbc, scanColumns(jdbc, now, end))
         }
         // learned timing in a transaction of its own: it is a hint for the next scan, and shards of one
         // scan finishing together update the same networks (a deadlock there must not lose the scan)
         finished?.let { f ->
             try {
-                db.tx("learning the timing of scan $scanId") { learn(timing.timings(f.stats, now)) }
+                db.tx("learning the timing of scan $scanId") { learn(connection.connection as java.sql.Connection, timing.timings(f.stats, now)) }
             } catch (e: StoreException) {
                 Unit
             }
@@ -372,25 +322,57 @@ internal class ScanWriter(
         started = null; finished = null; checked = null; checkpoint = null
     }
 
+    /** What this commit sets on the scan's row: the heartbeat, what came since the last commit, and at the end the open ports. */
+    private fun scanColumns(jdbc: java.sql.Connection, now: Long, end: Boolean): List<Pair<Column<*>, Any>> {
+        val set = LinkedHashMap<Column<*>, Any>() // a later value of a column replaces an earlier one
+        set[Scans.heartbeatAt] = now
+        started?.let { s ->
+            set[Scans.startedAt] = s.startedAtMillis
+            set[Scans.targetCount] = s.targetCount
+            set[Scans.hostsTotal] = s.targetCount
+        }
+        checked?.let { c ->
+            set[Scans.expectationsJson] = c.expectations.toJson()
+            set[Scans.violationsJson] = listJson.encodeToString(ListSerializer(Violation.serializer()), c.violations)
+        }
+        val f = finished
+        if (f != null) {
+            val stats = f.stats
+            set[Scans.status] = if (stats.interrupted) ScanStatus.INTERRUPTED.label else ScanStatus.COMPLETED.label
+            set[Scans.finishedAt] = stats.finishedAtMillis
+            set[Scans.hostsUp] = stats.hostsUp
+            set[Scans.hostsDown] = stats.hostsDown
+            set[Scans.hostsTotal] = stats.hostsTotal
+            set[Scans.probesSent] = stats.probesSent
+            set[Scans.probesUnanswered] = stats.probesUnanswered
+            set[Scans.reprobes] = stats.reprobes
+            set[Scans.reprobesAnswered] = stats.reprobesAnswered
+            set[Scans.rateLowered] = stats.rateLowered
+        } else if (end && failedStatus) {
+            set[Scans.status] = ScanStatus.FAILED.label
+            set[Scans.finishedAt] = now
+        }
+        if (f != null || (end && failedStatus)) set[Scans.openPorts] = inserts.openPorts(jdbc)
+        return set.toList()
+    }
+
     /** Blends this scan's timing into what the store knew of each network (half each). */
-    private fun learn(measured: List<dev.kmap.store.NetworkTiming>) {
+    private fun learn(c: java.sql.Connection, measured: List<dev.kmap.store.NetworkTiming>) {
         if (measured.isEmpty()) return
         val timings = measured.sortedBy { it.network } // one lock order for every writer
-        val known = timings.map { it.network }.chunked(500).flatMap { chunk ->
-            NetworkTimings.selectAll().where { NetworkTimings.network inList chunk }.toList()
-        }.associateBy { it[NetworkTimings.network] }
-        for (t in timings) {
-            val old = known[t.network]
-            NetworkTimings.upsert {
-                it[network] = t.network
-                it[srttMicros] = if (old == null) t.srttMicros else (old[srttMicros] + t.srttMicros) / 2
-                it[rttvarMicros] = if (old == null) t.rttvarMicros else (old[rttvarMicros] + t.rttvarMicros) / 2
-                it[loss] = if (old == null) t.loss else (old[loss] + t.loss) / 2
-                it[samples] = t.samples + (old?.get(samples) ?: 0)
-                it[updatedAt] = t.updatedAtMillis
-                it[NetworkTimings.scanId] = this@ScanWriter.scanId
-            }
-        }
+        val known = inserts.knownTimings(c, timings.map { it.network })
+        inserts.upsertTimings(
+            c,
+            timings.map { t ->
+                val old = known[t.network] ?: return@map t
+                t.copy(
+                    srttMicros = (old.srttMicros + t.srttMicros) / 2,
+                    rttvarMicros = (old.rttvarMicros + t.rttvarMicros) / 2,
+                    loss = (old.loss + t.loss) / 2,
+                    samples = t.samples + old.samples,
+                )
+            },
+        )
     }
 
     private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow) {
