@@ -172,6 +172,8 @@ class ServiceDatabaseTest {
         check("PostgresStartup", "E\u0000\u0000\u0000\u0083SFATAL\u0000VFATAL\u0000C0A000\u0000Munsupported frontend protocol 4.0: server supports 3.0 to 3.0\u0000Fpostmaster.c\u0000L2222\u0000RProcessStartupPacket\u0000\u0000", "postgresql", "PostgreSQL DB", null)
         check("MemcachedVersion", "VERSION 1.6.18\r\n", "memcached", "Memcached", "1.6.18")
         check("MqttConnect", " \u0002\u0000\u0000\u0090\u0003\u0000\u0001\u00001-\u0000\u0013\$SYS/broker/versionmosquitto version 2.0.11", "mqtt", "Mosquitto", "2.0.11")
+        // the CONNACK alone (the $SYS publish not read yet, or a broker without it): MQTT, no product
+        check("MqttConnect", " \u0002\u0000\u0000", "mqtt", null, null)
         check("DNSVersionBindReqTCP", "\u00007KM\u0085\u0080\u0000\u0001\u0000\u0001\u0000\u0000\u0000\u0000\u0007version\u0004bind\u0000\u0000\u0010\u0000\u0003\u00c0\u000c\u0000\u0010\u0000\u0003\u0000\u0000\u0000\u0000\u0000\r\u000cdnsmasq-2.90", "domain", "dnsmasq", "2.90")
         check("DNSVersionBindReq", "KM\u0081\u0000\u0000\u0001\u0000\u0001\u0000\u0000\u0000\u0000\u0007version\u0004bind\u0000\u0000\u0010\u0000\u0003\u00c0\u000c\u0000\u0010\u0000\u0003\u0000\u0000\u0000\u0000\u0000\n\tNSD 4.6.1", "domain", "NLnet Labs NSD", "4.6.1", Protocol.UDP)
         check("SNMPv2cGet", "0b\u0002\u0001\u0001\u0004\u0006public\u00a2U\u0002\u0002KM\u0002\u0001\u0000\u0002\u0001\u00000I0\u001a\u0006\u0008+\u0006\u0001\u0002\u0001\u0001\u0001\u0000\u0004\u000ekmap lab snmpd0\u0016\u0006\u0008+\u0006\u0001\u0002\u0001\u0001\u0002\u0000\u0006\n+\u0006\u0001\u0004\u0001\u00bf\u0008\u0003\u0002\n0\u0013\u0006\n+\u0006\u0001\u0004\u0001\u008fed\u0002\u0000\u0004\u00055.9.3", "snmp", "net-snmp", "5.9.3", Protocol.UDP)
