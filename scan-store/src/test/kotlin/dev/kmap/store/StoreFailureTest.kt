@@ -151,6 +151,27 @@ class StoreFailureTest {
     }
 
     @Test
+    fun `a result the store cannot hold stops the recording with one line, not the writer or the scan`() {
+        val f = dir.resolve("kmap.db").toFile()
+        ScanStore.open("jdbc:sqlite:$f").use { store ->
+            val errors = java.util.concurrent.CopyOnWriteArrayList<StoreException>()
+            val recorder = store.record(StoreFixtures.plan, onError = { errors += it })
+            val h = dev.kmap.engine.Host(dev.kmap.dsl.IpAddress.parse("10.252.0.11"))
+            recorder.event(dev.kmap.engine.ScanEvent.Started(StoreFixtures.plan, 0, 1))
+            // an RTT no chunk can hold (the engine never measures one): the writer meets it
+            val bad = dev.kmap.engine.PortResult(9, dev.kmap.dsl.Protocol.TCP, dev.kmap.engine.PortState.CLOSED, "reset", null, Long.MAX_VALUE)
+            recorder.event(dev.kmap.engine.ScanEvent.HostFinished(dev.kmap.engine.HostResult(h, dev.kmap.engine.HostStatus.UP, "syn-ack", listOf(bad))))
+            repeat(70_000) { recorder.event(dev.kmap.engine.ScanEvent.PortFound(h, bad.copy(rttMicros = 1))) } // more than the queue holds: never blocks
+            recorder.event(dev.kmap.engine.ScanEvent.Finished(StoreFixtures.stats))
+            recorder.close()
+            val e = recorder.failure!!
+            assertEquals(listOf(e), errors.toList())
+            assertTrue(e.message!!.startsWith("recording scan ${recorder.scanId} stopped: RTT"), e.message)
+            assertFalse('\n' in e.message!!)
+        }
+    }
+
+    @Test
     fun `a corrupt host chunk is one StoreException naming it`() {
         val f = dir.resolve("kmap.db").toFile()
         val id = recordOne("jdbc:sqlite:$f")

@@ -162,16 +162,19 @@ internal class ScanWriter(
                 queue.drainTo(batch, MAX_BATCH)
             }
             if (failure == null) {
-                for (m in batch) {
-                    if (m === End) end = true else apply(m)
-                }
-                if (end && !sawFinished) markFailed()
                 try {
+                    for (m in batch) {
+                        if (m === End) end = true else apply(m)
+                    }
+                    if (end && !sawFinished) markFailed()
                     // a scan that never started (its outputs were refused) leaves no trace in the history
                     if (end && discard) db.tx("removing scan $scanId") { Scans.deleteWhere { Scans.id eq scanId } } else commit(end)
-                } catch (e: StoreException) {
-                    failure = e
-                    runCatching { onError(e) }
+                } catch (e: RuntimeException) {
+                    // a result the store cannot hold stops the recording (once, in one line), never the scan
+                    val f = e as? StoreException ?: StoreException("recording scan $scanId stopped: ${e.message?.lineSequence()?.firstOrNull() ?: e}")
+                    failure = f
+                    runCatching { onError(f) }
+                    if (batch.any { it === End }) end = true
                 }
             } else if (batch.any { it === End }) {
                 end = true
