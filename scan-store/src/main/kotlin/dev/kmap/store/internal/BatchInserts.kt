@@ -85,9 +85,7 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
      * the totals at the end. A statement per set of columns, prepared once.
      */
     fun updateScan(c: Connection, values: List<Pair<Column<*>, Any>>) {
-        if (connection !== c) { close(); connection = c }
-        val sql = "UPDATE ${Scans.tableName} SET ${values.joinToString(", ") { "${it.first.name} = ?" }} WHERE ${Scans.id.name} = ?"
-        val ps = updates.getOrPut(sql) { c.prepareStatement(sql) }
+        val ps = statement(c, "UPDATE ${Scans.tableName} SET ${values.joinToString(", ") { "${it.first.name} = ?" }} WHERE ${Scans.id.name} = ?")
         values.forEachIndexed { i, (_, v) -> ps.setObject(i + 1, v) }
         ps.setLong(values.size + 1, scanId)
         ps.executeUpdate()
@@ -111,23 +109,6 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
             setLong(1, scanId); setString(2, dev.kmap.engine.PortState.OPEN.label); setLong(3, scanId)
             executeQuery().use { r -> r.next(); r.getLong(1) }
         }
-    }
-
-    /** What the store knew of [networks]: (srtt, rttvar, loss, samples) by network. */
-    fun knownTimings(c: Connection, networks: List<String>): Map<String, NetworkTimingRow> {
-        val t = NetworkTimings
-        val known = HashMap<String, NetworkTimingRow>()
-        for (chunk in networks.chunked(500)) {
-            val sql = "SELECT ${t.network.name}, ${t.srttMicros.name}, ${t.rttvarMicros.name}, ${t.loss.name}, ${t.samples.name} " +
-                "FROM ${t.tableName} WHERE ${t.network.name} IN (${chunk.joinToString(", ") { "?" }})"
-            c.prepareStatement(sql).use { ps ->
-                chunk.forEachIndexed { i, n -> ps.setString(i + 1, n) }
-                ps.executeQuery().use { r ->
-                    while (r.next()) known[r.getString(1)] = NetworkTimingRow(r.getLong(2), r.getLong(3), r.getDouble(4), r.getLong(5))
-                }
-            }
-        }
-        return known
     }
 
     /** Inserts or replaces the learned timing of each network of [rows]. */

@@ -82,6 +82,19 @@ internal class ChunkStrings {
     }
 }
 
+/**
+ * A whole chunk: its [format] byte, its [strings] table, its entry [count], then the entries
+ * ([body]); [ChunkIn.header] reads the first three back.
+ */
+internal fun chunkBytes(format: Int, strings: ChunkStrings, count: Int, body: ChunkOut): ByteArray {
+    val out = ChunkOut(body.size + 64)
+    out.byte(format)
+    strings.write(out)
+    out.varint(count.toLong())
+    out.write(body.buffer(), 0, body.size)
+    return out.toByteArray()
+}
+
 /** Reads what [ChunkOut] wrote, totally: anything malformed is one [StoreException] naming [what]. */
 internal class ChunkIn(private val data: ByteArray, private val what: String) {
     var at = 0
@@ -92,28 +105,23 @@ internal class ChunkIn(private val data: ByteArray, private val what: String) {
     fun byte(): Int = if (at < data.size) data[at++].toInt() and 0xff else bad("it ends early")
 
     /** A varint of at most 63 bits (a longer one is corrupt). */
-    fun varint(): Long {
-        var v = 0L
-        var shift = 0
-        while (true) {
-            val b = byte()
-            if (shift == 63 && b > 0) bad("a number is too long")
-            v = v or ((b and 0x7f).toLong() shl shift)
-            if (b and 0x80 == 0) return v
-            shift += 7
-            if (shift > 63) bad("a number is too long")
-        }
-    }
+    fun varint(): Long = unsigned(lastMax = 0)
 
     /** A zigzag varint of 64 bits ([ChunkOut.long]). */
     fun long(): Long {
+        val v = unsigned(lastMax = 1)
+        return (v ushr 1) xor -(v and 1)
+    }
+
+    /** An unsigned LEB128 number whose tenth byte (bit 63) is at most [lastMax]. */
+    private fun unsigned(lastMax: Int): Long {
         var v = 0L
         var shift = 0
         while (true) {
             val b = byte()
-            if (shift == 63 && b > 1) bad("a number is too long")
+            if (shift == 63 && b > lastMax) bad("a number is too long")
             v = v or ((b and 0x7f).toLong() shl shift)
-            if (b and 0x80 == 0) return (v ushr 1) xor -(v and 1)
+            if (b and 0x80 == 0) return v
             shift += 7
             if (shift > 63) bad("a number is too long")
         }
@@ -158,6 +166,13 @@ internal class ChunkIn(private val data: ByteArray, private val what: String) {
 
     /** A table that [ChunkStrings.write] wrote. */
     fun strings(): Array<String> = Array(count(data.size, "strings")) { string() }
+
+    /** The start of a chunk that [chunkBytes] wrote in [format]: its string table (the entry count is read next). */
+    fun header(format: Int): Array<String> {
+        val f = byte()
+        if (f != format) bad("unknown format $f (expected $format)")
+        return strings()
+    }
 
     /** Raises unless every byte was read. */
     fun end() {

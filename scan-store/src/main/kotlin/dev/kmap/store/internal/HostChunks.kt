@@ -109,22 +109,13 @@ internal object HostChunks {
         }
 
         /** The chunk's bytes. */
-        fun toByteArray(): ByteArray {
-            val out = ChunkOut(body.size + 64)
-            out.byte(FORMAT)
-            strings.write(out)
-            out.varint(hosts.toLong())
-            out.write(body.buffer(), 0, body.size)
-            return out.toByteArray()
-        }
+        fun toByteArray(): ByteArray = chunkBytes(FORMAT, strings, hosts, body)
     }
 
     /** The hosts of a chunk, in the order they were written; [what] names the chunk in the message of a [dev.kmap.store.StoreException]. */
     fun decode(data: ByteArray, what: String): List<Entry> {
         val r = ChunkIn(data, what)
-        val format = r.byte()
-        if (format != FORMAT) r.bad("unknown format $format (expected $FORMAT)")
-        val strings = r.strings()
+        val strings = r.header(FORMAT)
         val count = r.count(MAX_HOSTS, "hosts")
         val hosts = ArrayList<Entry>(minOf(count, data.size / 8 + 1))
         repeat(count) {

@@ -63,14 +63,7 @@ internal object PortChunks {
         }
 
         /** The chunk's bytes. */
-        fun toByteArray(): ByteArray {
-            val out = ChunkOut(body.size + 64)
-            out.byte(FORMAT)
-            strings.write(out)
-            out.varint(count.toLong())
-            out.write(body.buffer(), 0, body.size)
-            return out.toByteArray()
-        }
+        fun toByteArray(): ByteArray = chunkBytes(FORMAT, strings, count, body)
     }
 
     /** The string index of the last reason written (most ports of a host share one), in front of [strings]. */
@@ -116,9 +109,7 @@ internal object PortChunks {
     /** The ports of a chunk, in the order they were written; [what] names the chunk in the message of a [StoreException]. */
     fun decode(data: ByteArray, what: String): List<PortResult> {
         val r = ChunkIn(data, what)
-        val format = r.byte()
-        if (format != FORMAT) r.bad("unknown format $format (expected $FORMAT)")
-        val strings = r.strings()
+        val strings = r.header(FORMAT)
         val count = r.count(MAX_PORTS, "ports")
         val ports = ArrayList<PortResult>(minOf(count, data.size / 6 + 1))
         repeat(count) { ports += read(r, strings) }

@@ -111,9 +111,6 @@ internal class HostChunkRow(
     val ports: Int = 0,
 )
 
-/** A network's learned timing as stored. */
-internal class NetworkTimingRow(val srttMicros: Long, val rttvarMicros: Long, val loss: Double, val samples: Long)
-
 internal class ScriptRow(val hostNo: Int, val protocol: String, val port: Int, val seq: Int, val script: ScriptOutput)
 
 /** Reading rows back into the result model. */

@@ -363,7 +363,7 @@ internal class ScanWriter(
     private fun learn(c: java.sql.Connection, measured: List<dev.kmap.store.NetworkTiming>) {
         if (measured.isEmpty()) return
         val timings = measured.sortedBy { it.network } // one lock order for every writer
-        val known = inserts.knownTimings(c, timings.map { it.network })
+        val known = StartQueries.learnedTimings(c, timings.map { it.network })
         inserts.upsertTimings(
             c,
             timings.map { t ->

@@ -78,13 +78,22 @@ internal object StartQueries {
     }
 
     /** What earlier scans learned about network [net] (see [TimingSamples.network]), or null. */
-    fun learnedTiming(c: Connection, net: String): NetworkTiming? = with(NetworkTimings) {
-        c.prepareStatement(
-            "SELECT ${srttMicros.name}, ${rttvarMicros.name}, ${loss.name}, ${samples.name}, ${updatedAt.name} FROM $tableName WHERE ${network.name} = ?",
-        ).use { ps ->
-            ps.setString(1, net)
-            ps.executeQuery().use { r -> if (r.next()) NetworkTiming(net, r.getLong(1), r.getLong(2), r.getDouble(3), r.getLong(4), r.getLong(5)) else null }
+    fun learnedTiming(c: Connection, net: String): NetworkTiming? = learnedTimings(c, listOf(net))[net]
+
+    /** What earlier scans learned about [networks], by network (those never seen are missing). */
+    fun learnedTimings(c: Connection, networks: List<String>): Map<String, NetworkTiming> = with(NetworkTimings) {
+        val known = HashMap<String, NetworkTiming>()
+        for (chunk in networks.chunked(500)) {
+            val sql = "SELECT ${network.name}, ${srttMicros.name}, ${rttvarMicros.name}, ${loss.name}, ${samples.name}, ${updatedAt.name} " +
+                "FROM $tableName WHERE ${network.name} IN (${chunk.joinToString(", ") { "?" }})"
+            c.prepareStatement(sql).use { ps ->
+                chunk.forEachIndexed { i, n -> ps.setString(i + 1, n) }
+                ps.executeQuery().use { r ->
+                    while (r.next()) known[r.getString(1)] = NetworkTiming(r.getString(1), r.getLong(2), r.getLong(3), r.getDouble(4), r.getLong(5), r.getLong(6))
+                }
+            }
         }
+        known
     }
 
     /**
