@@ -136,18 +136,27 @@ class StoreFailureTest {
         }
     }
 
-    @Test
-    fun `a corrupt port chunk is one StoreException naming it`() {
+    /**
+     * Records a scan, overwrites its rows of chunk [table] with [data], and checks that reading
+     * its hosts fails with one line matching [message] (given the scan id) while the rest of the
+     * store still reads.
+     */
+    private fun corruptChunkIsReported(table: String, data: String, message: (Long) -> Regex) {
         val f = dir.resolve("kmap.db").toFile()
         val id = recordOne("jdbc:sqlite:$f")
         DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
-            c.createStatement().use { assertTrue(it.executeUpdate("UPDATE kmap_port_chunk SET data = X'01FF' WHERE scan_id = $id") > 0) }
+            c.createStatement().use { assertTrue(it.executeUpdate("UPDATE $table SET data = X'$data' WHERE scan_id = $id") > 0) }
         }
         ScanStore.open("jdbc:sqlite:$f").use { store ->
             val e = assertThrows<StoreException> { store.load(id).hosts().toList() }
-            assertTrue(Regex("port chunk \\d+ of host 0 of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+").matches(e.message!!), e.message)
+            assertTrue(message(id).matches(e.message!!), e.message)
             assertTrue(store.history().isNotEmpty(), "the rest of the store still reads")
         }
+    }
+
+    @Test
+    fun `a corrupt port chunk is one StoreException naming it`() = corruptChunkIsReported("kmap_port_chunk", "01FF") { id ->
+        Regex("port chunk \\d+ of host 0 of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+")
     }
 
     @Test
@@ -172,17 +181,8 @@ class StoreFailureTest {
     }
 
     @Test
-    fun `a corrupt host chunk is one StoreException naming it`() {
-        val f = dir.resolve("kmap.db").toFile()
-        val id = recordOne("jdbc:sqlite:$f")
-        DriverManager.getConnection("jdbc:sqlite:$f").use { c ->
-            c.createStatement().use { assertTrue(it.executeUpdate("UPDATE kmap_host_chunk SET data = X'0101FF' WHERE scan_id = $id") > 0) }
-        }
-        ScanStore.open("jdbc:sqlite:$f").use { store ->
-            val e = assertThrows<StoreException> { store.load(id).hosts().toList() }
-            assertTrue(Regex("host chunk \\d+ of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+").matches(e.message!!), e.message)
-            assertTrue(store.history().isNotEmpty(), "the rest of the store still reads")
-        }
+    fun `a corrupt host chunk is one StoreException naming it`() = corruptChunkIsReported("kmap_host_chunk", "0101FF") { id ->
+        Regex("host chunk \\d+ of scan $id in store jdbc:sqlite:\\S+ is corrupt: [^\n]+")
     }
 
     @Test
