@@ -123,17 +123,6 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
         }) { p, v -> v.int(p.hostNo); v.text(Codes.protocol(p.result.protocol)); v.int(p.result.port) }
     }
 
-    /**
-     * PostgreSQL: this transaction's commit does not wait for the server's WAL flush (`SET LOCAL
-     * synchronous_commit TO OFF`). The writer's commits during a scan take it: a server crash may
-     * lose the last moments of them (the database stays consistent, a resume scans them again), a
-     * kmap killed loses nothing more, and the server is spared a flush wait per commit. The commit
-     * that ends the scan stays synchronous.
-     */
-    fun asyncCommit(c: Connection) {
-        if (dialect == Dialect.POSTGRESQL) statement(c, "SET LOCAL synchronous_commit TO OFF").execute()
-    }
-
     /** Deletes the scan's row (and, by the schema's cascades, everything stored of it). */
     fun deleteScan(c: Connection) {
         statement(c, "DELETE FROM ${Scans.tableName} WHERE ${Scans.id.name} = ?").run { setLong(1, scanId); executeUpdate() }

@@ -287,7 +287,6 @@ internal class ScanWriter(
         stageReported(now)
         // plain JDBC, no Exposed: a recorded scan then loads and warms none of Exposed's transaction machinery
         db.jdbc("writing scan $scanId") { jdbc ->
-            if (!end && finished == null) inserts.asyncCommit(jdbc)
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
             closeHostChunk()
