@@ -183,15 +183,16 @@ internal class ScanPipeline(
         prewarm = prewarmPortScan(run)
         val news = Channel<Unit>(Channel.CONFLATED) // first pass over, a host found up after it, or discovery done
         val passOver = AtomicBoolean(false)
+        val done = AtomicBoolean(false) // set before the last signal (the Deferred completes only after it: no test of it here)
         run.onFirstPassOver = { passOver.set(true); news.trySend(Unit) }
         run.onFoundUp = { if (passOver.get()) news.trySend(Unit) }
         val found = async(Dispatchers.IO) {
-            try { discovery.run(StageContext(run)) } finally { passOver.set(true); news.trySend(Unit) }
+            try { discovery.run(StageContext(run)) } finally { done.set(true); passOver.set(true); news.trySend(Unit) }
         }
         val handed = HashSet<GroupHost>() // hosts a wave took: at most the group
         while (true) {
             news.receive()
-            if (found.isCompleted || stopRequested()) break
+            if (done.get() || stopRequested()) break
             val wave = synchronized(lock) { run.hosts.filter { it.up && !it.finished && it !in handed } }
             if (wave.isEmpty()) continue
             handed += wave
