@@ -41,6 +41,9 @@ internal class GroupRun(
     /** Set once down hosts are reported and up hosts started (before the port scan phase). */
     var promoted = false
 
+    /** The earliest host deadline (`--host-timeout`) of this group's started hosts; none: MAX_VALUE. Under the pipeline's lock. */
+    var earliestDeadlineNanos = Long.MAX_VALUE
+
     /** True while the last stage of the pipeline runs. */
     var lastStage = false
 

@@ -235,7 +235,10 @@ internal class ScanPipeline(
                 finish(h, if (h.unaskable) HostStatus.UNKNOWN else HostStatus.DOWN)
                 continue
             }
-            if (hostTimeout > 0) h.deadlineNanos = now + hostTimeout * 1_000_000
+            if (hostTimeout > 0) {
+                h.deadlineNanos = now + hostTimeout * 1_000_000
+                run.group.earliestDeadlineNanos = minOf(run.group.earliestDeadlineNanos, h.deadlineNanos)
+            }
             events.emit(ScanEvent.HostStarted(h.host!!))
         }
     }
@@ -287,13 +290,19 @@ internal class ScanPipeline(
         if (nowNanos - lastTimeoutCheck > TIMEOUT_CHECK_NANOS) synchronized(lock) {
             lastTimeoutCheck = nowNanos
             // deadlines are set when hosts start their port scan (promote); a part's loop checks the whole group
-            if (part.promoted) {
+            // a sweep's group holds thousands of hosts: walk them only once the earliest deadline passed
+            if (part.promoted && nowNanos > run.earliestDeadlineNanos) {
+                var earliest = Long.MAX_VALUE
                 for (h in run.hosts) {
-                    if (!h.finished && h.up && nowNanos > h.deadlineNanos) {
+                    if (h.finished || !h.up) continue
+                    if (nowNanos > h.deadlineNanos) {
                         h.timedOut = true
                         finish(h, HostStatus.UP)
+                    } else {
+                        earliest = minOf(earliest, h.deadlineNanos)
                     }
                 }
+                run.earliestDeadlineNanos = earliest
             }
         }
         val interval = config.checkpointIntervalMillis * 1_000_000

@@ -228,4 +228,19 @@ class RunnerPartsTest {
         val local = HostResolver.System.resolve("localhost", preferIpv6 = true)
         assertTrue(local.isNotEmpty() && local.all { it is Inet6Address && it.isLoopbackAddress }, "localhost with -6: $local")
     }
+
+    @Test
+    fun `--host-timeout cuts a silent host short, the answering hosts of its group finish whole`() = runBlocking {
+        val net = VirtualNet { _, p -> if (p.address.address[3].toInt() == 3) null else 1 * MS to CLOSED }
+        val m = net.module("fake-syn", scanTypes = setOf(ScanType.SYN))
+        val config = EngineConfig(modules = listOf(m), clock = net.clock, resolver = VirtualNet.NO_DNS, progressIntervalMillis = 0, stageProviders = emptyList())
+        val plan = scan { targets("10.0.0.1-3"); ports("1-50"); syn(); skipDiscovery(); dns(DnsResolution.NEVER); timing(T4) { hostTimeout = kotlin.time.Duration.parse("120ms") } }
+        val hosts = scan(plan, config).hosts.associateBy { it.host.address.toString() }
+        assertTrue(hosts.getValue("10.0.0.3").timedOut, "the silent host was cut short at ${net.now / MS} ms")
+        for (a in listOf("10.0.0.1", "10.0.0.2")) {
+            assertEquals(false, hosts.getValue(a).timedOut, "$a: ${hosts.getValue(a).ports.size} ports at ${net.now / MS} ms")
+            assertEquals((1..50).toList(), hosts.getValue(a).ports.map { it.port }, a)
+        }
+        assertTrue(net.now < 1_000 * MS, "the scan ended by itself: ${net.now / MS} ms")
+    }
 }
