@@ -23,6 +23,10 @@ internal object Sha256 {
     // the first 32 bits of the fractional parts of the square roots of the first 8 primes
     private val H = longArrayOf(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19).map { it.toInt() }.toIntArray()
 
+    // a shift pair, not Int.rotateRight: this runs once per scan, interpreted, where a call per rotation costs
+    @Suppress("NOTHING_TO_INLINE")
+    private inline fun rotr(x: Int, n: Int): Int = (x ushr n) or (x shl (32 - n))
+
     fun digest(input: ByteArray): ByteArray {
         val h = H.copyOf()
         // the message, a 1 bit, zeros up to 56 mod 64 bytes, and the length in bits (big-endian)
@@ -39,15 +43,15 @@ internal object Sha256 {
                     (padded[o + 2].toInt() and 0xff shl 8) or (padded[o + 3].toInt() and 0xff)
             }
             for (t in 16 until 64) {
-                val s0 = w[t - 15].rotateRight(7) xor w[t - 15].rotateRight(18) xor (w[t - 15] ushr 3)
-                val s1 = w[t - 2].rotateRight(17) xor w[t - 2].rotateRight(19) xor (w[t - 2] ushr 10)
+                val s0 = rotr(w[t - 15], 7) xor rotr(w[t - 15], 18) xor (w[t - 15] ushr 3)
+                val s1 = rotr(w[t - 2], 17) xor rotr(w[t - 2], 19) xor (w[t - 2] ushr 10)
                 w[t] = w[t - 16] + s0 + w[t - 7] + s1
             }
             var a = h[0]; var b = h[1]; var c = h[2]; var d = h[3]
             var e = h[4]; var f = h[5]; var g = h[6]; var hh = h[7]
             for (t in 0 until 64) {
-                val t1 = hh + (e.rotateRight(6) xor e.rotateRight(11) xor e.rotateRight(25)) + ((e and f) xor (e.inv() and g)) + K[t] + w[t]
-                val t2 = (a.rotateRight(2) xor a.rotateRight(13) xor a.rotateRight(22)) + ((a and b) xor (a and c) xor (b and c))
+                val t1 = hh + (rotr(e, 6) xor rotr(e, 11) xor rotr(e, 25)) + ((e and f) xor (e.inv() and g)) + K[t] + w[t]
+                val t2 = (rotr(a, 2) xor rotr(a, 13) xor rotr(a, 22)) + ((a and b) xor (a and c) xor (b and c))
                 hh = g; g = f; f = e; e = d + t1
                 d = c; c = b; b = a; a = t1 + t2
             }
