@@ -2,6 +2,7 @@ package dev.kmap.cli
 
 import dev.kmap.engine.RawTcpScanModule
 import dev.kmap.engine.ScanControl
+import dev.kmap.engine.StageProvider
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
@@ -16,6 +17,7 @@ fun main(args: Array<String>) {
     NativeLibraries.prepare()
     warmRawPackets(args)
     warmStore(args)
+    warmStageProviders(args)
     val control = ScanControl()
     val done = CountDownLatch(1)
     val running = AtomicBoolean(true)
@@ -51,6 +53,15 @@ private fun warmStore(args: Array<String>) {
     if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
     val opening = Subcommands.all.none { it.name == args.first() } && StoreAccess.openAhead(args.toList())
     dev.kmap.store.ScanStore.warmUp(drivers = !opening)
+}
+
+/**
+ * A scan looks up the stage providers on the class path (which reads the directory of every jar
+ * on it): look them up on another core while the arguments are parsed.
+ */
+private fun warmStageProviders(args: Array<String>) {
+    if (args.isEmpty() || args.first() in setOf("version", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
+    Thread({ runCatching { StageProvider.onClassPath().size } }, "kmap-providers-warmup").apply { isDaemon = true }.start()
 }
 
 /**

@@ -31,13 +31,20 @@ public interface StageProvider {
             ServiceLoader.load(StageProvider::class.java, StageProvider::class.java.classLoader).toList()
         }
 
+        // Looking providers up reads the directory of every jar on the class path (tens of ms for
+        // a large one): the list is looked up when it is first read, not when a config is made.
+        private object OnClassPath : AbstractList<StageProvider>() {
+            override val size: Int get() = found.size
+            override fun get(index: Int): StageProvider = found[index]
+        }
+
         /**
-         * Every provider listed on the class path (looked up once per process).
+         * Every provider listed on the class path (looked up once per process, when the list is first read).
          *
          * ```kotlin
          * val config = EngineConfig(stageProviders = StageProvider.onClassPath())
          * ```
          */
-        public fun onClassPath(): List<StageProvider> = found
+        public fun onClassPath(): List<StageProvider> = OnClassPath
     }
 }

@@ -10,9 +10,11 @@ import dev.kmap.lab.LabConfigProvider
 import dev.kmap.lab.RequiresLab
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
+import kotlin.time.Duration.Companion.milliseconds
 
 /**
  * An ordinary subnet: a /24 where 40 addresses are live (two lab hosts, each answering on many
@@ -146,5 +148,135 @@ class SubnetLabTest {
         } finally {
             ip("addr", "del", "$late/24", "dev", "eth0")
         }
+    }
+
+    /** Runs [args] in [ns]; fails with its output when it fails. */
+    private fun inNs(ns: String, vararg args: String) {
+        val p = ProcessBuilder("ip", "netns", "exec", ns, *args).redirectErrorStream(true).start()
+        val out = p.inputStream.bufferedReader().readText()
+        check(p.waitFor() == 0) { "ip netns exec $ns ${args.joinToString(" ")}: $out" }
+    }
+
+    /** Host 1 (its address and 20 more) ignores ARP requests from now on ([on]), or answers them again. */
+    private fun arpIgnore(lab: Lab, on: Boolean) = inNs(lab.hosts.first().name, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_ignore=${if (on) 8 else 0}")
+
+    private fun hostOne(lab: Lab): Set<String> = lab.hosts.first().let { (listOf(it.ipv4) + it.extraIpv4).toSet() }
+
+    /** Events of a SYN scan of the /24 (ports 22, 80, 443, 8080 unless [ports]); [onEvent] sees each as it comes. */
+    private fun events(lab: Lab, ports: String = "22,80,443,8080", onEvent: (ScanEvent) -> Unit = {}, timing: dev.kmap.dsl.TimingBuilder.() -> Unit): List<ScanEvent> = runBlocking {
+        val plan = scan { targets { add("${lab.config.net4}.0/24"); exclude(lab.scannerIpv4) }; timing(T4, timing); dns(DnsResolution.NEVER); syn(); ports(ports) }
+        val all = ArrayList<ScanEvent>()
+        scanFlow(plan, config).collect { onEvent(it); all += it }
+        all
+    }
+
+    private fun finished(events: List<ScanEvent>) = events.filterIsInstance<ScanEvent.HostFinished>().map { it.result }
+
+    /** Every live address up with exactly 22, 80, 443 open ([closed] closed), every other one down without ports. */
+    private fun assertExact(lab: Lab, events: List<ScanEvent>, liveSet: Set<String>, closed: Set<Int> = setOf(8080)) {
+        val hosts = finished(events)
+        assertEquals(255, hosts.size, "every address reported once")
+        assertEquals(255, hosts.map { it.host.address }.toSet().size, "no address twice")
+        for (h in hosts) {
+            val a = h.host.address.toString()
+            if (a in liveSet) {
+                assertEquals(HostStatus.UP, h.status, a)
+                assertEquals(setOf(22, 80, 443).associateWith { PortState.OPEN } + closed.associateWith { PortState.CLOSED }, h.ports.associate { it.port to it.state }, a)
+            } else {
+                assertEquals(HostStatus.DOWN, h.status, a)
+                assertTrue(h.ports.isEmpty(), "$a is down and has no ports")
+            }
+        }
+        val portsOf = events.filterIsInstance<ScanEvent.PortFound>().map { it.host.address.toString() }.toSet()
+        assertTrue(portsOf.all { it in liveSet }, "port results only for live hosts: ${portsOf - liveSet}")
+        assertEquals(liveSet.size, events.count { it is ScanEvent.HostStarted }, "each live host started once")
+        assertTrue(events.last() is ScanEvent.Finished)
+    }
+
+    @Test
+    fun `a host whose neighbour reply comes late but within the wait is up, with exact ports, and scanned before the absent ones are given up`(lab: Lab) {
+        val late = hostOne(lab)
+        arpIgnore(lab, true)
+        val back = AtomicBoolean(false)
+        try {
+            // the first wait is 900 ms: host 1 answers ARP again after ~300 ms, so it answers the retransmission
+            val events = events(lab, onEvent = { e ->
+                if (e is ScanEvent.Started) Thread({ Thread.sleep(300); arpIgnore(lab, false); back.set(true) }, "arp-back").start()
+            }) { minRttTimeout = 900.milliseconds; initialRttTimeout = 900.milliseconds; maxRttTimeout = 900.milliseconds }
+            assertTrue(back.get(), "host 1 answered again during the scan")
+            assertExact(lab, events, live(lab).toSet())
+            val lateUp = finished(events).filter { it.host.address.toString() in late }
+            assertTrue(lateUp.all { it.reason == "arp-response" }, "found by ARP")
+            val firstDown = events.indexOfFirst { it is ScanEvent.HostFinished && it.result.status == HostStatus.DOWN }
+            val lastLate = events.indexOfLast { it is ScanEvent.HostFinished && it.result.host.address.toString() in late }
+            assertTrue(lastLate in 0 until firstDown, "the late hosts (done at event $lastLate) are scanned while discovery still waits for the absent ones (first down at $firstDown)")
+        } finally {
+            arpIgnore(lab, false)
+        }
+    }
+
+    @Test
+    fun `a neighbour reply after the wait is over leaves its host down, without ports, and the scan exact`(lab: Lab) {
+        val late = hostOne(lab)
+        arpIgnore(lab, true)
+        val announced = AtomicBoolean(false)
+        val announcedBeforeEnd = AtomicBoolean(false)
+        var announcer: Thread? = null
+        val failure = java.util.concurrent.atomic.AtomicReference<Throwable>()
+        val ns = lab.hosts.first().name
+        try {
+            // one 200 ms wait, no retransmission; when the first host is given up, host 1 announces every address of its own
+            // accord (ARP replies nobody waits for any more), while the port scan of host 2's addresses still runs
+            val events = events(lab, ports = "22,80,443,8080,1000-3000", onEvent = { e ->
+                if (e is ScanEvent.HostFinished && e.result.status == HostStatus.DOWN && announcer == null) {
+                    announcer = Thread({
+                        try {
+                            arpIgnore(lab, false)
+                            inNs(ns, "/usr/bin/python3", "-c", ARP_REPLIES, "eth0", lab.scannerIpv4, *late.toTypedArray())
+                            announced.set(true)
+                        } catch (t: Throwable) { failure.set(t) }
+                    }, "arp-late").apply { start() }
+                }
+                if (e is ScanEvent.Finished) announcedBeforeEnd.set(announced.get())
+            }) { maxRetries = 0; minRttTimeout = 200.milliseconds; initialRttTimeout = 200.milliseconds; maxRttTimeout = 200.milliseconds }
+            announcer?.join(10_000)
+            failure.get()?.let { throw it }
+            assertTrue(announced.get(), "host 1 announced its addresses")
+            assertTrue(announcedBeforeEnd.get(), "the late announcements came while the scan still ran")
+            assertExact(lab, events, live(lab).toSet() - late, closed = setOf(8080) + (1000..3000))
+        } finally {
+            arpIgnore(lab, false)
+        }
+    }
+
+    @Test
+    fun `a default scan of absent addresses only finds nothing, and one of live addresses only finds them all`(lab: Lab) {
+        fun run(targets: List<String>) = runBlocking {
+            scanFlow(scan { targets(*targets.toTypedArray()); timing(T4); dns(DnsResolution.NEVER); syn(); ports("22,80,443,8080") }, config).toList()
+        }
+        val absent = run((100..119).map { "${lab.config.net4}.$it" })
+        assertEquals(20, finished(absent).size)
+        assertTrue(finished(absent).all { it.status == HostStatus.DOWN && it.ports.isEmpty() })
+        assertTrue(absent.none { it is ScanEvent.PortFound || it is ScanEvent.HostStarted })
+        val liveOnes = live(lab)
+        val all = run(liveOnes)
+        assertEquals(liveOnes.toSet(), finished(all).filter { it.status == HostStatus.UP }.map { it.host.address.toString() }.toSet())
+        for (h in finished(all)) {
+            assertEquals(mapOf(22 to PortState.OPEN, 80 to PortState.OPEN, 443 to PortState.OPEN, 8080 to PortState.CLOSED), h.ports.associate { it.port to it.state }, h.host.address.toString())
+        }
+    }
+
+    private companion object {
+        /** python3 -c ARP_REPLIES IFACE TARGET_IP ADDRESS...: one unsolicited ARP reply per ADDRESS (this interface's MAC) to TARGET_IP, broadcast. */
+        const val ARP_REPLIES = """
+import socket, sys
+iface, target, addresses = sys.argv[1], sys.argv[2], sys.argv[3:]
+mac = bytes.fromhex(open('/sys/class/net/%s/address' % iface).read().strip().replace(':', ''))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((iface, 0))
+for a in addresses:
+    arp = bytes.fromhex('0001080006040002') + mac + socket.inet_aton(a) + b'\xff' * 6 + socket.inet_aton(target)
+    s.send(b'\xff' * 6 + mac + b'\x08\x06' + arp)
+"""
     }
 }

@@ -17,9 +17,12 @@ import dev.kmap.report.internal.HostCollector
 import dev.kmap.report.internal.KmapVersion
 import dev.kmap.report.internal.OutputPlan
 import dev.kmap.report.internal.ReportPipeline
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.launch
 import java.io.OutputStreamWriter
 import java.io.Writer
 
@@ -137,13 +140,26 @@ public class ScanJob(
         val pipeline = parts.pipeline
         pipeline.open()
         try {
-            events.collect { engineEvent ->
-                val e = if (engineEvent is ScanEvent.Started) engineEvent.copy(plan = plan) else engineEvent
-                pipeline.accept(e)
-                emit(e)
+            coroutineScope {
+                // outputs flush at most every few ms while hosts stream; this flushes what waits when none does
+                val flusher = launch {
+                    while (true) {
+                        delay(IDLE_FLUSH_MILLIS)
+                        pipeline.flushIdle()
+                    }
+                }
+                events.collect { engineEvent ->
+                    val e = if (engineEvent is ScanEvent.Started) engineEvent.copy(plan = plan) else engineEvent
+                    pipeline.accept(e)
+                    emit(e)
+                }
+                flusher.cancel()
             }
         } finally {
             pipeline.close()
         }
     }
 }
+
+/** How long outputs may hold a written host while no event comes (see ReportPipeline.flushIdle). */
+private const val IDLE_FLUSH_MILLIS = 50L

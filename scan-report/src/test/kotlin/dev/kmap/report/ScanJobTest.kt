@@ -249,4 +249,44 @@ class ScanJobTest {
         assertEquals(2, Problem.Kind.UNAVAILABLE.exitStatus)
         assertEquals(Problem.Kind.UNAVAILABLE, Problem.of(dev.kmap.engine.ScanUnavailableException("no raw packets")).kind)
     }
+
+    /** A writer that keeps what was flushed apart from what waits in its buffer, and counts flushes. */
+    private class FlushRecorder : java.io.Writer() {
+        private val buffered = StringBuilder()
+        val flushed = StringBuffer()
+        @Volatile var flushes = 0
+        override fun write(cbuf: CharArray, off: Int, len: Int) { synchronized(this) { buffered.append(cbuf, off, len) } }
+        override fun flush() = synchronized(this) { flushes++; flushed.append(buffered); buffered.setLength(0) }
+        override fun close() = flush()
+    }
+
+    @Test
+    fun `standard output is flushed while the scan is quiet, and not once per host of a sweep`() {
+        ServerSocket(0, 50, InetAddress.getLoopbackAddress()).use { server ->
+            val out = FlushRecorder()
+            var seenBeforeFinished = ""
+            // the host finishes, then nothing comes for 400 ms: its line must reach the writer meanwhile
+            val quiet: (ScanPlan, EngineConfig) -> kotlinx.coroutines.flow.Flow<ScanEvent> = { p, e ->
+                kotlinx.coroutines.flow.flow {
+                    scanFlow(p, e).collect { ev ->
+                        if (ev is ScanEvent.Finished) { kotlinx.coroutines.delay(400); seenBeforeFinished = out.flushed.toString() }
+                        emit(ev)
+                    }
+                }
+            }
+            val plan = loopback(server.localPort, outputs = mapOf(OutputFormat.GREPABLE to File("-")))
+            ScanJob(plan, outputs = plan.outputs, stdout = out, source = quiet).runBlocking(quick)
+            assertTrue("Ports: ${server.localPort}/open/tcp" in seenBeforeFinished, "flushed while quiet: $seenBeforeFinished")
+            assertTrue(out.flushed.toString().trimEnd().endsWith("seconds"), "the last line flushed at the end")
+        }
+        // 1024 hosts streamed to standard output: flushed every few ms, not per host
+        val out = FlushRecorder()
+        val sweep = scan {
+            targets("127.0.4.0/22"); ports("9"); connect(); skipDiscovery(); dns(DnsResolution.NEVER)
+            output { format(OutputFormat.GREPABLE, "-") }
+        }
+        ScanJob(sweep, outputs = sweep.outputs, stdout = out).runBlocking(quick)
+        assertEquals(1024, out.flushed.lines().count { it.startsWith("Host: 127.0.") && "Ports: 9/" in it })
+        assertTrue(out.flushes < 512, "${out.flushes} flushes for 1024 hosts")
+    }
 }

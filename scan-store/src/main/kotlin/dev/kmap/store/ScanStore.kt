@@ -75,8 +75,6 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
                 ),
             )
         }
-        // the writer's transactions are Exposed's: its first one is made now, while the scan starts
-        store.warmExposed()
         return ScanRecorder(store, id, plan, resumed = false, onError)
     }
 

@@ -30,6 +30,9 @@ internal class GroupRun(
     /** Set by the pipeline while discovery may hand on the hosts found up so far: called (on a loop thread) when discovery's first pass is over. */
     @Volatile var onFirstPassOver: (() -> Unit)? = null
 
+    /** Set by the pipeline while discovery may hand on the hosts found up so far: called (on a loop thread, under [lock]) when discovery finds a host up. */
+    @Volatile var onFoundUp: (() -> Unit)? = null
+
     val plan: ScanPlan get() = pipeline.plan
     val config: EngineConfig get() = pipeline.config
     val setup: ScanSetup get() = pipeline.setup

@@ -17,10 +17,11 @@ import dev.kmap.engine.ScanStats
 import dev.kmap.engine.StageContext
 import dev.kmap.engine.StagePhase
 import dev.kmap.engine.internal.stages.DiscoveryStage
-import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.coroutineScope
+import java.util.concurrent.atomic.AtomicBoolean
 
 /**
  * Runs a plan: expands the targets lazily into host groups ([Grouping]) and runs each group through
@@ -170,27 +171,42 @@ internal class ScanPipeline(
      * Discovery and the later stages, overlapped (nmap runs them one after the other): discovery
      * runs on its own thread; once its first pass is over (every host asked once, and answers
      * stopped or the first silence timed out), the hosts up by then go on through the later
-     * stages while discovery waits for and retries the silent ones. When discovery ends, the rest
-     * of the group (found up late, or down) follows. Results are the same as one after the other:
-     * only when a host's port scan starts changes.
+     * stages while discovery waits for and retries the silent ones. Each host discovery finds up
+     * after that (answering a retransmission) goes on too, in waves: the hosts found up while a
+     * wave runs form the next one, started when it ends, while discovery still waits for the
+     * absent addresses. One wave at a time, so the port scan has one run in flight beside
+     * discovery's, as before. When discovery ends, the rest of the group (found up after its last
+     * wave began, or down) follows. Results are the same as one after the other: only when a
+     * host's port scan starts changes (and with it when the host is reported).
      */
     private suspend fun runOverlapped(run: GroupRun, discovery: ScanStage, after: List<ScanStage>): Boolean = coroutineScope {
         prewarm = prewarmPortScan(run)
-        val firstPass = CompletableDeferred<Unit>()
-        run.onFirstPassOver = { firstPass.complete(Unit) }
+        val news = Channel<Unit>(Channel.CONFLATED) // first pass over, a host found up after it, or discovery done
+        val passOver = AtomicBoolean(false)
+        val done = AtomicBoolean(false) // set before the last signal (the Deferred completes only after it: no test of it here)
+        run.onFirstPassOver = { passOver.set(true); news.trySend(Unit) }
+        run.onFoundUp = { if (passOver.get()) news.trySend(Unit) }
         val found = async(Dispatchers.IO) {
-            try { discovery.run(StageContext(run)) } finally { firstPass.complete(Unit) }
+            try { discovery.run(StageContext(run)) } finally { done.set(true); passOver.set(true); news.trySend(Unit) }
         }
-        firstPass.await()
-        val early = if (found.isCompleted || stopRequested()) emptyList() else synchronized(lock) { run.hosts.filter { it.up && !it.finished } }
-        if (early.isNotEmpty()) {
-            val part = run.part(early)
-            if (!runStages(part, after)) { found.await(); return@coroutineScope false }
+        val handed = HashSet<GroupHost>() // hosts a wave took: at most the group
+        while (true) {
+            news.receive()
+            if (done.get() || stopRequested()) break
+            val wave = synchronized(lock) { run.hosts.filter { it.up && !it.finished && it !in handed } }
+            if (wave.isEmpty()) continue
+            handed += wave
+            if (!runStages(run.part(wave), after)) {
+                run.onFoundUp = null
+                found.await()
+                return@coroutineScope false
+            }
         }
         found.await()
         run.onFirstPassOver = null
+        run.onFoundUp = null
         if (stopRequested()) return@coroutineScope stopped(run)
-        val rest = if (early.isEmpty()) run else early.toHashSet().let { e -> run.part(run.hosts.filter { it !in e }) }
+        val rest = if (handed.isEmpty()) run else run.part(run.hosts.filter { it !in handed })
         val completed = runStages(rest, after)
         run.promoted = true // every part was
         completed

@@ -16,8 +16,9 @@ import java.io.Writer
  * One report ([spec]) written by its formatter: to a file reserved at [open] (see [FileTarget]),
  * or to [stdout] for `-`. Streaming formats get each host as it finishes; the others
  * ([ReportFormats.streaming] false) get them all at the end. Files are flushed at most every
- * [FLUSH_NANOS] (a `tail -f` sees hosts soon, a 65536-host sweep does not flush 65536 times);
- * standard output after every host.
+ * [FLUSH_NANOS], standard output at most every [STDOUT_FLUSH_NANOS] (a 65536-host sweep does
+ * not flush 65536 times), and both whenever the scan is quiet ([flushIdle]): a `tail -f` or a
+ * pipe sees each host soon after it finished.
  */
 internal class FormatSink(
     private val plan: ScanPlan,
@@ -28,6 +29,7 @@ internal class FormatSink(
     private val formatter: ReportFormatter = ReportFormats.create(spec.format, options)
     private val streaming = ReportFormats.streaming(spec.format)
     private val target = if (spec.path == "-") null else FileTarget(spec.path, spec.format.flag)
+    @Volatile private var unflushed = false
     private val held = ArrayList<HostResult>()
     private var out: Writer? = null
     private var lastFlush = 0L
@@ -77,10 +79,24 @@ internal class FormatSink(
     private fun flush(force: Boolean) {
         val w = out ?: return
         val now = System.nanoTime()
-        if (force || w === stdout || now - lastFlush > FLUSH_NANOS) { w.flush(); lastFlush = now }
+        if (force || now - lastFlush > (if (w === stdout) STDOUT_FLUSH_NANOS else FLUSH_NANOS)) {
+            w.flush()
+            lastFlush = now
+            unflushed = false
+        } else {
+            unflushed = true
+        }
+    }
+
+    /** Flushes what a host left in the buffer: called while no event arrives (see [ReportPipeline.flushIdle]). */
+    fun flushIdle() {
+        if (!unflushed) return
+        unflushed = false
+        out?.let { w -> runCatching { w.flush() } } // a writer already closed has nothing left to flush
     }
 
     private companion object {
         const val FLUSH_NANOS = 200_000_000L
+        const val STDOUT_FLUSH_NANOS = 20_000_000L
     }
 }

@@ -51,6 +51,12 @@ internal class ReportPipeline(
         }
     }
 
+    /** Flushes what the output sinks hold buffered; called while the scan is quiet (no event for a while). */
+    fun flushIdle() {
+        if (closed) return
+        for (s in sinks) (s as? FormatSink)?.flushIdle()
+    }
+
     fun accept(e: ScanEvent) {
         when (e) {
             is ScanEvent.Started -> started = e

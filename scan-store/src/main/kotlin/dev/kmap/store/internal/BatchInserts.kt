@@ -9,16 +9,17 @@ import java.sql.Types
 import java.util.HexFormat
 
 /**
- * The writer's hot path, the rows a scan streams (hosts, ports, scripts), in plain JDBC: Exposed's
- * `batchInsert` builds a statement object per row, about ten times the cost (measured: 65535 port
- * rows took ~1.5 s with it), and a scan must not wait for its store. The column lists come from
- * the Exposed table objects, so they are written once.
- * Statements are prepared once and kept across commits. On PostgreSQL the rows go through `COPY
- * ... FROM STDIN` (pgjdbc's CopyManager, text format), which costs the server far less than
- * INSERTs, even the multi-row ones `reWriteBatchedInserts` makes (still used where a conflict is
- * ignored: COPY cannot). (Multi-row
- * SQLite statements with the values as literals were tried: parsing the text cost more than the
- * binds it saved, and so did one statement per batch over `json_each(?)`.)
+ * Everything a recording scan writes (the rows it streams, their updates, the scan row), in plain
+ * JDBC: Exposed's `batchInsert` builds a statement object per row, about ten times the cost
+ * (measured: 65535 port rows took ~1.5 s with it), and its first transaction loads and sets up
+ * its whole machinery (class loading, the dialect, the driver's metadata), tens of milliseconds a
+ * short scan would wait for. The column lists come from the Exposed table objects, so they are
+ * written once. Statements are prepared once and kept across commits. On PostgreSQL the rows go
+ * through `COPY ... FROM STDIN` (pgjdbc's CopyManager, text format), which costs the server far
+ * less than INSERTs, even the multi-row ones `reWriteBatchedInserts` makes (still used where a
+ * conflict is ignored: COPY cannot). (Multi-row SQLite statements with the values as literals
+ * were tried: parsing the text cost more than the binds it saved, and so did one statement per
+ * batch over `json_each(?)`.)
  */
 internal class BatchInserts(private val scanId: Long, private val dialect: Dialect) : AutoCloseable {
     private var connection: Connection? = null
@@ -78,6 +79,53 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
     fun scripts(c: Connection, rows: List<ScriptRow>) = insert(c, Scripts, rows, true) { s, v ->
         v.long(scanId); v.int(s.hostNo); v.text(s.protocol); v.int(s.port); v.int(s.seq)
         v.text(StoredText.encode(s.script.id)); v.text(StoredText.encode(s.script.output)); v.text(Codes.elements(s.script.elements))
+    }
+
+    /**
+     * Updates [rows] of the scan in [table] (its rows by [scan] and [key]) in one batch: [values]
+     * gives a row's values of [set], [keys] its values of [key], each in that order.
+     */
+    private fun <R> update(
+        c: Connection, table: Table, set: List<Column<*>>, scan: Column<*>, key: List<Column<*>>, rows: Collection<R>,
+        values: (R, Values) -> Unit, keys: (R, Values) -> Unit,
+    ) {
+        if (rows.isEmpty()) return
+        val where = (listOf(scan) + key).joinToString(" AND ") { "${it.name} = ?" }
+        val ps = statement(c, "UPDATE ${table.tableName} SET ${set.joinToString(", ") { "${it.name} = ?" }} WHERE $where")
+        val bind = Binds(ps)
+        for (r in rows) {
+            bind.i = 0
+            values(r, bind)
+            bind.long(scanId)
+            keys(r, bind)
+            ps.addBatch()
+        }
+        ps.executeBatch()
+    }
+
+    /** Updates stored hosts (a host committed while it was scanned, now finished). */
+    fun updateHosts(c: Connection, rows: Collection<HostRow>) = with(Hosts) {
+        val set = listOf(finishSeq, position, status, reason, reverseName, latencyMicros, startedAt, finishedAt, timedOut, error, complete, mac, hostnamesJson, osJson)
+        update(c, this, set, scanId, listOf(hostNo), rows, { h, v ->
+            v.int(h.finishSeq); v.long(h.position); v.text(h.status); v.text(StoredText.encode(h.reason))
+            v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros); v.long(h.startedAt); v.long(h.finishedAt)
+            v.bool(h.timedOut); v.text(StoredText.encodeOrNull(h.error)); v.bool(h.complete); v.text(h.mac); v.text(h.hostnamesJson)
+            v.text(h.osJson)
+        }) { h, v -> v.int(h.hostNo) }
+    }
+
+    /** Updates stored port rows (a port decided again: service detection, scripts). */
+    fun updatePorts(c: Connection, rows: Collection<PortRow>) = with(Ports) {
+        update(c, this, listOf(state, reason, service, rttMicros, serviceJson), scanId, listOf(hostNo, protocol, port), rows, { p, v ->
+            val r = p.result
+            v.text(r.state.label); v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
+            v.text(Codes.service(r.serviceInfo))
+        }) { p, v -> v.int(p.hostNo); v.text(Codes.protocol(p.result.protocol)); v.int(p.result.port) }
+    }
+
+    /** Deletes the scan's row (and, by the schema's cascades, everything stored of it). */
+    fun deleteScan(c: Connection) {
+        statement(c, "DELETE FROM ${Scans.tableName} WHERE ${Scans.id.name} = ?").run { setLong(1, scanId); executeUpdate() }
     }
 
     /**

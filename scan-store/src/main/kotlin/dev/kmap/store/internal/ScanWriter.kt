@@ -17,10 +17,8 @@ import org.jetbrains.exposed.v1.core.Column
 import org.jetbrains.exposed.v1.core.and
 import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.core.max
-import org.jetbrains.exposed.v1.jdbc.deleteWhere
 import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.selectAll
-import org.jetbrains.exposed.v1.jdbc.update
 import java.io.File
 import java.util.BitSet
 import java.util.concurrent.LinkedBlockingQueue
@@ -147,13 +145,16 @@ internal class ScanWriter(
             val first = queue.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS) ?: Heartbeat
             batch += first
             if (first !== End && first !== Heartbeat) {
-                // gather what arrives until the commit is due, End comes, or the batch is full: one
-                // transaction per COMMIT_MILLIS (a commit costs more than many rows), and the writer
-                // naps between looks at the queue instead of waking for every event the scan puts
+                // gather what arrives until the commit is due, End or the scan's end comes, or the batch
+                // is full: one transaction per COMMIT_MILLIS (a commit costs more than many rows), and
+                // the writer naps between looks at the queue instead of waking for every event the
+                // scan puts. The scan's end is committed at once: the process waits for that commit
+                var from = 0
                 val due = lastCommit + COMMIT_MILLIS * 1_000_000
                 while (batch.size < MAX_BATCH) {
                     queue.drainTo(batch, MAX_BATCH - batch.size)
-                    if (batch[batch.size - 1] === End || batch.size >= MAX_BATCH) break
+                    if (batch.size >= MAX_BATCH || ends(batch, from)) break
+                    from = batch.size
                     val wait = due - System.nanoTime()
                     if (wait <= 0) break
                     LockSupport.parkNanos(minOf(wait, NAP_NANOS))
@@ -168,7 +169,7 @@ internal class ScanWriter(
                     }
                     if (end && !sawFinished) markFailed()
                     // a scan that never started (its outputs were refused) leaves no trace in the history
-                    if (end && discard) db.tx("removing scan $scanId") { Scans.deleteWhere { Scans.id eq scanId } } else commit(end)
+                    if (end && discard) db.jdbc("removing scan $scanId") { inserts.deleteScan(it) } else commit(end)
                 } catch (e: RuntimeException) {
                     // a result the store cannot hold stops the recording (once, in one line), never the scan
                     val f = e as? StoreException ?: StoreException("recording scan $scanId stopped: ${e.message?.lineSequence()?.firstOrNull() ?: e}")
@@ -183,6 +184,12 @@ internal class ScanWriter(
             lastCommit = System.nanoTime()
         }
         db.raw { inserts.close() }
+    }
+
+    /** Whether [batch] holds, from index [from] on, End or the scan's [ScanEvent.Finished]. */
+    private fun ends(batch: List<Any>, from: Int): Boolean {
+        for (i in from until batch.size) if (batch[i] === End || batch[i] is ScanEvent.Finished) return true
+        return false
     }
 
     private fun apply(m: Any) {
@@ -278,8 +285,8 @@ internal class ScanWriter(
     private fun commit(end: Boolean) {
         val now = System.currentTimeMillis()
         stageReported(now)
-        db.tx("writing scan $scanId") {
-            val jdbc = connection.connection as java.sql.Connection
+        // plain JDBC, no Exposed: a recorded scan then loads and warms none of Exposed's transaction machinery
+        db.jdbc("writing scan $scanId") { jdbc ->
             inserts.hosts(jdbc, hostInserts.values)
             inserts.ports(jdbc, portInserts)
             closeHostChunk()
@@ -297,15 +304,8 @@ internal class ScanWriter(
             }
             inserts.chunks(jdbc, fullChunks)
             holdForTest(portInserts.size + chunkedPorts + hostChunkRows.sumOf { it.ports })
-            for (p in portUpdates) {
-                Ports.update({
-                    (Ports.scanId eq scanId) and (Ports.hostNo eq p.hostNo) and
-                        (Ports.protocol eq Codes.protocol(p.result.protocol)) and (Ports.port eq p.result.port)
-                }) { portColumns(it, p.result) }
-            }
-            for (h in hostUpdates.values) {
-                Hosts.update({ (Hosts.scanId eq scanId) and (Hosts.hostNo eq h.hostNo) }) { hostColumns(it, h) }
-            }
+            inserts.updatePorts(jdbc, portUpdates)
+            inserts.updateHosts(jdbc, hostUpdates.values)
             inserts.scripts(jdbc, scriptInserts)
             checkpoint?.let { c -> inserts.replaceCheckpoint(jdbc, checkpointSeq++, now, c.position, c.toJson()) }
             inserts.updateScan(jdbc, scanColumns(jdbc, now, end))
@@ -314,7 +314,7 @@ internal class ScanWriter(
         // scan finishing together update the same networks (a deadlock there must not lose the scan)
         finished?.let { f ->
             try {
-                db.tx("learning the timing of scan $scanId") { learn(connection.connection as java.sql.Connection, timing.timings(f.stats, now)) }
+                db.jdbc("learning the timing of scan $scanId") { learn(it, timing.timings(f.stats, now)) }
             } catch (e: StoreException) {
                 Unit
             }
@@ -378,23 +378,6 @@ internal class ScanWriter(
         )
     }
 
-    private fun hostColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, h: HostRow) {
-        s[Hosts.finishSeq] = h.finishSeq
-        s[Hosts.position] = h.position
-        s[Hosts.status] = h.status
-        s[Hosts.reason] = StoredText.encode(h.reason)
-        s[Hosts.reverseName] = StoredText.encodeOrNull(h.reverseName)
-        s[Hosts.latencyMicros] = h.latencyMicros
-        s[Hosts.startedAt] = h.startedAt
-        s[Hosts.finishedAt] = h.finishedAt
-        s[Hosts.timedOut] = h.timedOut
-        s[Hosts.error] = StoredText.encodeOrNull(h.error)
-        s[Hosts.complete] = h.complete
-        s[Hosts.mac] = h.mac
-        s[Hosts.hostnamesJson] = h.hostnamesJson
-        s[Hosts.osJson] = h.osJson
-    }
-
     /**
      * Whether [r] is final: down, unresolved, timed out (`--host-timeout`), or every planned port
      * decided. A stopped scan reports the hosts it cut short with the ports found so far (up) or
@@ -404,14 +387,6 @@ internal class ScanWriter(
         r.error != null || r.status == HostStatus.DOWN || r.timedOut -> true
         r.status == HostStatus.UNKNOWN -> false
         else -> r.ports.size >= expectedPorts
-    }
-
-    private fun portColumns(s: org.jetbrains.exposed.v1.core.statements.UpdateBuilder<*>, p: PortResult) {
-        s[Ports.state] = p.state.label
-        s[Ports.reason] = StoredText.encode(p.reason)
-        s[Ports.service] = StoredText.encodeOrNull(p.service)
-        s[Ports.rttMicros] = p.rttMicros
-        s[Ports.serviceJson] = Codes.service(p.serviceInfo)
     }
 
     /** A resumed scan continues its numbering, and its unfinished hosts keep their rows and ports. */

@@ -5,10 +5,8 @@ import dev.kmap.store.RecordSettings
 import dev.kmap.store.ScanStore
 import dev.kmap.store.StoreException
 import org.jetbrains.exposed.v1.core.DatabaseConfig
-import org.jetbrains.exposed.v1.core.eq
 import org.jetbrains.exposed.v1.jdbc.Database
 import org.jetbrains.exposed.v1.jdbc.JdbcTransaction
-import org.jetbrains.exposed.v1.jdbc.select
 import org.jetbrains.exposed.v1.jdbc.transactions.transaction
 import org.postgresql.util.PSQLException
 import org.sqlite.SQLiteErrorCode
@@ -65,7 +63,8 @@ internal class StoreDatabase private constructor(
      * itself does not wait for it after its arguments are parsed: the first JSON encoding of a plan
      * and of [RecordSettings] (kotlinx.serialization's and kotlin-reflect's classes, tens of
      * milliseconds on a cold JVM; the store keeps both as JSON), the plan hash, this process's id,
-     * the store's table objects, and with [drivers] the SQLite driver and its native library and the PostgreSQL driver.
+     * the store's table objects (not Exposed's transactions: a scan's writer does not use them), and
+     * with [drivers] the SQLite driver and its native library and the PostgreSQL driver.
      */
     internal object Warmup {
         fun start(drivers: Boolean) {
@@ -81,8 +80,8 @@ internal class StoreDatabase private constructor(
                         org.sqlite.SQLiteJDBCLoader.initialize()
                         Class.forName("org.postgresql.Driver")
                     }
-                    listOf(Scans, Hosts, Ports, PortChunkRows, Scripts, Checkpoints, NetworkTimings).forEach { it.columns }
-                    Database.Companion.toString()
+                    // a recording scan writes in plain JDBC (BatchInserts): of Exposed only the table objects, for their column names
+                    listOf(Scans, Hosts, Ports, PortChunkRows, HostChunkRows, Scripts, Checkpoints, NetworkTimings).forEach { it.columns }
                 }
             }, "kmap-store-warmup").apply { isDaemon = true; start() }
         }
@@ -122,23 +121,6 @@ internal class StoreDatabase private constructor(
         } catch (e: Exception) {
             throw describe(e, what)
         }
-    }
-
-    @Volatile
-    private var exposedWarm = false
-
-    /**
-     * Makes Exposed's first transaction (class loading, the dialect, the driver's metadata) on a
-     * background thread, once: a recording scan's writer then commits its first rows without that
-     * wait, which would otherwise fall into a short scan's wall time. Failures are ignored here (the
-     * writer meets and reports them).
-     */
-    fun warmExposed() {
-        if (exposedWarm) return
-        exposedWarm = true
-        Thread({
-            runCatching { tx("warming up") { Scans.select(Scans.id).where { Scans.id eq -1L }.toList() } }
-        }, "kmap-store-warmup").apply { isDaemon = true; start() }
     }
 
     /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */

@@ -21,7 +21,8 @@ import kotlinx.coroutines.runInterruptible
  * [DiscoveryPlanner] goes, in turn, to the hosts that get it and are not up yet. A host no probe
  * can be sent to (`-PR` to loopback or a routed target) stays unknown, and a warning says why.
  * When a probe's first pass is over (every host asked once, the first silence timed out) it tells
- * the pipeline ([GroupRun.onFirstPassOver]), which may start the port scan of the hosts up so far.
+ * the pipeline ([GroupRun.onFirstPassOver]), which may start the port scan of the hosts up so far;
+ * so it does for each host found up later ([GroupRun.onFoundUp]), which the pipeline hands on too.
  */
 @OptIn(KmapExtensionPoint::class)
 internal object DiscoveryStage : ScanStage, PreparedStage {
@@ -71,12 +72,13 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
         val ports = step.ports
         if (ports.isEmpty()) return true
         val listener = object : ProbeListener {
-            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long) = synchronized(run.lock) {
+            override fun onReply(probe: Probe, verdict: Verdict, rttNanos: Long): Unit = synchronized(run.lock) {
                 val h = candidates[probe.slot]
                 if (verdict.hostResponded && !h.up) {
                     h.up = true
                     h.latencyNanos = rttNanos
                     h.reason = verdict.reason
+                    run.onFoundUp?.invoke()
                 } else if (!h.up) {
                     h.reason = verdict.reason
                 }
