@@ -5,6 +5,13 @@ import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
+import dev.kmap.engine.internal.ConnectVerdicts.ERROR
+import dev.kmap.engine.internal.ConnectVerdicts.HOST_UNREACHABLE
+import dev.kmap.engine.internal.ConnectVerdicts.NET_UNREACHABLE
+import dev.kmap.engine.internal.ConnectVerdicts.OPEN
+import dev.kmap.engine.internal.ConnectVerdicts.REFUSED
+import dev.kmap.engine.internal.ConnectVerdicts.SELF_CONNECTED
+import dev.kmap.engine.internal.ConnectVerdicts.TIMED_OUT
 import dev.kmap.packet.RouteResolver
 import java.io.File
 import java.io.IOException
@@ -139,14 +146,6 @@ internal class ConnectSession(
     }
 
     private companion object {
-        val OPEN = ConnectVerdicts.OPEN
-        val REFUSED = ConnectVerdicts.REFUSED
-        val SELF_CONNECTED = ConnectVerdicts.SELF_CONNECTED
-        val HOST_UNREACHABLE = ConnectVerdicts.HOST_UNREACHABLE
-        val NET_UNREACHABLE = ConnectVerdicts.NET_UNREACHABLE
-        val TIMED_OUT = ConnectVerdicts.TIMED_OUT
-        val ERROR = ConnectVerdicts.ERROR
-
         /**
          * The kernel's own connect timeout (SYN retries, exponential from 1 s): a [ConnectException]
          * after that long is ETIMEDOUT, before it ECONNREFUSED (our probes time out far sooner).
