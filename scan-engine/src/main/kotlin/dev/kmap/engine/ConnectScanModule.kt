@@ -3,13 +3,14 @@ package dev.kmap.engine
 import dev.kmap.dsl.DiscoveryProbe
 import dev.kmap.dsl.KmapExtensionPoint
 import dev.kmap.dsl.ScanType
-import dev.kmap.engine.internal.ConnectSession
+import dev.kmap.engine.internal.ConnectSessions
 import dev.kmap.engine.internal.FileDescriptorBudget
 import kotlin.reflect.KClass
 
 /**
  * The TCP connect scan (`-sT`) and the unprivileged TCP connect ping: a full kernel connect() per
- * probe, on non-blocking NIO channels driven by one selector (no thread or coroutine per socket).
+ * probe, on non-blocking sockets in one epoll set by direct syscalls (NIO channels and a selector
+ * where those cannot load; no thread or coroutine per socket).
  * Refused → closed (`conn-refused`), established → open (`syn-ack`, then reset at once with
  * SO_LINGER 0 so no TIME_WAIT piles up), unreachable → filtered with the reason, no answer after
  * the retries → filtered (`no-response`). Sockets in flight stay under the process's open-file
@@ -34,5 +35,5 @@ public object ConnectScanModule : ProbeModule {
 
     override fun discoveryPorts(probe: DiscoveryProbe): List<Int> = (probe as DiscoveryProbe.TcpConnect).ports
 
-    override fun open(): ProbeSession = ConnectSession(FileDescriptorBudget.available())
+    override fun open(): ProbeSession = ConnectSessions.open(FileDescriptorBudget.available())
 }

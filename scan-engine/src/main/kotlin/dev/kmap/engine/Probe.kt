@@ -33,6 +33,9 @@ public class Probe internal constructor(
 
     internal var done: Boolean = false
 
+    /** A session's own int handle for this probe (the native connect session: its socket's descriptor), -1 when none: no boxing per probe. */
+    internal var handle: Int = -1
+
     /** When the previous attempt was sent (0 for the first). */
     internal var previousSentNanos: Long = 0
 

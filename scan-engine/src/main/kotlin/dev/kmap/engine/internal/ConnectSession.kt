@@ -1,11 +1,17 @@
 package dev.kmap.engine.internal
 
-import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
+import dev.kmap.engine.internal.ConnectVerdicts.ERROR
+import dev.kmap.engine.internal.ConnectVerdicts.HOST_UNREACHABLE
+import dev.kmap.engine.internal.ConnectVerdicts.NET_UNREACHABLE
+import dev.kmap.engine.internal.ConnectVerdicts.OPEN
+import dev.kmap.engine.internal.ConnectVerdicts.REFUSED
+import dev.kmap.engine.internal.ConnectVerdicts.SELF_CONNECTED
+import dev.kmap.engine.internal.ConnectVerdicts.TIMED_OUT
 import dev.kmap.packet.RouteResolver
 import java.io.File
 import java.io.IOException
@@ -22,7 +28,8 @@ import java.nio.channels.Selector
 import java.nio.channels.SocketChannel
 
 /**
- * One selector, one non-blocking channel per probe in flight. See [dev.kmap.engine.ConnectScanModule].
+ * One selector, one non-blocking channel per probe in flight: the portable fallback of
+ * [NativeConnectSession] (chosen by [ConnectSessions]), with the same verdicts. See [dev.kmap.engine.ConnectScanModule].
  *
  * Errors are classified by kind, never by message text (the JDK's messages are `strerror`'s, in
  * the process's locale): the JDK maps ECONNREFUSED (and ETIMEDOUT, ENOTCONN) to [ConnectException],
@@ -139,16 +146,6 @@ internal class ConnectSession(
     }
 
     private companion object {
-        val OPEN = Verdict(PortState.OPEN, "syn-ack", hostResponded = true)
-        val REFUSED = Verdict(PortState.CLOSED, "conn-refused", hostResponded = true)
-
-        /** Connected to itself: nobody listens (nmap, whose raw SYN cannot meet itself, sees a refusal). */
-        val SELF_CONNECTED = Verdict(PortState.CLOSED, "conn-refused", hostResponded = true)
-        val HOST_UNREACHABLE = Verdict(PortState.FILTERED, "host-unreach", hostResponded = false)
-        val NET_UNREACHABLE = Verdict(PortState.FILTERED, "net-unreach", hostResponded = false)
-        val TIMED_OUT = Verdict(PortState.FILTERED, "no-response", hostResponded = false)
-        val ERROR = Verdict(PortState.FILTERED, "error", hostResponded = false)
-
         /**
          * The kernel's own connect timeout (SYN retries, exponential from 1 s): a [ConnectException]
          * after that long is ETIMEDOUT, before it ECONNREFUSED (our probes time out far sooner).

@@ -5,6 +5,7 @@ import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
 import kotlinx.coroutines.runBlocking
@@ -26,7 +27,7 @@ class ConnectSessionTest {
     private fun freePort(): Int = ServerSocket(0, 1, loopback).use { it.localPort }
 
     /** Sends one probe through [session] and polls until it is decided (bounded). */
-    private fun decide(session: ConnectSession, probe: Probe): Verdict? {
+    private fun decide(session: ProbeSession, probe: Probe): Verdict? {
         probe.sentAtNanos = System.nanoTime()
         assertEquals(SendResult.SENT, session.send(probe))
         var verdict: Verdict? = null
@@ -35,26 +36,91 @@ class ConnectSessionTest {
         return verdict
     }
 
+    /** The sessions under test: NIO, native, and native with every probe waiting in epoll. */
+    private val kinds = listOf("nio", "native", "native-epoll")
+
+    private fun session(kind: String): ProbeSession = when (kind) {
+        "nio" -> ConnectSession(16)
+        "native" -> NativeConnectSession(16)
+        else -> NativeConnectSession(16, settleAtOnce = false)
+    }
+
     @Test
     fun `a connection to itself is closed, not open`() {
-        val port = freePort()
-        // the seam binds the probe's socket to the very port it connects to: TCP simultaneous open with itself
-        val session = ConnectSession(16, openChannel = { SocketChannel.open().apply { bind(InetSocketAddress(loopback, port)) } })
-        session.use {
-            val verdict = decide(it, Probe(loopback, port, 0, 0, 0))
-            assertEquals(PortState.CLOSED, verdict?.state, "verdict $verdict")
+        for (kind in kinds) {
+            val port = freePort()
+            // the seam binds the probe's socket to the very port it connects to: TCP simultaneous open with itself
+            val session = if (kind == "nio") {
+                ConnectSession(16, openChannel = { SocketChannel.open().apply { bind(InetSocketAddress(loopback, port)) } })
+            } else {
+                NativeConnectSession(16, openSocket = { p -> NativeConnectSession.defaultSocket(p).also { fd -> bindLoopback(fd, port) } }, settleAtOnce = kind == "native")
+            }
+            session.use {
+                val verdict = decide(it, Probe(loopback, port, 0, 0, 0))
+                assertEquals(Verdict(PortState.CLOSED, "conn-refused", true), verdict, "$kind: verdict $verdict")
+            }
+        }
+    }
+
+    /** Binds [fd] to 127.0.0.1:[port] (the native session's seam). */
+    private fun bindLoopback(fd: Int, port: Int) {
+        val addr = com.sun.jna.Memory(16).apply {
+            clear()
+            setShort(0, ConnectLibC.AF_INET.toShort())
+            setByte(2, (port ushr 8).toByte())
+            setByte(3, port.toByte())
+            write(4, loopback.address, 0, 4)
+        }
+        assertEquals(0, ConnectLibC.bind(fd, addr, 16), "bind errno ${com.sun.jna.Native.getLastError()}")
+    }
+
+    @Test
+    fun `open and refused on loopback, IPv4 and IPv6`() {
+        for (address in listOf(loopback, InetAddress.getByName("::1"))) {
+            val server = runCatching { ServerSocket(0, 50, address) }.getOrNull() ?: continue // no IPv6 here
+            server.use {
+                for (kind in kinds) {
+                    session(kind).use { s ->
+                        assertEquals(Verdict(PortState.OPEN, "syn-ack", true), decide(s, Probe(address, server.localPort, 0, 0, 0)), "$kind $address")
+                        val closed = ServerSocket(0, 1, address).use { it.localPort }
+                        assertEquals(Verdict(PortState.CLOSED, "conn-refused", true), decide(s, Probe(address, closed, 0, 0, 1)), "$kind $address")
+                    }
+                }
+            }
         }
     }
 
     @Test
-    fun `open and refused on loopback`() {
+    fun `the native session holds no descriptor for an abandoned probe, nor after close`() {
+        assertEquals(null, NativeConnectSession.unavailableReason) // loaded before counting: JNA's loading opens files
         ServerSocket(0, 50, loopback).use { server ->
-            ConnectSession(16).use { s ->
-                assertEquals(PortState.OPEN, decide(s, Probe(loopback, server.localPort, 0, 0, 0))?.state)
-                assertEquals(Verdict(PortState.CLOSED, "conn-refused", true), decide(s, Probe(loopback, freePort(), 0, 0, 1)))
-            }
+            val before = openDescriptors()
+            val s = NativeConnectSession(16, settleAtOnce = false)
+            val probes = List(10) { Probe(loopback, server.localPort, 0, 0, it).also { p -> p.sentAtNanos = System.nanoTime() } }
+            probes.forEach { assertEquals(SendResult.SENT, s.send(it)) }
+            assertEquals(before + 11, openDescriptors(), "one socket per probe, one epoll set")
+            probes.take(5).forEach { s.abandon(it) }
+            s.abandon(probes[0]) // twice: no harm
+            assertEquals(before + 6, openDescriptors())
+            val answered = ArrayList<Int>()
+            val deadline = System.nanoTime() + 5_000_000_000L
+            while (answered.size < 5 && System.nanoTime() < deadline) s.poll(10_000_000) { p, v -> answered += p.portIndex; assertEquals(PortState.OPEN, v.state) }
+            assertEquals((5..9).toList(), answered.sorted(), "only the probes still in flight are answered")
+            assertEquals(SendResult.SENT, s.send(Probe(loopback, server.localPort, 1, 0, 0))) // in flight at close
+            s.close()
+            assertEquals(before, openDescriptors())
         }
     }
+
+    @Test
+    fun `a socket that cannot open is back-pressure when short, an error otherwise`() {
+        val emfile = NativeConnectSession(16, openSocket = { -24 })
+        emfile.use { assertEquals(SendResult.BUSY, it.send(Probe(loopback, 1, 0, 0, 0))) }
+        val noFamily = NativeConnectSession(16, openSocket = { -97 }) // EAFNOSUPPORT
+        noFamily.use { assertEquals(ConnectVerdicts.ERROR, decide(it, Probe(loopback, 1, 0, 0, 0))) }
+    }
+
+    private fun openDescriptors(): Int = File("/proc/self/fd").list()!!.size
 
     @Test
     fun `no phantom open ports when connect scans hit the ephemeral range of loopback`() = runBlocking {

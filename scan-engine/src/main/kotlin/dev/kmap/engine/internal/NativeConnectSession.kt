@@ -1,0 +1,219 @@
+package dev.kmap.engine.internal
+
+import com.sun.jna.Memory
+import com.sun.jna.Native
+import dev.kmap.engine.Probe
+import dev.kmap.engine.ProbeSession
+import dev.kmap.engine.ReplySink
+import dev.kmap.engine.SendResult
+import dev.kmap.engine.Verdict
+import dev.kmap.engine.internal.ConnectLibC.AF_INET
+import dev.kmap.engine.internal.ConnectLibC.AF_INET6
+import dev.kmap.engine.internal.ConnectVerdicts.EALREADY
+import dev.kmap.engine.internal.ConnectVerdicts.EINPROGRESS
+import dev.kmap.engine.internal.ConnectVerdicts.EISCONN
+import java.io.IOException
+import java.net.Inet6Address
+import java.net.InetAddress
+
+/**
+ * The connect scan by direct syscalls ([ConnectLibC]): per probe `socket(SOCK_NONBLOCK|SOCK_CLOEXEC)`
+ * and `connect()` from one reused sockaddr buffer; the rest wait in one epoll set, read back with
+ * `SO_ERROR`. Nothing is allocated per probe: the probe's descriptor is its key ([ProbesByFd]).
+ * The same verdicts as [ConnectSession] (see [ConnectVerdicts.ofErrno]):
+ * - `connect()` failing at once decides by its errno (ENETUNREACH: no route); a shortage (out
+ *   of descriptors, source ports, buffers: [ConnectVerdicts.isShortage]) is [SendResult.BUSY],
+ *   unless this session has nothing in flight (then no connection of ours will end it: `error`);
+ * - EINPROGRESS: on loopback and the machine's own addresses the kernel has already settled the
+ *   handshake when `connect()` returns, and a second `connect()` tells (0/EISCONN: established,
+ *   EALREADY: in flight, else the failure's errno), saving the epoll round. That check is made
+ *   while it pays: after misses it is tried on ever fewer probes (down to one in [MAX_SKIP]);
+ * - an established connection is closed, never open, when it connected to itself (`getsockname`
+ *   = the target: the kernel picked the target port as the source, TCP simultaneous open), and
+ *   is closed with SO_LINGER 0 (RST, no TIME_WAIT).
+ *
+ * [openSocket] is a seam for tests: it returns the descriptor of the probe's socket, or -errno.
+ * [poll] waits in slices of at most [SLICE_MILLIS] and returns early once its thread is interrupted.
+ */
+internal class NativeConnectSession(
+    override val capacity: Int,
+    private val openSocket: (Probe) -> Int = ::defaultSocket,
+    /** Whether `send` may settle a connect at once (the second `connect()`); off, every probe waits in epoll (a seam for tests). */
+    private val settleAtOnce: Boolean = true,
+) : ProbeSession {
+    private val epfd: Int = ConnectLibC.epollCreate1(ConnectLibC.EPOLL_CLOEXEC).also {
+        if (it < 0) throw IOException("epoll_create1 failed (errno ${Native.getLastError()})")
+    }
+    private val inFlight = ProbesByFd()
+    private val sockaddr = Memory(SOCKADDR_SIZE).also { it.clear() }
+    private var sockaddrOf: InetAddress? = null
+    private val local = Memory(SOCKADDR_SIZE)
+    private val intValue = Memory(4)
+    private val intLength = Memory(4)
+    private val linger = Memory(8).also { it.setInt(0, 1); it.setInt(4, 0) } // struct linger { l_onoff = 1, l_linger = 0 }
+    private val ctlEvent = Memory(ConnectLibC.EPOLL_EVENT_SIZE.toLong()).also { it.clear() }
+    private val events = Memory(ConnectLibC.EPOLL_EVENT_SIZE.toLong() * MAX_EVENTS)
+
+    // verdicts reached in send(), handed over by the next poll (reused lists: no allocation once grown)
+    private val decided = ArrayList<Probe>()
+    private val decidedVerdicts = ArrayList<Verdict>()
+
+    private var checkSkip = 0
+    private var checkCountdown = 0
+
+    override fun send(probe: Probe): SendResult {
+        val fd = openSocket(probe)
+        if (fd < 0) {
+            if (ConnectVerdicts.isShortage(-fd)) return SendResult.BUSY
+            return decide(probe, ConnectVerdicts.ERROR) // EAFNOSUPPORT (IPv6 off), a policy: it will not pass
+        }
+        val length = writeSockaddr(probe)
+        if (ConnectLibC.connect(fd, sockaddr, length) == 0) return decide(probe, established(fd, probe))
+        val errno = Native.getLastError()
+        if (errno != EINPROGRESS) return failed(fd, probe, errno)
+        if (settleAtOnce && checkCountdown-- <= 0) {
+            checkCountdown = checkSkip
+            val again = if (ConnectLibC.connect(fd, sockaddr, length) == 0) 0 else Native.getLastError()
+            if (again != EALREADY) {
+                checkSkip = 0
+                return if (again == 0 || again == EISCONN) decide(probe, established(fd, probe)) else failed(fd, probe, again)
+            }
+            checkSkip = minOf(checkSkip * 2 + 1, MAX_SKIP)
+        }
+        ctlEvent.setInt(0, ConnectLibC.EPOLLOUT)
+        ctlEvent.setLong(ConnectLibC.EPOLL_DATA_OFFSET, fd.toLong())
+        if (ConnectLibC.epollCtl(epfd, ConnectLibC.EPOLL_CTL_ADD, fd, ctlEvent) != 0) {
+            ConnectLibC.close(fd) // ENOMEM / ENOSPC (max_user_watches): a shortage
+            return SendResult.BUSY
+        }
+        inFlight.put(fd, probe)
+        probe.handle = fd
+        return SendResult.SENT
+    }
+
+    /** `connect()` of [fd] failed with [errno]: a verdict, or BUSY for a shortage while connections of ours are in flight. */
+    private fun failed(fd: Int, probe: Probe, errno: Int): SendResult {
+        ConnectLibC.close(fd)
+        val verdict = ConnectVerdicts.ofErrno(errno) ?: if (inFlight.size == 0) ConnectVerdicts.ERROR else return SendResult.BUSY
+        return decide(probe, verdict)
+    }
+
+    private fun decide(probe: Probe, verdict: Verdict): SendResult {
+        decided += probe
+        decidedVerdicts += verdict
+        return SendResult.SENT
+    }
+
+    /** Writes [probe]'s target into [sockaddr] (the address only when it changed); returns the sockaddr's length. */
+    private fun writeSockaddr(probe: Probe): Int {
+        val address = probe.address
+        val v6 = address is Inet6Address
+        if (address !== sockaddrOf) {
+            sockaddr.clear()
+            val bytes = address.address
+            if (v6) {
+                sockaddr.setShort(0, AF_INET6.toShort())
+                sockaddr.write(8, bytes, 0, 16)
+                sockaddr.setInt(24, (address as Inet6Address).scopeId)
+            } else {
+                sockaddr.setShort(0, AF_INET.toShort())
+                sockaddr.write(4, bytes, 0, 4)
+            }
+            sockaddrOf = address
+        }
+        sockaddr.setByte(2, (probe.port ushr 8).toByte()) // network byte order
+        sockaddr.setByte(3, probe.port.toByte())
+        return if (v6) SOCKADDR_IN6_SIZE else SOCKADDR_IN_SIZE
+    }
+
+    /** The verdict of [fd], connected to [probe]'s target, which it then closes with a reset. */
+    private fun established(fd: Int, probe: Probe): Verdict {
+        val self = connectedToItself(fd, probe)
+        ConnectLibC.setsockopt(fd, ConnectLibC.SOL_SOCKET, ConnectLibC.SO_LINGER, linger, 8)
+        ConnectLibC.close(fd)
+        return if (self) ConnectVerdicts.SELF_CONNECTED else ConnectVerdicts.OPEN
+    }
+
+    /** Whether [fd]'s local address is [probe]'s target itself (port first: a different one settles it). */
+    private fun connectedToItself(fd: Int, probe: Probe): Boolean {
+        intLength.setInt(0, SOCKADDR_SIZE.toInt())
+        if (ConnectLibC.getsockname(fd, local, intLength) != 0) return false
+        val port = ((local.getByte(2).toInt() and 0xff) shl 8) or (local.getByte(3).toInt() and 0xff)
+        if (port != probe.port) return false
+        val target = probe.address.address
+        val offset = if (target.size == 16) 8L else 4L
+        return local.getShort(0).toInt() == (if (target.size == 16) AF_INET6 else AF_INET) &&
+            target.indices.all { local.getByte(offset + it) == target[it] }
+    }
+
+    override fun poll(timeoutNanos: Long, sink: ReplySink) {
+        var waitMillis = if (timeoutNanos <= 0) 0L else ((timeoutNanos + 999_999) / 1_000_000).coerceAtLeast(1)
+        if (decided.isNotEmpty()) {
+            for (i in decided.indices) sink.reply(decided[i], decidedVerdicts[i])
+            decided.clear()
+            decidedVerdicts.clear()
+            waitMillis = 0
+        }
+        while (true) {
+            val slice = minOf(waitMillis, SLICE_MILLIS)
+            val n = ConnectLibC.epollWait(epfd, events, MAX_EVENTS, slice.toInt())
+            if (n < 0 && Native.getLastError() != ConnectLibC.EINTR) throw IOException("epoll_wait failed (errno ${Native.getLastError()})")
+            for (i in 0 until n) {
+                val fd = events.getLong(i.toLong() * ConnectLibC.EPOLL_EVENT_SIZE + ConnectLibC.EPOLL_DATA_OFFSET).toInt()
+                val probe = inFlight.remove(fd) ?: continue
+                probe.handle = -1
+                sink.reply(probe, settled(fd, probe))
+            }
+            waitMillis -= slice
+            if (n > 0 || waitMillis <= 0 || Thread.currentThread().isInterrupted) return
+        }
+    }
+
+    /** The verdict of [fd], whose connect finished (epoll said so), which it closes. */
+    private fun settled(fd: Int, probe: Probe): Verdict {
+        intLength.setInt(0, 4)
+        val error = if (ConnectLibC.getsockopt(fd, ConnectLibC.SOL_SOCKET, ConnectLibC.SO_ERROR, intValue, intLength) == 0) intValue.getInt(0) else Native.getLastError()
+        if (error == 0) return established(fd, probe)
+        ConnectLibC.close(fd)
+        return ConnectVerdicts.ofErrno(error) ?: ConnectVerdicts.ERROR // a shortage after the SYN went out: no verdict to wait for
+    }
+
+    override fun abandon(probe: Probe) {
+        val fd = probe.handle
+        if (fd < 0 || inFlight[fd] !== probe) return
+        inFlight.remove(fd)
+        probe.handle = -1
+        ConnectLibC.close(fd) // also leaves the epoll set
+    }
+
+    override fun close() {
+        inFlight.drain { ConnectLibC.close(it) }
+        ConnectLibC.close(epfd)
+    }
+
+    companion object {
+        const val MAX_EVENTS = 256
+        const val SLICE_MILLIS = 20L
+        const val MAX_SKIP = 63
+        private const val SOCKADDR_IN_SIZE = 16
+        private const val SOCKADDR_IN6_SIZE = 28
+        private const val SOCKADDR_SIZE = 28L
+        private const val STREAM = ConnectLibC.SOCK_STREAM or ConnectLibC.SOCK_NONBLOCK or ConnectLibC.SOCK_CLOEXEC
+
+        /** A non-blocking TCP socket of [probe]'s family: its descriptor, or -errno. */
+        fun defaultSocket(probe: Probe): Int {
+            val fd = ConnectLibC.socket(if (probe.address is Inet6Address) AF_INET6 else AF_INET, STREAM, 0)
+            return if (fd >= 0) fd else -Native.getLastError()
+        }
+
+        /** Null when this session works in this process, else why not (64-bit Linux, JNA, libc, epoll). */
+        val unavailableReason: String? by lazy {
+            try {
+                val ep = ConnectLibC.epollCreate1(ConnectLibC.EPOLL_CLOEXEC)
+                if (ep < 0) "epoll_create1 failed (errno ${Native.getLastError()})" else null.also { ConnectLibC.close(ep) }
+            } catch (e: Throwable) { // ExceptionInInitializerError, UnsatisfiedLinkError, NoClassDefFoundError
+                "native connect unavailable: ${e.message ?: e.javaClass.simpleName}"
+            }
+        }
+    }
+}
