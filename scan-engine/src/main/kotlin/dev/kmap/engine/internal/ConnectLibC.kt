@@ -3,14 +3,17 @@ package dev.kmap.engine.internal
 import com.sun.jna.Native
 import com.sun.jna.Platform
 import com.sun.jna.Pointer
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.packet.NativeLibraries
 
 /**
  * The libc calls of [NativeConnectSession], by JNA direct mapping (native methods bound once, no
  * per-call reflection or boxing), the engine's counterpart of scan-packet's internal `LibC`.
- * Linux, 64-bit; the epoll calls keep libc's names on the JVM (`@JvmName`), which JNA binds by. `errno` after a failed call: [Native.getLastError]. Touching this object binds
- * the methods; it throws when libc or JNA's native part cannot load ([NativeConnectSession.unavailableReason]).
+ * Linux, 64-bit; the epoll calls keep libc's names on the JVM (`@JvmName`), which JNA binds by.
+ * `errno` after a failed call: [Native.getLastError]. Touching this object binds the methods; it
+ * throws when libc or JNA's native part cannot load ([NativeConnectSession.unavailableReason]).
  */
+@OptIn(InternalKmapApi::class)
 internal object ConnectLibC {
     const val AF_INET = 2
     const val AF_INET6 = 10
