@@ -1,5 +1,6 @@
 package dev.kmap.engine
 
+import dev.kmap.engine.internal.SystemNanoClock
 import dev.kmap.engine.internal.stages.BuiltInStages
 import dev.kmap.packet.RouteResolver
 import java.io.File
@@ -27,7 +28,7 @@ public data class EngineConfig(
     val modules: List<ProbeModule> = defaultModules,
     val resolver: HostResolver = HostResolver.System,
     val readLines: (path: String) -> List<String> = ::readTargetFile,
-    val clock: () -> Long = System::nanoTime,
+    val clock: () -> Long = SystemNanoClock,
     val control: ScanControl = ScanControl(),
     val progressIntervalMillis: Long = 1_000,
     val stages: List<ScanStage> = defaultStages,

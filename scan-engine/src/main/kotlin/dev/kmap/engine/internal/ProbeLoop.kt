@@ -89,12 +89,12 @@ internal class ProbeLoop(
         try {
             while (true) {
                 if (shouldStop() || Thread.currentThread().isInterrupted) return false
-                val now = clock()
+                val now = nanosOf(clock)
                 expire(now)
                 if (answersStopped(now)) firstPassOver()
                 val sendDelay = sendNew()
                 if (inFlight == 0 && resend.isEmpty() && sourceDone && reprobes.isEmpty()) return true
-                listener.tick(clock())
+                listener.tick(nanosOf(clock))
                 waitForReplies(sendDelay)
             }
         } finally {
@@ -158,7 +158,7 @@ internal class ProbeLoop(
     /** Sends what timing allows; returns how long until the next send may happen. */
     private fun sendNew(): Long {
         while (true) {
-            val now = clock()
+            val now = nanosOf(clock)
             val delay = timing.sendDelay(now, inFlight)
             if (delay != 0L) return delay
             val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
@@ -202,7 +202,7 @@ internal class ProbeLoop(
     }
 
     private fun waitForReplies(sendDelay: Long) {
-        val now = clock()
+        val now = nanosOf(clock)
         val head = inFlightQueue.firstOrNull { !it.done }
         var untilTimeout = head?.let { (it.sentAtNanos + timeoutOf(it) - now).coerceAtLeast(0) } ?: TimingController.WAIT_FOR_REPLY
         if (head != null && timing.detectsLossEarly && timing.smoothedRttNanos >= 0) {
@@ -217,13 +217,13 @@ internal class ProbeLoop(
         if (probe.done) return // late reply to an expired attempt
         finished(probe)
         answered++
-        lastAnswerNanos = clock()
+        val now = nanosOf(clock)
+        lastAnswerNanos = now
         if (probe.reprobe) timing.onReprobeAnswered()
         if (answeredAttempt == ReplySink.NO_EXCHANGE) { // no packet went out or came back: nothing to time
             if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)
             return
         }
-        val now = clock()
         val known = answeredAttempt >= 0
         val attempt = if (known) minOf(answeredAttempt, probe.attempt) else probe.attempt
         // Karn: time only an answer known to be to the attempt whose send time we have
