@@ -48,6 +48,9 @@ public class Probe internal constructor(
     /** This attempt is the re-probe of a silent probe, sent at a lower rate before it is called silent. */
     internal var reprobe: Boolean = false
 
+    /** Sent to a host that had answered nothing of its loop yet: such probes take at most a share of the window. */
+    internal var toSilentHost: Boolean = false
+
     internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex, ip).also {
         it.previousSentNanos = sentAtNanos
         it.uncountedAttempts = uncountedAttempts

@@ -81,7 +81,9 @@ class ProbeLoopTest {
         assertTrue(net.now <= 250 * MS, "two shared timeouts, took ${net.now / MS} ms")
         val (windowed, standard) = sweep(TimingProfile.STANDARD)
         assertEquals(out.verdicts, windowed.verdicts, "the same answers")
-        assertTrue(standard.now > 2 * net.now, "a congestion window makes absent addresses wait in rounds: ${standard.now / MS} ms")
+        // with a congestion window too, absent addresses do not wait in rounds: once some answered,
+        // probes to addresses that never did count against at most half of the window
+        assertTrue(standard.now <= 2 * net.now, "absent addresses held up the windowed sweep: ${standard.now / MS} ms")
     }
 
     @Test

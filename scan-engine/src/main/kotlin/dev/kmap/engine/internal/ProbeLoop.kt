@@ -50,6 +50,12 @@ internal interface ProbeListener {
  * its round trip is long past, is lost and goes again at once, without waiting out the timeout
  * (RACK's rule, RFC 8985): random loss then costs a retransmission, not a stalled window.
  *
+ * A host that answers nothing (a firewall dropping everything, an absent address) does not hold
+ * up the others of its loop: once some host of the loop has answered, probes to hosts that have
+ * not count against the congestion window only up to half of it (the hard limits, such as
+ * `--max-parallelism`, count every probe). Otherwise their probes, each out until its timeout,
+ * would fill the window while the answering hosts' probes come back in a round trip.
+ *
  * Completeness: a probe whose every attempt went unanswered while its host answers others is
  * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
  * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
@@ -67,6 +73,7 @@ internal class ProbeLoop(
     private val resend = ArrayDeque<Probe>()
     private val reprobes = ArrayDeque<Probe>() // silent probes waiting for their slower last attempt
     private var inFlight = 0
+    private var silentInFlight = 0 // of inFlight: sent to a host that had not answered (Probe.toSilentHost)
     private var retransmissionsInFlight = 0
     private var sourceDone = false
     private var firstPassOver = false
@@ -159,7 +166,7 @@ internal class ProbeLoop(
     private fun sendNew(): Long {
         while (true) {
             val now = nanosOf(clock)
-            val delay = timing.sendDelay(now, inFlight)
+            val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
             if (delay != 0L) return delay
             val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
                 (lastReprobeNanos + REPROBE_SPACING_NANOS - now).coerceAtLeast(1)
@@ -178,6 +185,7 @@ internal class ProbeLoop(
             if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
             inFlightQueue.addLast(probe)
             inFlight++
+            if (!hostAnswered(probe)) { probe.toSilentHost = true; silentInFlight++ }
             if (probe.attempt > 0) retransmissionsInFlight++
         }
     }
@@ -198,6 +206,7 @@ internal class ProbeLoop(
     private fun finished(probe: Probe) {
         probe.done = true
         inFlight--
+        if (probe.toSilentHost) silentInFlight--
         if (probe.attempt > 0) retransmissionsInFlight--
     }
 
@@ -252,6 +261,7 @@ internal class ProbeLoop(
         for (p in inFlightQueue) if (!p.done) { p.done = true; session.abandon(p) }
         inFlightQueue.clear()
         inFlight = 0
+        silentInFlight = 0
         retransmissionsInFlight = 0
     }
 

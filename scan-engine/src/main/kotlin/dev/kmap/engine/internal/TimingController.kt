@@ -125,15 +125,20 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
 
     /**
      * 0 when one more probe may go out now with [inFlight] in flight; otherwise the nanoseconds to
-     * wait for the rate or the scan delay, or [WAIT_FOR_REPLY] when the window is full.
+     * wait for the rate or the scan delay, or [WAIT_FOR_REPLY] when the window is full. Of
+     * [inFlight], [silentInFlight] went to hosts that answered nothing yet: in the congestion window
+     * they count up to half of it; the hard limit ([maxWindow], `--max-parallelism`) counts them all.
      */
-    fun sendDelay(nowNanos: Long, inFlight: Int): Long {
+    fun sendDelay(nowNanos: Long, inFlight: Int, silentInFlight: Int = 0): Long {
         if (scanDelayNanos > 0) {
             val wait = lastSendNanos + scanDelayNanos - nowNanos
             if (wait > 0) return wait
         }
         if (inFlight >= maxWindow) return WAIT_FOR_REPLY
-        if (!windowless && inFlight >= maxOf(window.window, minWindow) && !behindMinRate(nowNanos)) return WAIT_FOR_REPLY
+        val cwnd = maxOf(window.window, minWindow)
+        // probes to hosts that answer nothing take at most half the window (see ProbeLoop)
+        val counted = inFlight - maxOf(0, silentInFlight - maxOf(1, cwnd / 2))
+        if (!windowless && counted >= cwnd && !behindMinRate(nowNanos)) return WAIT_FOR_REPLY
         return maxRateBucket?.nanosUntilToken(nowNanos) ?: 0
     }
 

@@ -22,6 +22,7 @@ import dev.kmap.engine.VirtualNet.Companion.MS
 import dev.kmap.engine.internal.LoopRunner
 import dev.kmap.engine.internal.LoopShares
 import dev.kmap.engine.internal.ProbeListener
+import dev.kmap.engine.internal.TimingController
 import dev.kmap.engine.scan
 import dev.kmap.engine.scanFlow
 import kotlinx.coroutines.flow.toList
@@ -242,5 +243,32 @@ class RunnerPartsTest {
             assertEquals((1..50).toList(), hosts.getValue(a).ports.map { it.port }, a)
         }
         assertTrue(net.now < 1_000 * MS, "the scan ended by itself: ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `a host that answers nothing does not hold up the answering hosts of its loop`() = runBlocking {
+        val lastSend = HashMap<Int, Long>() // host's last octet -> virtual time of its last probe
+        lateinit var net: VirtualNet
+        net = VirtualNet { _, p ->
+            val host = p.address.address[3].toInt()
+            lastSend[host] = net.now
+            if (host == 2) null else 1 * MS to CLOSED
+        }
+        val m = net.module("fake-syn", scanTypes = setOf(ScanType.SYN))
+        val config = EngineConfig(modules = listOf(m), clock = net.clock, resolver = VirtualNet.NO_DNS, progressIntervalMillis = 0, stageProviders = emptyList())
+        val plan = scan { targets("10.0.0.1-3"); ports("1-500"); syn(); skipDiscovery(); dns(DnsResolution.NEVER); timing(T4) }
+        val hosts = scan(plan, config).hosts.associateBy { it.host.address.toString() }
+        for (a in listOf(1, 3)) {
+            assertEquals(List(500) { PortState.CLOSED }, hosts.getValue("10.0.0.$a").ports.map { it.state }, "10.0.0.$a")
+            // 500 ports at a 1 ms round trip: sent well within the silent host's first timeout, not at its pace
+            assertTrue(lastSend.getValue(a) < 100 * MS, "the last probe to 10.0.0.$a went out at ${lastSend.getValue(a) / MS} ms")
+        }
+        assertEquals(List(500) { PortState.FILTERED }, hosts.getValue("10.0.0.2").ports.map { it.state })
+        // the window's rule itself: probes to silent hosts count up to half the window; the hard limit counts them all
+        val t = TimingController(Timing(TimingTemplate.T4, maxParallelism = 300), 100_000, 0)
+        assertEquals(TimingController.WAIT_FOR_REPLY, t.sendDelay(0, 20), "the initial window (20) is full")
+        assertEquals(0L, t.sendDelay(0, 20, silentInFlight = 20), "20 silent probes count as 10")
+        assertEquals(TimingController.WAIT_FOR_REPLY, t.sendDelay(0, 30, silentInFlight = 20), "10 answering + 10 counted silent")
+        assertEquals(TimingController.WAIT_FOR_REPLY, t.sendDelay(0, 300, silentInFlight = 300), "--max-parallelism counts every probe")
     }
 }
