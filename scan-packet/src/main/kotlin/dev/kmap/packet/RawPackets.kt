@@ -1,6 +1,9 @@
+@file:OptIn(InternalKmapApi::class)
+
 package dev.kmap.packet
 
 import com.sun.jna.Native
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.packet.internal.LibC
 import dev.kmap.packet.internal.NativeSearchPath
 import dev.kmap.packet.internal.Pcap

@@ -2,22 +2,25 @@ package dev.kmap.engine.internal
 
 import com.sun.jna.Memory
 import com.sun.jna.Native
+import com.sun.jna.Platform
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
-import dev.kmap.engine.internal.ConnectLibC.AF_INET
-import dev.kmap.engine.internal.ConnectLibC.AF_INET6
 import dev.kmap.engine.internal.ConnectVerdicts.EALREADY
 import dev.kmap.engine.internal.ConnectVerdicts.EINPROGRESS
 import dev.kmap.engine.internal.ConnectVerdicts.EISCONN
+import dev.kmap.packet.internal.LibC
+import dev.kmap.packet.internal.LibC.AF_INET
+import dev.kmap.packet.internal.LibC.AF_INET6
 import java.io.IOException
 import java.net.Inet6Address
 import java.net.InetAddress
 
 /**
- * The connect scan by direct syscalls ([ConnectLibC]): per probe `socket(SOCK_NONBLOCK|SOCK_CLOEXEC)`
+ * The connect scan by direct syscalls (scan-packet's [LibC]): per probe `socket(SOCK_NONBLOCK|SOCK_CLOEXEC)`
  * and `connect()` from one reused sockaddr buffer; the rest wait in one epoll set, read back with
  * `SO_ERROR`. Nothing is allocated per probe: the probe's descriptor is its key ([ProbesByFd]).
  * The same verdicts as [ConnectSession] (see [ConnectVerdicts.ofErrno]):
@@ -35,13 +38,14 @@ import java.net.InetAddress
  * [openSocket] is a seam for tests: it returns the descriptor of the probe's socket, or -errno.
  * [poll] waits in slices of at most [SLICE_MILLIS] and returns early once its thread is interrupted.
  */
+@OptIn(InternalKmapApi::class)
 internal class NativeConnectSession(
     override val capacity: Int,
     private val openSocket: (Probe) -> Int = ::defaultSocket,
     /** Whether `send` may settle a connect at once (the second `connect()`); off, every probe waits in epoll (a seam for tests). */
     private val settleAtOnce: Boolean = true,
 ) : ProbeSession {
-    private val epfd: Int = ConnectLibC.epollCreate1(ConnectLibC.EPOLL_CLOEXEC).also {
+    private val epfd: Int = LibC.epollCreate1(LibC.EPOLL_CLOEXEC).also {
         if (it < 0) throw IOException("epoll_create1 failed (errno ${Native.getLastError()})")
     }
     private val inFlight = ProbesByFd()
@@ -50,9 +54,9 @@ internal class NativeConnectSession(
     private val local = Memory(SOCKADDR_SIZE)
     private val intValue = Memory(4)
     private val intLength = Memory(4)
-    private val linger = Memory(8).also { it.setInt(0, 1); it.setInt(4, 0) } // struct linger { l_onoff = 1, l_linger = 0 }
-    private val ctlEvent = Memory(ConnectLibC.EPOLL_EVENT_SIZE.toLong()).also { it.clear() }
-    private val events = Memory(ConnectLibC.EPOLL_EVENT_SIZE.toLong() * MAX_EVENTS)
+    private val linger = intArrayOf(1, 0) // struct linger { l_onoff = 1, l_linger = 0 }
+    private val ctlEvent = Memory(LibC.EPOLL_EVENT_SIZE.toLong()).also { it.clear() }
+    private val events = Memory(LibC.EPOLL_EVENT_SIZE.toLong() * MAX_EVENTS)
 
     // verdicts reached in send(), handed over by the next poll (reused lists: no allocation once grown)
     private val decided = ArrayList<Probe>()
@@ -68,22 +72,22 @@ internal class NativeConnectSession(
             return decide(probe, ConnectVerdicts.ERROR) // EAFNOSUPPORT (IPv6 off), a policy: it will not pass
         }
         val length = writeSockaddr(probe)
-        if (ConnectLibC.connect(fd, sockaddr, length) == 0) return decide(probe, established(fd, probe))
+        if (LibC.connect(fd, sockaddr, length) == 0) return decide(probe, established(fd, probe))
         val errno = Native.getLastError()
         if (errno != EINPROGRESS) return failed(fd, probe, errno)
         if (settleAtOnce && checkCountdown-- <= 0) {
             checkCountdown = checkSkip
-            val again = if (ConnectLibC.connect(fd, sockaddr, length) == 0) 0 else Native.getLastError()
+            val again = if (LibC.connect(fd, sockaddr, length) == 0) 0 else Native.getLastError()
             if (again != EALREADY) {
                 checkSkip = 0
                 return if (again == 0 || again == EISCONN) decide(probe, established(fd, probe)) else failed(fd, probe, again)
             }
             checkSkip = minOf(checkSkip * 2 + 1, MAX_SKIP)
         }
-        ctlEvent.setInt(0, ConnectLibC.EPOLLOUT)
-        ctlEvent.setLong(ConnectLibC.EPOLL_DATA_OFFSET, fd.toLong())
-        if (ConnectLibC.epollCtl(epfd, ConnectLibC.EPOLL_CTL_ADD, fd, ctlEvent) != 0) {
-            ConnectLibC.close(fd) // ENOMEM / ENOSPC (max_user_watches): a shortage
+        ctlEvent.setInt(0, LibC.EPOLLOUT)
+        ctlEvent.setLong(LibC.EPOLL_DATA_OFFSET, fd.toLong())
+        if (LibC.epollCtl(epfd, LibC.EPOLL_CTL_ADD, fd, ctlEvent) != 0) {
+            LibC.close(fd) // ENOMEM / ENOSPC (max_user_watches): a shortage
             return SendResult.BUSY
         }
         inFlight.put(fd, probe)
@@ -93,7 +97,7 @@ internal class NativeConnectSession(
 
     /** `connect()` of [fd] failed with [errno]: a verdict, or BUSY for a shortage while connections of ours are in flight. */
     private fun failed(fd: Int, probe: Probe, errno: Int): SendResult {
-        ConnectLibC.close(fd)
+        LibC.close(fd)
         val verdict = ConnectVerdicts.ofErrno(errno) ?: if (inFlight.size == 0) ConnectVerdicts.ERROR else return SendResult.BUSY
         return decide(probe, verdict)
     }
@@ -129,15 +133,15 @@ internal class NativeConnectSession(
     /** The verdict of [fd], connected to [probe]'s target, which it then closes with a reset. */
     private fun established(fd: Int, probe: Probe): Verdict {
         val self = connectedToItself(fd, probe)
-        ConnectLibC.setsockopt(fd, ConnectLibC.SOL_SOCKET, ConnectLibC.SO_LINGER, linger, 8)
-        ConnectLibC.close(fd)
+        LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_LINGER, linger, 8)
+        LibC.close(fd)
         return if (self) ConnectVerdicts.SELF_CONNECTED else ConnectVerdicts.OPEN
     }
 
     /** Whether [fd]'s local address is [probe]'s target itself (port first: a different one settles it). */
     private fun connectedToItself(fd: Int, probe: Probe): Boolean {
         intLength.setInt(0, SOCKADDR_SIZE.toInt())
-        if (ConnectLibC.getsockname(fd, local, intLength) != 0) return false
+        if (LibC.getsockname(fd, local, intLength) != 0) return false
         val port = ((local.getByte(2).toInt() and 0xff) shl 8) or (local.getByte(3).toInt() and 0xff)
         if (port != probe.port) return false
         val target = probe.address.address
@@ -156,10 +160,10 @@ internal class NativeConnectSession(
         }
         while (true) {
             val slice = minOf(waitMillis, SLICE_MILLIS)
-            val n = ConnectLibC.epollWait(epfd, events, MAX_EVENTS, slice.toInt())
-            if (n < 0 && Native.getLastError() != ConnectLibC.EINTR) throw IOException("epoll_wait failed (errno ${Native.getLastError()})")
+            val n = LibC.epollWait(epfd, events, MAX_EVENTS, slice.toInt())
+            if (n < 0 && Native.getLastError() != LibC.EINTR) throw IOException("epoll_wait failed (errno ${Native.getLastError()})")
             for (i in 0 until n) {
-                val fd = events.getLong(i.toLong() * ConnectLibC.EPOLL_EVENT_SIZE + ConnectLibC.EPOLL_DATA_OFFSET).toInt()
+                val fd = events.getLong(i.toLong() * LibC.EPOLL_EVENT_SIZE + LibC.EPOLL_DATA_OFFSET).toInt()
                 val probe = inFlight.remove(fd) ?: continue
                 probe.handle = -1
                 sink.reply(probe, settled(fd, probe))
@@ -172,9 +176,9 @@ internal class NativeConnectSession(
     /** The verdict of [fd], whose connect finished (epoll said so), which it closes. */
     private fun settled(fd: Int, probe: Probe): Verdict {
         intLength.setInt(0, 4)
-        val error = if (ConnectLibC.getsockopt(fd, ConnectLibC.SOL_SOCKET, ConnectLibC.SO_ERROR, intValue, intLength) == 0) intValue.getInt(0) else Native.getLastError()
+        val error = if (LibC.getsockopt(fd, LibC.SOL_SOCKET, LibC.SO_ERROR, intValue, intLength) == 0) intValue.getInt(0) else Native.getLastError()
         if (error == 0) return established(fd, probe)
-        ConnectLibC.close(fd)
+        LibC.close(fd)
         return ConnectVerdicts.ofErrno(error) ?: ConnectVerdicts.ERROR // a shortage after the SYN went out: no verdict to wait for
     }
 
@@ -183,12 +187,12 @@ internal class NativeConnectSession(
         if (fd < 0 || inFlight[fd] !== probe) return
         inFlight.remove(fd)
         probe.handle = -1
-        ConnectLibC.close(fd) // also leaves the epoll set
+        LibC.close(fd) // also leaves the epoll set
     }
 
     override fun close() {
-        inFlight.drain { ConnectLibC.close(it) }
-        ConnectLibC.close(epfd)
+        inFlight.drain { LibC.close(it) }
+        LibC.close(epfd)
     }
 
     companion object {
@@ -198,19 +202,21 @@ internal class NativeConnectSession(
         private const val SOCKADDR_IN_SIZE = 16
         private const val SOCKADDR_IN6_SIZE = 28
         private const val SOCKADDR_SIZE = 28L
-        private const val STREAM = ConnectLibC.SOCK_STREAM or ConnectLibC.SOCK_NONBLOCK or ConnectLibC.SOCK_CLOEXEC
+        private const val STREAM = LibC.SOCK_STREAM or LibC.SOCK_NONBLOCK or LibC.SOCK_CLOEXEC
 
         /** A non-blocking TCP socket of [probe]'s family: its descriptor, or -errno. */
         fun defaultSocket(probe: Probe): Int {
-            val fd = ConnectLibC.socket(if (probe.address is Inet6Address) AF_INET6 else AF_INET, STREAM, 0)
+            val fd = LibC.socket(if (probe.address is Inet6Address) AF_INET6 else AF_INET, STREAM, 0)
             return if (fd >= 0) fd else -Native.getLastError()
         }
 
         /** Null when this session works in this process, else why not (64-bit Linux, JNA, libc, epoll). */
         val unavailableReason: String? by lazy {
             try {
-                val ep = ConnectLibC.epollCreate1(ConnectLibC.EPOLL_CLOEXEC)
-                if (ep < 0) "epoll_create1 failed (errno ${Native.getLastError()})" else null.also { ConnectLibC.close(ep) }
+                // the sockaddr and epoll_event layouts here are 64-bit Linux's
+                if (!Platform.isLinux() || !Platform.is64Bit()) return@lazy "native connect needs 64-bit Linux (os ${Platform.getOSType()}, arch ${Platform.ARCH})"
+                val ep = LibC.epollCreate1(LibC.EPOLL_CLOEXEC)
+                if (ep < 0) "epoll_create1 failed (errno ${Native.getLastError()})" else null.also { LibC.close(ep) }
             } catch (e: Throwable) { // ExceptionInInitializerError, UnsatisfiedLinkError, NoClassDefFoundError
                 "native connect unavailable: ${e.message ?: e.javaClass.simpleName}"
             }

@@ -1,6 +1,9 @@
+@file:OptIn(InternalKmapApi::class)
+
 package dev.kmap.engine.internal
 
 import dev.kmap.dsl.DnsResolution
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.scan
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.PortState
@@ -8,6 +11,7 @@ import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeSession
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
+import dev.kmap.packet.internal.LibC
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assumptions.assumeTrue
 import java.io.File
@@ -66,12 +70,12 @@ class ConnectSessionTest {
     private fun bindLoopback(fd: Int, port: Int) {
         val addr = com.sun.jna.Memory(16).apply {
             clear()
-            setShort(0, ConnectLibC.AF_INET.toShort())
+            setShort(0, LibC.AF_INET.toShort())
             setByte(2, (port ushr 8).toByte())
             setByte(3, port.toByte())
             write(4, loopback.address, 0, 4)
         }
-        assertEquals(0, ConnectLibC.bind(fd, addr, 16), "bind errno ${com.sun.jna.Native.getLastError()}")
+        assertEquals(0, LibC.bind(fd, addr, 16), "bind errno ${com.sun.jna.Native.getLastError()}")
     }
 
     @Test

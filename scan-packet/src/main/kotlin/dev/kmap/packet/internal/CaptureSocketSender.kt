@@ -1,8 +1,11 @@
+@file:OptIn(InternalKmapApi::class)
+
 package dev.kmap.packet.internal
 
 import com.sun.jna.Memory
 import com.sun.jna.Native
 import com.sun.jna.Platform
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.packet.PacketBatch
 import dev.kmap.packet.PacketIoException
 import java.util.concurrent.locks.ReentrantReadWriteLock

@@ -1,8 +1,11 @@
+@file:OptIn(InternalKmapApi::class)
+
 package dev.kmap.packet.internal
 
 import com.sun.jna.Memory
 import com.sun.jna.Native
 import com.sun.jna.Pointer
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.packet.LinkType
 import dev.kmap.packet.PacketIoException
 import dev.kmap.packet.PacketIoOptions
