@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit
 internal abstract class RawSession<T>(
     private val routes: RouteResolver,
     private val openIo: (String) -> PacketIo,
-    private val clock: () -> Long = System::nanoTime,
+    private val clock: () -> Long = SystemNanoClock,
 ) : ProbeSession {
     /**
      * A validated reply: the probe it answers (address, port), its meaning, and the attempt it
@@ -277,7 +277,7 @@ internal abstract class RawSession<T>(
     @Volatile private var closed = false
 
     /** Absences other sessions recorded before this one opened belong to an earlier scan: not trusted. */
-    private val openedNanos = clock()
+    private val openedNanos = nanosOf(clock)
     @Volatile private var receiveFailure: Throwable? = null
 
     override val capacity: Int = 65_536
@@ -288,7 +288,7 @@ internal abstract class RawSession<T>(
         if (link.batch.isFull) link.flush()
         if (link.batch.isFull) return SendResult.BUSY
         if (!link.needsMac) return written(link, probe, null)
-        return when (val state = link.neighbourState(link.route.gateway ?: destination, clock())) {
+        return when (val state = link.neighbourState(link.route.gateway ?: destination, nanosOf(clock))) {
             is MacAddress -> written(link, probe, state)
             ABSENT -> answerNow(probe, HOST_UNREACHABLE)
             is Pending -> {
@@ -319,7 +319,7 @@ internal abstract class RawSession<T>(
         if (length <= 0) return Written.CANNOT
         link.batch.commit(length)
         if (released) {
-            probe.sentAtNanos = clock()
+            probe.sentAtNanos = nanosOf(clock)
             probe.waitsForNeighbour = false
         }
         inFlight.put(probe)
@@ -377,7 +377,7 @@ internal abstract class RawSession<T>(
     override fun poll(timeoutNanos: Long, sink: ReplySink) {
         for (link in links.values) { link.flush(); link.sendReady() }
         receiveFailure?.let { throw PacketIoException("capture failed: ${it.message}", it) }
-        val now = clock()
+        val now = nanosOf(clock)
         var wait = timeoutNanos
         for (link in links.values) {
             link.expireNeighbours(now)
@@ -396,7 +396,7 @@ internal abstract class RawSession<T>(
         var learned = false
         for (item in drained) {
             if (item is RawSession<*>.Announcement) {
-                item.link.learned(item.address, item.mac, clock())
+                item.link.learned(item.address, item.mac, nanosOf(clock))
                 learned = true
                 continue
             }
