@@ -54,16 +54,26 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
 
     fun hosts(c: Connection, rows: Collection<HostRow>) = insert(c, Hosts, rows, false) { h, v ->
         v.long(scanId); v.int(h.hostNo); v.int(h.finishSeq); v.long(h.position)
-        v.text(h.host.address.toString()); v.text(StoredText.encodeOrNull(h.host.name)); v.text(h.status)
-        v.text(StoredText.encode(h.reason)); v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros)
+        v.text(h.host.address.toString()); v.text(StoredText.encodeOrNull(h.host.name))
+        hostState(h, v)
+    }
+
+    /** A host row's values from [Hosts.status] on (what an update sets too, after finish_seq and position). */
+    private fun hostState(h: HostRow, v: Values) {
+        v.text(h.status); v.text(StoredText.encode(h.reason)); v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros)
         v.long(h.startedAt); v.long(h.finishedAt); v.bool(h.timedOut); v.text(StoredText.encodeOrNull(h.error)); v.bool(h.complete)
         v.text(h.mac); v.text(h.hostnamesJson); v.text(h.osJson)
     }
 
     fun ports(c: Connection, rows: List<PortRow>) = insert(c, Ports, rows, false) { p, v ->
+        v.long(scanId); v.int(p.hostNo); v.text(Codes.protocol(p.result.protocol)); v.int(p.result.port)
+        portState(p, v)
+    }
+
+    /** A port row's values from [Ports.state] on (what an update sets). */
+    private fun portState(p: PortRow, v: Values) {
         val r = p.result
-        v.long(scanId); v.int(p.hostNo); v.text(r.protocol.label); v.int(r.port); v.text(r.state.label)
-        v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
+        v.text(r.state.label); v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
         v.text(Codes.service(r.serviceInfo))
     }
 
@@ -106,21 +116,14 @@ internal class BatchInserts(private val scanId: Long, private val dialect: Diale
     /** Updates stored hosts (a host committed while it was scanned, now finished). */
     fun updateHosts(c: Connection, rows: Collection<HostRow>) = with(Hosts) {
         val set = listOf(finishSeq, position, status, reason, reverseName, latencyMicros, startedAt, finishedAt, timedOut, error, complete, mac, hostnamesJson, osJson)
-        update(c, this, set, scanId, listOf(hostNo), rows, { h, v ->
-            v.int(h.finishSeq); v.long(h.position); v.text(h.status); v.text(StoredText.encode(h.reason))
-            v.text(StoredText.encodeOrNull(h.reverseName)); v.long(h.latencyMicros); v.long(h.startedAt); v.long(h.finishedAt)
-            v.bool(h.timedOut); v.text(StoredText.encodeOrNull(h.error)); v.bool(h.complete); v.text(h.mac); v.text(h.hostnamesJson)
-            v.text(h.osJson)
-        }) { h, v -> v.int(h.hostNo) }
+        update(c, this, set, scanId, listOf(hostNo), rows, { h, v -> v.int(h.finishSeq); v.long(h.position); hostState(h, v) }) { h, v -> v.int(h.hostNo) }
     }
 
     /** Updates stored port rows (a port decided again: service detection, scripts). */
     fun updatePorts(c: Connection, rows: Collection<PortRow>) = with(Ports) {
-        update(c, this, listOf(state, reason, service, rttMicros, serviceJson), scanId, listOf(hostNo, protocol, port), rows, { p, v ->
-            val r = p.result
-            v.text(r.state.label); v.text(StoredText.encode(r.reason)); v.text(StoredText.encodeOrNull(r.service)); v.long(r.rttMicros)
-            v.text(Codes.service(r.serviceInfo))
-        }) { p, v -> v.int(p.hostNo); v.text(Codes.protocol(p.result.protocol)); v.int(p.result.port) }
+        update(c, this, listOf(state, reason, service, rttMicros, serviceJson), scanId, listOf(hostNo, protocol, port), rows, ::portState) { p, v ->
+            v.int(p.hostNo); v.text(Codes.protocol(p.result.protocol)); v.int(p.result.port)
+        }
     }
 
     /** Deletes the scan's row (and, by the schema's cascades, everything stored of it). */
