@@ -45,12 +45,20 @@ fun main(args: Array<String>) {
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
 
+/** Arguments that only print something (no arguments: the usage): nothing to warm up for. */
+private fun printsOnly(args: Array<String>): Boolean = args.isEmpty() || args.any { it in setOf("--version", "-V", "--help", "-h") }
+
+/** Runs [work] on a daemon thread named [name], its failures ignored (a warm-up: the real use reports them). */
+private fun warmInBackground(name: String, work: () -> Unit) {
+    Thread({ runCatching(work) }, name).apply { isDaemon = true }.start()
+}
+
 /**
  * A scan records itself in the store: open an existing store, else load the drivers, and make the
  * first JSON encoding of a plan, while the arguments are parsed (not for `passive`, which has no store).
  */
 private fun warmStore(args: Array<String>) {
-    if (args.isEmpty() || "--no-store" in args || args.first() in setOf("version", "self-test", "run", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
+    if (printsOnly(args) || "--no-store" in args || args.first() in setOf("version", "self-test", "run", "passive")) return
     val opening = Subcommands.all.none { it.name == args.first() } && StoreAccess.openAhead(args.toList())
     dev.kmap.store.ScanStore.warmUp(drivers = !opening)
 }
@@ -60,8 +68,8 @@ private fun warmStore(args: Array<String>) {
  * on it): look them up on another core while the arguments are parsed.
  */
 private fun warmStageProviders(args: Array<String>) {
-    if (args.isEmpty() || args.first() in setOf("version", "passive") || args.any { it in setOf("--version", "-V", "--help", "-h") }) return
-    Thread({ runCatching { StageProvider.onClassPath().size } }, "kmap-providers-warmup").apply { isDaemon = true }.start()
+    if (printsOnly(args) || args.first() in setOf("version", "passive")) return
+    warmInBackground("kmap-providers-warmup") { StageProvider.onClassPath().size }
 }
 
 /**
@@ -70,7 +78,7 @@ private fun warmStageProviders(args: Array<String>) {
  * that do not scan.
  */
 private fun warmRawPackets(args: Array<String>) {
-    if (System.getProperty("user.name") != "root" || args.isEmpty()) return
-    if (Subcommands.all.any { it.name == args.first() } || args.any { it in setOf("--version", "-V", "--help", "-h", "-sT") }) return
-    Thread({ runCatching { RawTcpScanModule.SYN.unavailableReason() } }, "kmap-raw-warmup").apply { isDaemon = true }.start()
+    if (System.getProperty("user.name") != "root" || printsOnly(args)) return
+    if (Subcommands.all.any { it.name == args.first() } || "-sT" in args) return
+    warmInBackground("kmap-raw-warmup") { RawTcpScanModule.SYN.unavailableReason() }
 }
