@@ -6,6 +6,7 @@
 #     (masscan is cut off at 20 s: it keeps "waiting" after sending here)
 #  2. start-up: a one-port raw scan of the host, kmap vs nmap, whole process
 #  3. a /16 sweep of port 80 over AnyIP (65536 live addresses): kmap vs zmap -c 1, nmap --min-rate 50000
+# PARTS names the parts to run (default "host startup sweep"), e.g. PARTS=sweep for the sweep only.
 # Lab: prefix knc, 10.242.0.11 and 10.226.0.0/16 behind knc-br0 (every scan checks that route first).
 set -euo pipefail
 export KMAP_LAB_PREFIX=knc KMAP_LAB_NET4=10.242.0 KMAP_LAB_NET6=fd10:242:: KMAP_LAB_ANYIP=10.226.0.0/16 KMAP_LAB_HOSTS=1
@@ -13,6 +14,8 @@ export KMAP_LAB_TCP_PORTS="22 80 443 8080 31337 50000 65535" KMAP_LAB_FILTERED_T
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HOST=10.242.0.11; SWEEP=10.226.0.0/16; SWEEP_PROBE=10.226.1.1
 OPEN="22 80 443 8080 31337 50000 65535"
+PARTS=" ${PARTS:-host startup sweep} "
+want() { [[ $PARTS == *" $1 "* ]]; }
 
 "$ROOT/bin/install-deps" lab pcap bench >/dev/null
 lab_up
@@ -26,6 +29,7 @@ EMPTY=$OUT/empty-blocklist; : >"$EMPTY"
 machine_limit $HOST -sS
 masscan_ports() { { awk '/^open/{print $3}' "$1" 2>/dev/null || true; } | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
+if want host; then
 echo "== one host, full port range ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
   for tool in nmap-T4 nmap-rate20k kmap masscan ${BEFORE:+kmap-before}; do
@@ -44,7 +48,9 @@ report nmap-T4 nmap-rate20k masscan kmap ${BEFORE:+kmap-before}
 ratio kmap nmap-T4 "<= 0.4"
 ratio kmap nmap-rate20k "<= 0.75"
 [[ -z $BEFORE ]] || ratio kmap kmap-before
+fi
 
+if want startup; then
 echo "== start-up: one-port raw scan, whole process ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
   measure nmap-1port $HOST nmap -sS -p80 -Pn -n $HOST -oG -
@@ -54,6 +60,9 @@ for ((RUN = 1; RUN <= RUNS; RUN++)); do
 done
 report nmap-1port kmap-1port
 ratio kmap-1port nmap-1port "<= 1.5"
+fi
+
+if want sweep; then
 
 echo "== /16 sweep of port 80 ($SWEEP, 65536 live addresses; $RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
@@ -71,3 +80,4 @@ done
 report zmap nmap-sweep kmap-sweep ${BEFORE:+kmap-before-sweep}
 [[ -z $BEFORE ]] || ratio kmap-sweep kmap-before-sweep
 ratio kmap-sweep zmap "time < 1, CPU <= 1.5, all 65536 found every run"
+fi

@@ -112,23 +112,32 @@ internal class ProbeLoop(
     private fun timeoutOf(p: Probe): Long =
         (if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) + (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
 
+    // The loops below run once per probe but their methods once per turn: each loop's body is a
+    // method of its own, which the JIT compiles after a few hundred probes; a body inline would
+    // run interpreted until the loop itself had counted tens of thousands of turns (a /16 sweep
+    // ran most of its probes through the interpreter).
+
     private fun expire(now: Long) {
-        while (inFlightQueue.isNotEmpty()) {
-            val head = inFlightQueue.first()
-            if (head.done) { inFlightQueue.removeFirst(); continue }
-            if (now - head.sentAtNanos < timeoutOf(head) && !lostEarly(head, now)) break
-            inFlightQueue.removeFirst()
-            finished(head)
-            session.abandon(head)
-            if (sourceDone) firstPassOver()
-            when {
-                listener.isAbandoned(head) -> Unit
-                head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
-                timing.mayRetry(head) -> resend.addLast(head.retry())
-                timing.detectsLossEarly && hostAnswered(head) && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
-                else -> { timing.onSilence(); listener.onSilence(head) }
-            }
+        while (inFlightQueue.isNotEmpty() && expireHead(now)) Unit
+    }
+
+    /** Takes the head of [inFlightQueue] out when it is answered or its time is over; false when it stays. */
+    private fun expireHead(now: Long): Boolean {
+        val head = inFlightQueue.first()
+        if (head.done) { inFlightQueue.removeFirst(); return true }
+        if (now - head.sentAtNanos < timeoutOf(head) && !lostEarly(head, now)) return false
+        inFlightQueue.removeFirst()
+        finished(head)
+        session.abandon(head)
+        if (sourceDone) firstPassOver()
+        when {
+            listener.isAbandoned(head) -> Unit
+            head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
+            timing.mayRetry(head) -> resend.addLast(head.retry())
+            timing.detectsLossEarly && hostAnswered(head) && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
+            else -> { timing.onSilence(); listener.onSilence(head) }
         }
+        return true
     }
 
     private fun firstPassOver() {
@@ -165,29 +174,36 @@ internal class ProbeLoop(
     /** Sends what timing allows; returns how long until the next send may happen. */
     private fun sendNew(): Long {
         while (true) {
-            val now = nanosOf(clock)
-            val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
-            if (delay != 0L) return delay
-            val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
-                (lastReprobeNanos + REPROBE_SPACING_NANOS - now).coerceAtLeast(1)
-            } else {
-                TimingController.WAIT_FOR_REPLY
-            }
-            if (listener.isAbandoned(probe)) continue
-            probe.sentAtNanos = now
-            if (session.send(probe) == SendResult.BUSY) {
-                if (probe.reprobe) reprobes.addFirst(probe) else resend.addFirst(probe)
-                timing.onResourceExhausted(inFlight)
-                return if (inFlight == 0) BUSY_BACKOFF_NANOS else TimingController.WAIT_FOR_REPLY
-            }
-            timing.onSent(now)
-            lastSendNanos = now
-            if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
-            inFlightQueue.addLast(probe)
-            inFlight++
-            if (!hostAnswered(probe)) { probe.toSilentHost = true; silentInFlight++ }
-            if (probe.attempt > 0) retransmissionsInFlight++
+            val delay = sendOne()
+            if (delay != SENT_ONE) return delay
         }
+    }
+
+    /** Sends the next probe if timing allows: [SENT_ONE], or how long until the next send may happen. */
+    private fun sendOne(): Long {
+        val now = nanosOf(clock)
+        val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
+        if (delay != 0L) return delay
+        val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
+            (lastReprobeNanos + REPROBE_SPACING_NANOS - now).coerceAtLeast(1)
+        } else {
+            TimingController.WAIT_FOR_REPLY
+        }
+        if (listener.isAbandoned(probe)) return SENT_ONE
+        probe.sentAtNanos = now
+        if (session.send(probe) == SendResult.BUSY) {
+            if (probe.reprobe) reprobes.addFirst(probe) else resend.addFirst(probe)
+            timing.onResourceExhausted(inFlight)
+            return if (inFlight == 0) BUSY_BACKOFF_NANOS else TimingController.WAIT_FOR_REPLY
+        }
+        timing.onSent(now)
+        lastSendNanos = now
+        if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
+        inFlightQueue.addLast(probe)
+        inFlight++
+        if (!hostAnswered(probe)) { probe.toSilentHost = true; silentInFlight++ }
+        if (probe.attempt > 0) retransmissionsInFlight++
+        return SENT_ONE
     }
 
     private fun nextProbe(now: Long): Probe? {
@@ -268,6 +284,9 @@ internal class ProbeLoop(
     private companion object {
         const val MAX_WAIT_NANOS = 100_000_000L // wake at least every 100 ms for stop requests and progress
         const val BUSY_BACKOFF_NANOS = 10_000_000L
+
+        /** [sendOne]'s answer when it sent (or skipped) a probe and the next may follow at once: no delay is negative. */
+        const val SENT_ONE = -1L
         const val EARLY_CHECK_NANOS = 2_000_000L
 
         /** Beyond its timeout, how long a probe waiting for its neighbour's MAC may wait (the session gives up on a neighbour well before). */

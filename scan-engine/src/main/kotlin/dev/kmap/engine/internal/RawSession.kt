@@ -394,16 +394,7 @@ internal abstract class RawSession<T>(
         }
         replies.drainTo(drained)
         var learned = false
-        for (item in drained) {
-            if (item is RawSession<*>.Announcement) {
-                item.link.learned(item.address, item.mac, nanosOf(clock))
-                learned = true
-                continue
-            }
-            val r = item as Reply
-            val probe = inFlight.remove(r.address.high, r.address.low, r.address.isV6, r.port) ?: continue
-            sink.reply(probe, r.verdict, answeredAttempt(r.attempt, probe.attempt))
-        }
+        for (i in drained.indices) learned = deliver(drained[i], sink) or learned
         drained.clear()
         if (learned) {
             for (link in links.values) link.flush()
@@ -412,6 +403,22 @@ internal abstract class RawSession<T>(
                 immediate.clear()
             }
         }
+    }
+
+    /**
+     * Hands one queued item to [sink] (a reply) or to its link (an announcement: true). A method
+     * of its own, called per reply, so the JIT compiles it after a few hundred replies rather than
+     * when [poll]'s loop has counted tens of thousands.
+     */
+    private fun deliver(item: Any, sink: ReplySink): Boolean {
+        if (item is RawSession<*>.Announcement) {
+            item.link.learned(item.address, item.mac, nanosOf(clock))
+            return true
+        }
+        val r = item as Reply
+        val probe = inFlight.remove(r.address.high, r.address.low, r.address.isV6, r.port) ?: return false
+        sink.reply(probe, r.verdict, answeredAttempt(r.attempt, probe.attempt))
+        return false
     }
 
     /** The attempt a reply carrying [carried] answers; the last encodable attempt stands for all later ones. */

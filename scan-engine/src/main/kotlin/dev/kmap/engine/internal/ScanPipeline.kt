@@ -113,8 +113,7 @@ internal class ScanPipeline(
     private suspend fun runGroup(run: GroupRun, stages: List<ScanStage>): Boolean {
         current = run
         try {
-            val nowMillis = System.currentTimeMillis()
-            run.hosts.forEach { it.startedMillis = nowMillis }
+            started(run)
             val split = overlapAt(stages)
             if (split < 0) {
                 if (!runStages(run, stages)) return false
@@ -124,19 +123,30 @@ internal class ScanPipeline(
             }
             // a ping scan has no port-scan phase: its up hosts still start (HostStarted) before they finish
             if (!run.promoted && !plan.listOnly) promote(run)
-            synchronized(lock) {
-                for (h in run.hosts) {
-                    if (h.finished) continue
-                    finish(h, when {
-                        h.up -> HostStatus.UP
-                        plan.listOnly || h.unaskable -> HostStatus.UNKNOWN
-                        else -> HostStatus.DOWN
-                    })
-                }
-            }
+            finishRest(run)
             return true
         } finally {
             current = null
+        }
+    }
+
+    // runGroup's passes over the group's hosts are plain functions: C1 (bin/kmap's only JIT
+    // compiler) cannot compile a coroutine body with a lock in it ("block join failed").
+
+    private fun started(run: GroupRun) {
+        val nowMillis = System.currentTimeMillis()
+        for (h in run.hosts) h.startedMillis = nowMillis
+    }
+
+    /** Every host of [run] not finished yet, finished with its status. */
+    private fun finishRest(run: GroupRun) = synchronized(lock) {
+        for (h in run.hosts) {
+            if (h.finished) continue
+            finish(h, when {
+                h.up -> HostStatus.UP
+                plan.listOnly || h.unaskable -> HostStatus.UNKNOWN
+                else -> HostStatus.DOWN
+            })
         }
     }
 
@@ -229,18 +239,22 @@ internal class ScanPipeline(
         run.promoted = true
         val hostTimeout = plan.timing.effectiveHostTimeoutMillis
         val now = clock()
-        for (h in run.hosts) {
-            if (h.finished) continue
-            if (!h.up) {
-                finish(h, if (h.unaskable) HostStatus.UNKNOWN else HostStatus.DOWN)
-                continue
-            }
-            if (hostTimeout > 0) {
-                h.deadlineNanos = now + hostTimeout * 1_000_000
-                run.group.earliestDeadlineNanos = minOf(run.group.earliestDeadlineNanos, h.deadlineNanos)
-            }
-            events.emit(ScanEvent.HostStarted(h.host!!))
+        for (h in run.hosts) promote(run, h, hostTimeout, now)
+    }
+
+    // per host, a method of its own: compiled after a few hundred hosts, not interpreted until the
+    // loop over a group's thousands has counted enough turns
+    private fun promote(run: GroupRun, h: GroupHost, hostTimeout: Long, now: Long) {
+        if (h.finished) return
+        if (!h.up) {
+            finish(h, if (h.unaskable) HostStatus.UNKNOWN else HostStatus.DOWN)
+            return
         }
+        if (hostTimeout > 0) {
+            h.deadlineNanos = now + hostTimeout * 1_000_000
+            run.group.earliestDeadlineNanos = minOf(run.group.earliestDeadlineNanos, h.deadlineNanos)
+        }
+        events.emit(ScanEvent.HostStarted(h.host!!))
     }
 
     /** The scan stopped within [run]: a last checkpoint, then every host with what was found. */
@@ -269,16 +283,17 @@ internal class ScanPipeline(
 
     /** Commits decided ports of a group's hosts (from a loop's buffer): reports each, and a host whose last port it was. */
     fun commitPorts(run: GroupRun, hosts: List<GroupHost>, ports: List<PortResult>, slots: IntArray, count: Int) = synchronized(lock) {
-        for (i in 0 until count) {
-            val h = hosts[slots[i]]
-            if (h.finished) continue
-            val result = ports[i]
-            val rtt = result.rttMicros
-            if (rtt != null && (h.latencyNanos < 0 || rtt * 1_000 < h.latencyNanos)) h.latencyNanos = rtt * 1_000
-            h.addPort(result)
-            events.emit(ScanEvent.PortFound(h.host!!, result))
-            if (--h.pending == 0) run.hostDone(h)
-        }
+        for (i in 0 until count) commitPort(run, hosts[slots[i]], ports[i])
+    }
+
+    /** One port of [commitPorts] (per port, a method of its own: see [promote]). */
+    private fun commitPort(run: GroupRun, h: GroupHost, result: PortResult) {
+        if (h.finished) return
+        val rtt = result.rttMicros
+        if (rtt != null && (h.latencyNanos < 0 || rtt * 1_000 < h.latencyNanos)) h.latencyNanos = rtt * 1_000
+        h.addPort(result)
+        events.emit(ScanEvent.PortFound(h.host!!, result))
+        if (--h.pending == 0) run.hostDone(h)
     }
 
     /** Called once per loop turn: batches, progress, host timeouts, checkpoints. */

@@ -48,6 +48,9 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
     var received: Long = 0
         private set
 
+    /** The last [receive] got packets: the next one naps before it waits in `poll` (see [STREAM_NAP_NANOS]). */
+    private var streaming = false
+
     init {
         try {
             val dlt = handle.dlt.value()
@@ -87,9 +90,17 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
                 if (n > 0) return n
                 val remaining = deadline - System.nanoTime()
                 if (remaining <= 0 || closed) return n
-                waitReadable(remaining)
+                if (streaming) {
+                    // packets came at the last turn: nap, then look again, instead of sleeping in
+                    // poll(2), where the kernel would wake this thread for each next packet
+                    streaming = false
+                    LockSupport.parkNanos(minOf(remaining, STREAM_NAP_NANOS))
+                } else {
+                    waitReadable(remaining)
+                }
             }
         } finally {
+            if (n > 0) streaming = true
             received += n
             if (closeRequested) close()
         }
@@ -159,5 +170,14 @@ internal class PcapCapture(val interfaceName: String, options: PacketIoOptions) 
 
     companion object {
         const val MAX_WAIT_MILLIS = 50L
+
+        /**
+         * While packets stream in, the reader naps this long between drains rather than wait in
+         * `poll(2)`: a reader asleep there is woken by the kernel for nearly every packet (the
+         * ring is read in immediate mode), which cost a /16 sweep ~11k wake-ups a second, each a
+         * scheduler round trip on the sending CPU. A reply waits at most this much longer; the
+         * first reply after a quiet spell none at all.
+         */
+        const val STREAM_NAP_NANOS = 1_000_000L
     }
 }

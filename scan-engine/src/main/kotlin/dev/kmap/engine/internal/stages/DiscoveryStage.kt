@@ -40,7 +40,7 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
         val hosts = run.hosts.filter { it.host != null && !it.finished && !it.up }
         val planner = run.setup.discovery
         if (planner == null) {
-            synchronized(run.lock) { hosts.forEach { it.up = true; it.reason = "user-set" } }
+            markUp(run, hosts)
             return
         }
         // per-host probe lists only when links matter (raw default discovery, -PR): a sweep without them keeps nothing per host
@@ -54,7 +54,7 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
             }
         }
         if (unaskable.isNotEmpty()) {
-            synchronized(run.lock) { unaskable.forEach { (h, _) -> h.unaskable = true; h.reason = "no-ethernet-link" } }
+            markUnaskable(run, unaskable)
             val (first, link) = unaskable.first()
             val more = if (unaskable.size > 1) " (and ${unaskable.size - 1} more such hosts)" else ""
             context.warn(
@@ -66,6 +66,19 @@ internal object DiscoveryStage : ScanStage, PreparedStage {
             val candidates = hosts.filter { h -> !h.up && !h.unaskable && (stepsOf == null || stepsOf[h]?.contains(step) == true) }
             if (candidates.isNotEmpty() && !discover(run, candidates, step)) return
         }
+    }
+
+    // The locked passes over the hosts live in plain functions, not in the suspending run: C1
+    // cannot compile a coroutine body with a lock in it ("block join failed"), which left run's
+    // loops interpreted.
+
+    /** -Pn: every host of the group is up. */
+    private fun markUp(run: GroupRun, hosts: List<GroupHost>) = synchronized(run.lock) {
+        for (h in hosts) { h.up = true; h.reason = "user-set" }
+    }
+
+    private fun markUnaskable(run: GroupRun, unaskable: List<Pair<GroupHost, TargetLink?>>) = synchronized(run.lock) {
+        for ((h, _) in unaskable) { h.unaskable = true; h.reason = "no-ethernet-link" }
     }
 
     private suspend fun discover(run: GroupRun, candidates: List<GroupHost>, step: DiscoveryPlanner.Step): Boolean {

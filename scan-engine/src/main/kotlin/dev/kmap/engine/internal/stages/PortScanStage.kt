@@ -58,20 +58,33 @@ internal object PortScanStage : ScanStage, PreparedStage {
     override suspend fun run(context: StageContext) {
         val run = context.internalRun
         val steps = run.setup.portSteps
+        val hosts = upHosts(run, steps)
+        for (step in steps) {
+            if (!scan(run, unfinished(hosts), step)) return
+        }
+    }
+
+    // The passes over a group's hosts live in plain functions, not in the suspending run: C1 (the
+    // only JIT compiler bin/kmap uses) cannot compile a coroutine body with a lock in it ("block
+    // join failed"), which left these loops interpreted for the whole scan.
+
+    /** The group's up hosts with their port counts set; those with nothing left to scan (resumed) are done. */
+    private fun upHosts(run: GroupRun, steps: List<ScanSetup.PortStep>): List<GroupHost> {
         val hosts = synchronized(run.lock) {
             val up = run.hosts.filter { it.up && !it.finished }
+            val total = steps.sumOf { it.ports.size }
             for (h in up) {
-                h.totalPorts = steps.sumOf { it.ports.size }
+                h.totalPorts = total
                 val skipped = h.resumedPorts?.let { r -> steps.sumOf { s -> s.ports.count { it in r[s.protocol] } } } ?: 0
-                h.pending = h.totalPorts - skipped
+                h.pending = total - skipped
             }
             up
         }
-        hosts.filter { it.pending == 0 }.forEach { run.hostDone(it) }
-        for (step in steps) {
-            if (!scan(run, hosts.filter { !it.finished }, step)) return
-        }
+        for (h in hosts) if (h.pending == 0) run.hostDone(h)
+        return hosts
     }
+
+    private fun unfinished(hosts: List<GroupHost>): List<GroupHost> = hosts.filter { !it.finished }
 
     /** One loop's listener: results buffered, committed under the lock in batches. */
     private class Listener(private val run: GroupRun, private val hosts: List<GroupHost>, private val step: ScanSetup.PortStep) : ProbeListener {
