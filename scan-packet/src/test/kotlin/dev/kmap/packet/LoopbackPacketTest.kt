@@ -115,4 +115,45 @@ class LoopbackPacketTest {
             io.close()
         }
     }
+
+    @Test
+    fun `a stream of replies read a few at a time, with naps between the drains, arrives whole, and the timeout still holds`() {
+        assumeRawPackets()
+        val lo = IpAddress.parse("127.0.0.1")
+        val closed = closedPort(InetAddress.getByName("127.0.0.1"))
+        val count = 2_000
+        val firstPort = 50_000
+        PacketIo.open("lo", PacketIoOptions(filter = "tcp and src port $closed and dst portrange $firstPort-${firstPort + count - 1}")).use { io ->
+            val syn = TcpProbeTemplate(lo, null, TcpFlags.SYN)
+            val batch = PacketBatch(64)
+            var sent = 0
+            val sendDeadline = System.nanoTime() + 5_000_000_000
+            while (sent < count && System.nanoTime() < sendDeadline) { // closed port: each SYN is answered by a RST
+                while (!batch.isFull && sent + batch.size < count) {
+                    val sport = firstPort + sent + batch.size
+                    batch.commit(syn.write(batch.nextBuffer(), 0, lo, sport, closed, key.tcpSequence(lo, lo, sport, closed)))
+                }
+                val n = io.send(batch)
+                batch.dropFirst(n)
+                sent += n
+            }
+            assertEquals(count, sent)
+            val seen = HashSet<Int>()
+            var calls = 0
+            val deadline = System.nanoTime() + 10_000_000_000
+            while (seen.size < count && System.nanoTime() < deadline) {
+                calls++
+                io.receive(50_000_000, maxPackets = 8) { b, o, l, _ ->
+                    val r = ReplyParser.parse(b, o, l, io.capabilities.linkType)
+                    if (r is ParsedReply.Tcp && r.flags and TcpFlags.RST != 0) seen += r.destinationPort
+                }
+            }
+            assertEquals(count, seen.size, "every RST of the stream, read 8 at a time in $calls calls")
+            // the last call got packets (the reader naps at the next): a wait with nothing to come still ends on time
+            val t0 = System.nanoTime()
+            assertEquals(0, io.receive(0) { _, _, _, _ -> })
+            assertEquals(0, io.receive(20_000_000) { _, _, _, _ -> })
+            assertTrue(System.nanoTime() - t0 < 1_000_000_000, "an empty receive ended after its timeout, not much later")
+        }
+    }
 }
