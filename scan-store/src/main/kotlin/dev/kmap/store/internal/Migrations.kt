@@ -123,7 +123,7 @@ internal object Migrations {
 
     private fun migrate(db: StoreDatabase) {
         val folder = when (db.dialect) { Dialect.SQLITE -> "sqlite"; Dialect.POSTGRESQL -> "postgresql" }
-        db.raw { c ->
+        db.rawUnclosable { c ->
             try {
                 Flyway.configure(Migrations::class.java.classLoader)
                     .dataSource(OneConnection(c))

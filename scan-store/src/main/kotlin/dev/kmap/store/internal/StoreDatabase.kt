@@ -40,12 +40,16 @@ internal class StoreDatabase private constructor(
     /** The URL without credentials, for messages. */
     val shownUrl: String = StoreUrls.redact(url)
 
-    private val shared: Connection = Proxy.newProxyInstance(
-        Connection::class.java.classLoader, arrayOf(Connection::class.java),
-    ) { _, method, args ->
-        if (method.name == "close") null
-        else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
-    } as Connection
+    // made on first use (Exposed, Flyway): a dynamic proxy's class is generated at run time (no
+    // class-data archive holds it on JDK 17), tens of milliseconds a scan would wait for
+    private val shared: Connection by lazy(LazyThreadSafetyMode.SYNCHRONIZED) {
+        Proxy.newProxyInstance(
+            Connection::class.java.classLoader, arrayOf(Connection::class.java),
+        ) { _, method, args ->
+            if (method.name == "close") null
+            else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
+        } as Connection
+    }
 
     // made on first use: opening and checking a store needs only JDBC, so a scan starts sooner
     val database: Database by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { connectExposed() }
@@ -70,7 +74,9 @@ internal class StoreDatabase private constructor(
         fun start(drivers: Boolean) {
             Thread({
                 runCatching {
-                    PlanText.hash(scan { targets("127.0.0.1") })
+                    // one port: the classes are the same, and the port tables (the default top 1000) are
+                    // not decoded and a long plan not hashed on a core the scan's start needs
+                    PlanText.hash(scan { targets("127.0.0.1"); ports("80") })
                     ScanStore.settingsJson.encodeToString(RecordSettings.serializer(), RecordSettings())
                     ProcessId.current // the JDK's process handles start a reaper pool on first use
                 }
@@ -123,8 +129,11 @@ internal class StoreDatabase private constructor(
         }
     }
 
-    /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */
-    fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
+    /** The JDBC connection, for raw checks ([Migrations]); callers hold no transaction and never close it. */
+    fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(connection) }
+
+    /** As [raw], for code that closes what it is given (Flyway): a view of the connection whose `close()` does nothing. */
+    fun <T> rawUnclosable(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
 
     fun describe(e: Throwable, what: String): StoreException = StoreErrors.describe(e, what, shownUrl, dialect)
 
