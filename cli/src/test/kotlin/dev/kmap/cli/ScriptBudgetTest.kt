@@ -19,7 +19,7 @@ class ScriptBudgetTest {
 
     /** `kmap args` as its own process (as bin/kmap runs it), so that a signal can be sent to it. */
     private fun kmap(vararg args: String): Process = ProcessBuilder(
-        listOf(ProcessHandle.current().info().command().get(), "-cp", System.getProperty("java.class.path"), "-Dkmap.script.cache=${File(dir, "cache")}", "dev.kmap.cli.MainKt") + args,
+        kmapCommand("-Dkmap.script.cache=${File(dir, "cache")}") + args,
     ).redirectOutput(File(dir, "out.txt")).redirectError(File(dir, "err.txt")).start()
 
     private fun finished(p: Process, seconds: Long): Boolean = p.waitFor(seconds, TimeUnit.SECONDS).also { if (!it) { p.descendants().forEach { d -> d.destroyForcibly() }; p.destroyForcibly() } }
