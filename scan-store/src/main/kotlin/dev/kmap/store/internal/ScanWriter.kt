@@ -215,10 +215,7 @@ internal class ScanWriter(
                 }
                 if (f != null && f.persisted) hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete) else hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
                 val g = f ?: InFlight(hostNo, r.host, persisted = false)
-                for (p in r.ports) {
-                    stage(g, p)
-                    p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
-                }
+                for (p in r.ports) finishPort(g, p)
                 // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
                 if (!complete) inFlight[r.host] = g
                 r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
@@ -228,6 +225,15 @@ internal class ScanWriter(
             is ScanEvent.Checkpoint -> checkpoint = m.checkpoint
             else -> Unit
         }
+    }
+
+    /**
+     * Stages port [p] of finished host [f] with its scripts: one call per port (see
+     * [TimingSamples.add]: the loop over a 65535-port host runs once, after the scan's last packet).
+     */
+    private fun finishPort(f: InFlight, p: PortResult) {
+        stage(f, p)
+        if (p.scripts.isNotEmpty()) p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(f.hostNo, Codes.protocol(p.protocol), p.port, i, script) }
     }
 
     private fun closeHostChunk() {
