@@ -77,22 +77,29 @@ class NmapComparisonLabTest {
             val family = if (v6) listOf("-6") else emptyList()
             val nmapXml = File(tmp, "nmap-$v6.xml")
             val kmapXml = File(tmp, "kmap-$v6.xml")
-            // -n everywhere: no reverse DNS queries leave the machine
-            assertEquals(0, nmap(family + listOf("-sT", "-p-", "-n", "-T4", "-oX", nmapXml.path, address)), File(tmp, "nmap.log").readText())
-            val r = test(family + listOf("-sT", "-p-", "-n", "-T4", "-oX", kmapXml.path, address))
-            assertEquals(Cli.EXIT_OK, r.code, r.err)
-
-            val kmapText = kmapXml.readText()
-            assertValidNmapXml(kmapText)
-            val expected = portStates(nmapXml.readText())
-            val actual = portStates(kmapText)
-            assertEquals(65535, expected.size, "nmap's XML covers every port")
-            assertEquals(expected.filterValues { it != "closed" }, actual.filterValues { it != "closed" }, "open and filtered ports of $address")
-            assertEquals(expected, actual, "every port state of $address")
             val truth = (1..65535).associateWith { p ->
                 when (host.tcpState(p)) { LabState.OPEN -> "open"; LabState.FILTERED -> "filtered"; else -> "closed" }
             }
+            // -n everywhere: no reverse DNS queries leave the machine
+            val r = test(family + listOf("-sT", "-p-", "-n", "-T4", "-oX", kmapXml.path, address))
+            assertEquals(Cli.EXIT_OK, r.code, r.err)
+            val kmapText = kmapXml.readText()
+            assertValidNmapXml(kmapText)
+            val actual = portStates(kmapText)
+            assertEquals(truth.filterValues { it != "closed" }, actual.filterValues { it != "closed" }, "kmap's open and filtered ports of $address")
             assertEquals(truth, actual, "kmap against the lab's ground truth")
+
+            // nmap is the reference for the XML's form, not for the states: on a busy machine it may call a
+            // port filtered after its retries (its -T4 gives up), so it gets up to three runs to see the truth
+            var expected = emptyMap<Int, String>()
+            for (attempt in 1..3) {
+                assertEquals(0, nmap(family + listOf("-sT", "-p-", "-n", "-T4", "-oX", nmapXml.path, address)), File(tmp, "nmap.log").readText())
+                expected = portStates(nmapXml.readText())
+                assertEquals(65535, expected.size, "nmap's XML covers every port")
+                if (expected == truth) break
+            }
+            // kmap's states equal the truth (above), so here they equal nmap's
+            assumeTrue(expected == truth, "nmap missed the lab's ground truth in three runs: ${expected.filter { (p, s) -> truth[p] != s }.entries.take(10)}")
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.kmap.engine.ReplySink
 import dev.kmap.engine.SendResult
 import dev.kmap.engine.Verdict
 import dev.kmap.engine.internal.ConnectVerdicts.EALREADY
+import dev.kmap.engine.internal.ConnectVerdicts.ECONNREFUSED
 import dev.kmap.engine.internal.ConnectVerdicts.EINPROGRESS
 import dev.kmap.engine.internal.ConnectVerdicts.EISCONN
 import dev.kmap.packet.internal.LibC
@@ -33,7 +34,12 @@ import java.net.InetAddress
  *   while it pays: after misses it is tried on ever fewer probes (down to one in [MAX_SKIP]);
  * - an established connection is closed, never open, when it connected to itself (`getsockname`
  *   = the target: the kernel picked the target port as the source, TCP simultaneous open), and
- *   is closed with SO_LINGER 0 (RST, no TIME_WAIT).
+ *   is closed with SO_LINGER 0 (RST, no TIME_WAIT);
+ * - a socket refused by that second `connect()` is kept for the next probe of its family instead of
+ *   closed: the kernel has put it back in its first state (unconnected, no error pending, its
+ *   source port released), so a scan of closed ports costs two `connect()` calls per port and
+ *   no `socket()` or `close()`. (One settled through epoll is closed: `SO_ERROR` leaves it half
+ *   reset, and its next `connect()` would fail.)
  *
  * [openSocket] is a seam for tests: it returns the descriptor of the probe's socket, or -errno.
  * [poll] waits in slices of at most [SLICE_MILLIS] and returns early once its thread is interrupted.
@@ -65,8 +71,17 @@ internal class NativeConnectSession(
     private var checkSkip = 0
     private var checkCountdown = 0
 
+    // sockets refused at once, kept for the next probes (one stack per family; see the class's KDoc)
+    private val spare4 = IntArray(MAX_SPARE)
+    private val spare6 = IntArray(MAX_SPARE)
+    private var spares4 = 0
+    private var spares6 = 0
+
     override fun send(probe: Probe): SendResult {
-        val fd = openSocket(probe)
+        val fd = when {
+            probe.address is Inet6Address -> if (spares6 > 0) spare6[--spares6] else openSocket(probe)
+            else -> if (spares4 > 0) spare4[--spares4] else openSocket(probe)
+        }
         if (fd < 0) {
             if (ConnectVerdicts.isShortage(-fd)) return SendResult.BUSY
             return decide(probe, ConnectVerdicts.ERROR) // EAFNOSUPPORT (IPv6 off), a policy: it will not pass
@@ -80,7 +95,9 @@ internal class NativeConnectSession(
             val again = if (LibC.connect(fd, sockaddr, length) == 0) 0 else Native.getLastError()
             if (again != EALREADY) {
                 checkSkip = 0
-                return if (again == 0 || again == EISCONN) decide(probe, established(fd, probe)) else failed(fd, probe, again)
+                if (again == 0 || again == EISCONN) return decide(probe, established(fd, probe))
+                if (again == ECONNREFUSED && keep(fd, probe)) return decide(probe, ConnectVerdicts.REFUSED)
+                return failed(fd, probe, again)
             }
             checkSkip = minOf(checkSkip * 2 + 1, MAX_SKIP)
         }
@@ -93,6 +110,18 @@ internal class NativeConnectSession(
         inFlight.put(fd, probe)
         probe.handle = fd
         return SendResult.SENT
+    }
+
+    /** Keeps [fd], refused by its second `connect()`, for the next probe of [probe]'s family; false when enough are kept. */
+    private fun keep(fd: Int, probe: Probe): Boolean {
+        if (probe.address is Inet6Address) {
+            if (spares6 == MAX_SPARE) return false
+            spare6[spares6++] = fd
+        } else {
+            if (spares4 == MAX_SPARE) return false
+            spare4[spares4++] = fd
+        }
+        return true
     }
 
     /** `connect()` of [fd] failed with [errno]: a verdict, or BUSY for a shortage while connections of ours are in flight. */
@@ -192,6 +221,10 @@ internal class NativeConnectSession(
 
     override fun close() {
         inFlight.drain { LibC.close(it) }
+        for (i in 0 until spares4) LibC.close(spare4[i])
+        for (i in 0 until spares6) LibC.close(spare6[i])
+        spares4 = 0
+        spares6 = 0
         LibC.close(epfd)
     }
 
@@ -199,6 +232,7 @@ internal class NativeConnectSession(
         const val MAX_EVENTS = 256
         const val SLICE_MILLIS = 20L
         const val MAX_SKIP = 63
+        const val MAX_SPARE = 8
         private const val SOCKADDR_IN_SIZE = 16
         private const val SOCKADDR_IN6_SIZE = 28
         private const val SOCKADDR_SIZE = 28L

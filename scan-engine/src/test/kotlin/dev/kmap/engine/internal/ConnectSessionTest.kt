@@ -117,6 +117,31 @@ class ConnectSessionTest {
     }
 
     @Test
+    fun `a socket refused at once serves the next probes of its family, with the same verdicts`() {
+        assertEquals(null, NativeConnectSession.unavailableReason) // loaded before counting: JNA's loading opens files
+        for (address in listOf(loopback, InetAddress.getByName("::1"))) {
+            val server = runCatching { ServerSocket(0, 50, address) }.getOrNull() ?: continue // no IPv6 here
+            server.use {
+                val closed = ServerSocket(0, 1, address).use { it.localPort }
+                val before = openDescriptors()
+                NativeConnectSession(16).use { s ->
+                    // refused, open and refused again in turns: a kept socket connects anew, and an open
+                    // port after a refused one on the same socket is still open
+                    repeat(60) { i ->
+                        val open = i % 6 == 4
+                        val verdict = decide(s, Probe(address, if (open) server.localPort else closed, 0, 0, i))
+                        val expected = if (open) Verdict(PortState.OPEN, "syn-ack", true) else ConnectVerdicts.REFUSED
+                        assertEquals(expected, verdict, "$address probe $i")
+                    }
+                    // the epoll set and one kept socket (the last probe was refused; without keeping, none)
+                    assertEquals(before + 2, openDescriptors(), "$address: descriptors held")
+                }
+                assertEquals(before, openDescriptors(), "$address: descriptors after close")
+            }
+        }
+    }
+
+    @Test
     fun `a socket that cannot open is back-pressure when short, an error otherwise`() {
         val emfile = NativeConnectSession(16, openSocket = { -24 })
         emfile.use { assertEquals(SendResult.BUSY, it.send(Probe(loopback, 1, 0, 0, 0))) }
