@@ -7,6 +7,8 @@
 #  1. one lab host, full port range: kmap -sS -T4 -p- (65535 port rows per run)
 #  2. a /16 sweep of port 80 over the AnyIP lab (65536 host rows and port rows per run)
 # Lab: prefix kdb, 10.253.0.11 and 10.228.0.0/16 behind kdb-br0 (every scan checks that route first).
+# KMAP_BEFORE=/other/bin/kmap (bench/lib.sh) runs that build's three variants too, interleaved, into
+# stores of its own (an SQLite file and a PostgreSQL database "before"), with the ratios after/before.
 set -euo pipefail
 export KMAP_LAB_PREFIX=kdb KMAP_LAB_NET4=10.253.0 KMAP_LAB_NET6=fd10:253:: KMAP_LAB_ANYIP=10.228.0.0/16 KMAP_LAB_HOSTS=1
 export KMAP_LAB_TCP_PORTS="22 80 443 8080" KMAP_LAB_FILTERED_TCP_PORTS="8081"
@@ -29,6 +31,11 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/pg" -A trust -U kmap --no-sync -E UTF8 --locale=C >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/pg" -l "$PGDIR/pg.log" -w -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
 SQLITE="$OUT/kmap.db"; PG="jdbc:postgresql://127.0.0.1:$PORT/postgres?user=kmap"
+VARIANTS=(no-store sqlite postgresql)
+if [[ -n $BEFORE ]]; then
+  runuser -u postgres -- "$PGBIN/createdb" -h "$PGDIR" -p "$PORT" -U kmap before
+  VARIANTS+=(before-no-store before-sqlite before-postgresql)
+fi
 machine_limit $HOST -sS
 
 # bench TITLE TARGET CHECK ARGS...: the three variants interleaved; CHECK NAME tells an exact run
@@ -36,18 +43,26 @@ bench() {
   local title=$1 target=$2 check=$3; shift 3
   echo "== $title ($RUNS runs each, interleaved)"
   for ((RUN = 1; RUN <= RUNS; RUN++)); do
-    for v in no-store sqlite postgresql; do
+    for v in "${VARIANTS[@]}"; do
       case $v in
         no-store) measure "$title-$v" "$target" "$KMAP" "$@" --no-store ;;
         sqlite) measure "$title-$v" "$target" "$KMAP" "$@" --store "$SQLITE" ;;
         postgresql) measure "$title-$v" "$target" "$KMAP" "$@" --store "$PG" ;;
+        before-no-store) measure "$title-$v" "$target" "$BEFORE" "$@" --no-store ;;
+        before-sqlite) measure "$title-$v" "$target" "$BEFORE" "$@" --store "$OUT/before.db" ;;
+        before-postgresql) measure "$title-$v" "$target" "$BEFORE" "$@" --store "${PG/\/postgres?//before?}" ;;
       esac
       if $check "$title-$v"; then exact "$title-$v"; run_line "$title-$v" exact; else run_line "$title-$v" "WRONG: $(head -c 300 "$OUT/$title-$v.err")"; fi
     done
   done
-  report "$title-no-store" "$title-sqlite" "$title-postgresql"
+  report "${VARIANTS[@]/#/$title-}"
   ratio "$title-sqlite" "$title-no-store" "<= 1.10"
   ratio "$title-postgresql" "$title-no-store" "<= 1.10"
+  if [[ -n $BEFORE ]]; then
+    ratio "$title-before-sqlite" "$title-before-no-store" "<= 1.10"
+    ratio "$title-before-postgresql" "$title-before-no-store" "<= 1.10"
+    for v in no-store sqlite postgresql; do ratio "$title-$v" "$title-before-$v"; done
+  fi
 }
 host_exact() { [[ $(open_ports "$OUT/$1.out") == "$OPEN" ]]; }
 sweep_exact() { [[ $(grep -c '80/open' "$OUT/$1.out" || true) == 65536 ]]; }

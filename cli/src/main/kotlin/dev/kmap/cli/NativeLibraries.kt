@@ -8,9 +8,12 @@ import java.util.zip.ZipFile
 /**
  * JNA (libpcap's binding) and the SQLite driver each copy their native library out of their jar
  * into a temporary file at every start (JNA's 130 KiB, SQLite's 1.1 MiB, and SQLite runs
- * `uname -o` in a child process to pick it). With `-Dkmap.native.dir=DIR` (bin/kmap passes
+ * `uname -o` in a child process to pick it). SQLite's loader also lists its temporary directory
+ * (`java.io.tmpdir`, thousands of entries on a busy machine) at every start, to delete what older
+ * versions left there. With `-Dkmap.native.dir=DIR` (bin/kmap passes
  * `cli/target/native`) they are copied once into `DIR/<jar name>/` and loaded from there: a
- * new jar version gets a folder of its own. Nothing happens without the property, where the
+ * new jar version gets a folder of its own, which is also the SQLite loader's temporary directory
+ * (`org.sqlite.tmpdir`, unless the user set it): its listing is one file. Nothing happens without the property, where the
  * user already chose a path (`jna.boot.library.path`, `org.sqlite.lib.path`), on a platform
  * not listed here, or when anything fails: the libraries then load as they always do.
  */
@@ -26,6 +29,8 @@ internal object NativeLibraries {
         Library("org.sqlite.JDBC", "org.sqlite.lib.path", mapOf("amd64" to "org/sqlite/native/Linux/x86_64", "aarch64" to "org/sqlite/native/Linux/aarch64"), "libsqlitejdbc.so") { dir ->
             System.setProperty("org.sqlite.lib.path", dir.path)
             System.setProperty("org.sqlite.lib.name", "libsqlitejdbc.so")
+            // the loader lists this directory at every start (it extracts nothing here: the library is found above)
+            if (System.getProperty("org.sqlite.tmpdir") == null) System.setProperty("org.sqlite.tmpdir", dir.path)
         },
     )
 

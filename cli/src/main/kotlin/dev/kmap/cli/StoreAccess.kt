@@ -8,16 +8,13 @@ import java.io.PrintStream
 import java.util.concurrent.ExecutionException
 import java.util.concurrent.FutureTask
 
-/** Opening the store for the CLI: `--store` or `$KMAP_STORE` (or `-Dkmap.store`), else `~/.kmap/kmap.db`. */
+/** Opening the store for the CLI: `--store` or `$KMAP_STORE`, else `~/.kmap/kmap.db`. */
 internal object StoreAccess {
     const val HINT = "kmap --no-store scans without recording; --store URL (or \$KMAP_STORE) chooses another store"
 
     fun url(option: String?): String = ScanStore.url(
-        option ?: System.getenv("KMAP_STORE")?.takeIf { it.isNotBlank() } ?: testStore() ?: ScanStore.defaultUrl(),
+        option ?: System.getenv("KMAP_STORE")?.takeIf { it.isNotBlank() } ?: ScanStore.defaultUrl(),
     )
-
-    /** `-Dkmap.store=FILE` (the test suites' own store), its directory created like ~/.kmap. */
-    private fun testStore(): String? = System.getProperty("kmap.store")?.takeIf { it.isNotBlank() }?.also { File(it).absoluteFile.parentFile?.mkdirs() }
 
     /** The store [openAhead] is opening: its URL and the open. */
     private class Ahead(val url: String, val open: FutureTask<ScanStore>)

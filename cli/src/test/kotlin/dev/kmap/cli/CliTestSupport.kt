@@ -44,6 +44,14 @@ fun test(
 /** `test("-sT -p 22 127.0.0.1")`: words split on spaces (no quoting needed in these tests). */
 fun test(argv: String): Run = test(argv.split(' ').filter { it.isNotEmpty() })
 
+/**
+ * The command that runs `kmap` in a JVM of its own (to signal or kill it, as bin/kmap runs it):
+ * this JVM's java and [classPath], the tests' settings (no learned timing, as in-process; the
+ * store comes from `$KMAP_STORE`, which the process inherits), then [jvmOptions]; append kmap's arguments.
+ */
+fun kmapCommand(vararg jvmOptions: String, classPath: String = System.getProperty("java.class.path")): List<String> =
+    listOf(ProcessHandle.current().info().command().get(), "-cp", classPath, "-Dkmap.store.learnTiming=false", *jvmOptions, "dev.kmap.cli.MainKt")
+
 /** A listener on 127.0.0.1 (an open port) and a port bound then freed (closed). */
 class LoopbackPorts : AutoCloseable {
     private val server = ServerSocket(0, 200, InetAddress.getByName("127.0.0.1"))

@@ -23,8 +23,7 @@ class InternalErrorTest {
         val out = File(dir, "out.txt")
         val started = System.nanoTime()
         val p = ProcessBuilder(
-            ProcessHandle.current().info().command().get(), "-cp", classPath.joinToString(pathSeparator), "dev.kmap.cli.MainKt",
-            "-sT", "-Pn", "-n", "-p", "1", "--no-store", "127.0.0.1",
+            kmapCommand(classPath = classPath.joinToString(pathSeparator)) + listOf("-sT", "-Pn", "-n", "-p", "1", "--no-store", "127.0.0.1"),
         ).redirectErrorStream(true).redirectOutput(out).start()
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kmap did not finish")
         val seconds = (System.nanoTime() - started) / 1e9

@@ -10,7 +10,7 @@ import kotlin.test.assertTrue
 
 /** JNA's and SQLite's native libraries are placed once under kmap.native.dir and loaded from there. */
 class NativeLibrariesTest {
-    private val properties = listOf("kmap.native.dir", "jna.boot.library.path", "jna.nounpack", "org.sqlite.lib.path", "org.sqlite.lib.name")
+    private val properties = listOf("kmap.native.dir", "jna.boot.library.path", "jna.nounpack", "org.sqlite.lib.path", "org.sqlite.lib.name", "org.sqlite.tmpdir")
 
     private fun <T> withProperties(block: () -> T): T {
         val saved = properties.associateWith { System.getProperty(it) }
@@ -37,6 +37,8 @@ class NativeLibrariesTest {
                 assertEquals("true", System.getProperty("jna.nounpack"))
                 assertTrue(jna.parentFile.name.startsWith("jna-") && jna.parentFile.parentFile == root)
                 assertTrue(sqlite.parentFile.name.startsWith("sqlite-jdbc-"))
+                // the SQLite loader's start-up listing of its temporary directory is of this one folder, not of /tmp
+                assertEquals(sqlite.parentFile.path, System.getProperty("org.sqlite.tmpdir"))
                 // a second start finds them: nothing is copied again, nothing else is left in the folders
                 val stamp = jna.lastModified()
                 Thread.sleep(20)
@@ -63,7 +65,20 @@ class NativeLibrariesTest {
             assertEquals("/users/own", System.getProperty("jna.boot.library.path"))
             assertEquals("/users/own", System.getProperty("org.sqlite.lib.path"))
             assertNull(System.getProperty("jna.nounpack"))
+            assertNull(System.getProperty("org.sqlite.tmpdir"))
             assertEquals(0, dir.list()!!.size)
+        }
+    }
+
+    @Test
+    fun `the user's own SQLite temporary directory is kept`(@TempDir dir: File) {
+        assumeTrue(System.getProperty("os.name") == "Linux" && System.getProperty("os.arch") in setOf("amd64", "aarch64"))
+        withProperties {
+            System.setProperty("kmap.native.dir", dir.path)
+            System.setProperty("org.sqlite.tmpdir", "/users/own")
+            NativeLibraries.prepare()
+            assertTrue(System.getProperty("org.sqlite.lib.path").startsWith(dir.path))
+            assertEquals("/users/own", System.getProperty("org.sqlite.tmpdir"))
         }
     }
 }

@@ -74,8 +74,9 @@ class SecretsCliTest {
             """)
             val xml = File(dir, "scan.xml")
             val p = ProcessBuilder(
-                ProcessHandle.current().info().command().get(), "-cp", System.getProperty("java.class.path"), "-Dkmap.script.cache=${File(dir, "cache")}", "dev.kmap.cli.MainKt",
-                "-sT", "-Pn", "-n", "-p", "${ports.closed}", "--script", echo.path, "--script-args", "db.password=env:KMAP_TEST_DB_PASSWORD", "-oX", xml.path, "127.0.0.1",
+                kmapCommand("-Dkmap.script.cache=${File(dir, "cache")}") + listOf(
+                    "-sT", "-Pn", "-n", "-p", "${ports.closed}", "--script", echo.path, "--script-args", "db.password=env:KMAP_TEST_DB_PASSWORD", "-oX", xml.path, "127.0.0.1",
+                ),
             ).redirectErrorStream(true).redirectOutput(File(dir, "out.txt")).also { it.environment()["KMAP_TEST_DB_PASSWORD"] = "s3cr3t-from-env" }.start()
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "kmap did not finish")
             val out = File(dir, "out.txt").readText()

@@ -51,7 +51,7 @@ class StoreCliTest {
         LoopbackPorts().use { p ->
             assertEquals(0, test("-sT -Pn -n -p ${p.open} --no-store --store $db 127.0.0.1").code)
             assertFalse(File(db).exists())
-            // -Dkmap.store (set for the test JVM) stands in for ~/.kmap/kmap.db
+            // $KMAP_STORE (cli/pom.xml sets it for the tests) stands in for ~/.kmap/kmap.db
             val before = ScanStore.open(StoreAccess.url(null)).use { it.history(1000).size }
             assertEquals(0, test("-sT -Pn -n -p ${p.open} 127.0.0.1").code)
             assertEquals(before + 1, ScanStore.open(StoreAccess.url(null)).use { it.history(1000).size })

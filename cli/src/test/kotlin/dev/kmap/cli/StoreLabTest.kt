@@ -50,9 +50,7 @@ class StoreLabTest {
 
     /** `kmap ARGS` in its own JVM (so it can be killed), output to a log file. */
     private fun kmapProcess(args: List<String>, env: Map<String, String> = emptyMap(), props: List<String> = emptyList(), log: File): Process {
-        val java = File(System.getProperty("java.home"), "bin/java").path
-        val command = listOf(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1") + props +
-            listOf("-cp", System.getProperty("java.class.path"), "dev.kmap.cli.MainKt") + args
+        val command = kmapCommand("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *props.toTypedArray()) + args
         return ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).also { it.environment().putAll(env) }.start()
     }
 

@@ -2,6 +2,7 @@ package dev.kmap.packet
 
 import dev.kmap.dsl.IpAddress
 import dev.kmap.packet.internal.SipHash
+import java.io.File
 import java.security.SecureRandom
 
 /**
@@ -134,15 +135,26 @@ public class ProbeKey(private val k0: Long, private val k1: Long) {
     /** Key creation. */
     public companion object {
         /**
-         * A key from 16 bytes of [SecureRandom]: one per scan.
+         * A key from 16 random bytes of the kernel's (`/dev/urandom`, which [SecureRandom]'s default
+         * on Linux reads too), else of a [SecureRandom]: one per scan. Not a `SecureRandom` first: its
+         * set-up (the security providers, SHA1PRNG's digest and its method handles) costs ~20 ms of a
+         * cold JVM on the path to a scan's first packet.
          *
          * ```kotlin
          * val key = ProbeKey.random()
          * ```
          */
         public fun random(): ProbeKey {
-            val r = SecureRandom()
-            return ProbeKey(r.nextLong(), r.nextLong())
+            val b = runCatching { File("/dev/urandom").inputStream().use { it.readNBytes(16) } }.getOrNull()
+            if (b == null || b.size != 16) {
+                val r = SecureRandom()
+                return ProbeKey(r.nextLong(), r.nextLong())
+            }
+            var k0 = 0L
+            var k1 = 0L
+            for (i in 0 until 8) k0 = k0 shl 8 or (b[i].toLong() and 0xff)
+            for (i in 8 until 16) k1 = k1 shl 8 or (b[i].toLong() and 0xff)
+            return ProbeKey(k0, k1)
         }
     }
 }

@@ -62,6 +62,16 @@ class ProbeKeyTest {
 
     private val key = ProbeKey(0x0123456789abcdefL, -0x0fedcba987654321L)
 
+    @Test
+    fun `random keys differ from each other and from a zero key`() {
+        val us = IpAddress.parse("10.0.0.1")
+        val them = IpAddress.parse("10.0.0.2")
+        // a key's 128 bits show through its hashes: 20 random keys give 20 different sequence numbers
+        val sequences = List(20) { ProbeKey.random().tcpSequence(us, them, 40000, 80) }
+        assertEquals(20, sequences.toSet().size, "$sequences")
+        assertFalse(ProbeKey(0, 0).tcpSequence(us, them, 40000, 80) in sequences)
+    }
+
     /** Our probe, and the reply the target would send, parsed as the receive loop would see it. */
     private fun reply(us: IpAddress, them: IpAddress, ourPort: Int, theirPort: Int, probeFlags: Int, replyFlags: Int): ParsedReply.Tcp {
         val seq = key.tcpSequence(us, them, ourPort, theirPort)

@@ -121,6 +121,26 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `ports of hosts that interleave are stored with their own hosts, in finish order`() {
+        ScanStore.open(newUrl()).use { store ->
+            val (web, down, ssh, unresolved) = StoreFixtures.hosts
+            val webPorts = StoreFixtures.ports1.map { ScanEvent.PortFound(web.host, it.copy(scripts = emptyList())) }
+            val started = StoreFixtures.events().first()
+            // web's ports around ssh's port and two other hosts' ends: the writer's record of the host
+            // whose ports came last is handed over at each switch, and numbers stay per host
+            val head = listOf(started, webPorts[0], ScanEvent.PortFound(ssh.host, ssh.ports[0]), webPorts[1]) +
+                ScanEvent.HostFinished(down) + ScanEvent.HostFinished(ssh) + webPorts.drop(2)
+            val id = record(store, head + ScanEvent.HostFinished(web) + ScanEvent.HostFinished(unresolved) + ScanEvent.Finished(StoreFixtures.stats))
+            assertEquals(listOf(down, ssh, web, unresolved), store.load(id).hosts().toList())
+            // the same, stopped before web finished: its ports are all kept for a resume
+            val stopped = record(store, head + ScanEvent.Finished(StoreFixtures.stats.copy(interrupted = true)))
+            val scan = store.load(stopped)
+            assertEquals(listOf(down, ssh), scan.hosts().toList())
+            assertEquals(StoreFixtures.ports1.map { it.port }, scan.unfinishedHosts().single().ports.map { it.port })
+        }
+    }
+
+    @Test
     fun `a resumed scan continues its hosts and ends as one scan`() {
         ScanStore.open(newUrl()).use { store ->
             val all = StoreFixtures.events()

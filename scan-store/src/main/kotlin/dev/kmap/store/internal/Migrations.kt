@@ -22,7 +22,7 @@ import javax.sql.DataSource
  */
 internal object Migrations {
     /** The newest schema version this kmap knows (the highest `V<n>` in both dialects' folders). */
-    const val LATEST: Int = 4
+    const val LATEST: Int = 5
     const val HISTORY_TABLE: String = "kmap_schema_history"
 
     /** The PostgreSQL advisory lock key kmap holds while it checks and migrates a schema. */
@@ -123,7 +123,7 @@ internal object Migrations {
 
     private fun migrate(db: StoreDatabase) {
         val folder = when (db.dialect) { Dialect.SQLITE -> "sqlite"; Dialect.POSTGRESQL -> "postgresql" }
-        db.raw { c ->
+        db.rawUnclosable { c ->
             try {
                 Flyway.configure(Migrations::class.java.classLoader)
                     .dataSource(OneConnection(c))

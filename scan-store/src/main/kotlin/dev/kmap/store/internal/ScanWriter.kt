@@ -93,6 +93,16 @@ internal class ScanWriter(
     /** Hosts in flight with [InFlight.reported] ports. */
     private val reporting = ArrayList<InFlight>()
 
+    /**
+     * The host whose ports came last, when it has no [InFlight] record yet, and those ports (in
+     * order): a sweep host's port and its end come one after the other, and such a host then needs
+     * no record at all (65536 of them in a /16 sweep). Any other host's port, and every commit,
+     * first turn it into a record ([flushPending]).
+     */
+    private var pendingHost: Host? = null
+    private var pendingHostNo = 0
+    private var pendingPorts = ArrayList<PortResult>()
+
     /** Chunks already closed (a host staged [PortChunks.MAX_PORTS] ports in one commit). */
     private val fullChunks = ArrayList<ChunkRow>()
     private var nextChunkSeq = 0
@@ -199,10 +209,20 @@ internal class ScanWriter(
             is ScanEvent.PortUpdated -> port(m.host, m.result)
             is ScanEvent.HostFinished -> {
                 val r = m.result
-                if (r.host in finishedBefore) return
-                val f = inFlight.remove(r.host)
-                f?.reported = null // its final ports supersede what it reported
-                val hostNo = f?.hostNo ?: nextHostNo++
+                if (finishedBefore.isNotEmpty() && r.host in finishedBefore) return
+                // its final ports supersede what it reported
+                var pendingNo = -1
+                val f = if (r.host == pendingHost) {
+                    pendingHost = null
+                    pendingPorts.clear()
+                    pendingNo = pendingHostNo
+                    null
+                } else if (inFlight.isEmpty()) {
+                    null
+                } else {
+                    inFlight.remove(r.host)?.also { it.reported = null }
+                }
+                val hostNo = f?.hostNo ?: if (pendingNo >= 0) pendingNo else nextHostNo++
                 val seq = nextFinishSeq++
                 val complete = complete(r)
                 if (complete) timing.add(r)
@@ -215,10 +235,7 @@ internal class ScanWriter(
                 }
                 if (f != null && f.persisted) hostUpdates[hostNo] = HostRow.of(hostNo, r, seq, complete) else hostInserts[hostNo] = HostRow.of(hostNo, r, seq, complete)
                 val g = f ?: InFlight(hostNo, r.host, persisted = false)
-                for (p in r.ports) {
-                    stage(g, p)
-                    p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, Codes.protocol(p.protocol), p.port, i, script) }
-                }
+                for (p in r.ports) finishPort(g, p)
                 // a host a stopped scan cut short stays in flight for a resume (its row shows what was found)
                 if (!complete) inFlight[r.host] = g
                 r.hostScripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(hostNo, HOST_SCRIPT_PROTOCOL, 0, i, script) }
@@ -230,6 +247,15 @@ internal class ScanWriter(
         }
     }
 
+    /**
+     * Stages port [p] of finished host [f] with its scripts: one call per port (see
+     * [TimingSamples.add]: the loop over a 65535-port host runs once, after the scan's last packet).
+     */
+    private fun finishPort(f: InFlight, p: PortResult) {
+        stage(f, p)
+        if (p.scripts.isNotEmpty()) p.scripts.forEachIndexed { i, script -> scriptInserts += ScriptRow(f.hostNo, Codes.protocol(p.protocol), p.port, i, script) }
+    }
+
     private fun closeHostChunk() {
         val c = hostChunk ?: return
         hostChunkRows += HostChunkRow(c.firstSeq, c.lastSeq, c.maxHostNo, c.up, c.down, c.open, c.toByteArray(), c.ports)
@@ -238,13 +264,36 @@ internal class ScanWriter(
 
     /** Notes a port of a host in flight: the commit stages it, unless the host finishes first (most do, in a sweep). */
     private fun port(host: Host, result: PortResult) {
-        if (host in finishedBefore) return
-        val f = inFlight.getOrPut(host) { InFlight(nextHostNo++, host, persisted = false) }
+        if (finishedBefore.isNotEmpty() && host in finishedBefore) return
+        if (host == pendingHost) {
+            pendingPorts += result
+            return
+        }
+        flushPending()
+        val f = if (inFlight.isEmpty()) null else inFlight[host]
+        if (f == null) {
+            pendingHost = host
+            pendingHostNo = nextHostNo++ // numbered at its first port, as a record would be
+            pendingPorts += result
+            return
+        }
         (f.reported ?: ArrayList<PortResult>().also { f.reported = it; reporting += f }) += result
+    }
+
+    /** Gives the [pendingHost] its [InFlight] record, with its ports reported. */
+    private fun flushPending() {
+        val host = pendingHost ?: return
+        pendingHost = null
+        val f = InFlight(pendingHostNo, host, persisted = false)
+        inFlight[host] = f
+        f.reported = pendingPorts
+        reporting += f
+        pendingPorts = ArrayList()
     }
 
     /** Stages the ports reported by hosts still in flight, each with its host's provisional row (a resume continues them). */
     private fun stageReported(now: Long) {
+        flushPending()
         for (f in reporting) {
             val ports = f.reported ?: continue // finished meanwhile
             f.reported = null

@@ -40,12 +40,16 @@ internal class StoreDatabase private constructor(
     /** The URL without credentials, for messages. */
     val shownUrl: String = StoreUrls.redact(url)
 
-    private val shared: Connection = Proxy.newProxyInstance(
-        Connection::class.java.classLoader, arrayOf(Connection::class.java),
-    ) { _, method, args ->
-        if (method.name == "close") null
-        else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
-    } as Connection
+    // made on first use (Exposed, Flyway): a dynamic proxy's class is generated at run time (no
+    // class-data archive holds it on JDK 17), tens of milliseconds a scan would wait for
+    private val shared: Connection by lazy(LazyThreadSafetyMode.SYNCHRONIZED) {
+        Proxy.newProxyInstance(
+            Connection::class.java.classLoader, arrayOf(Connection::class.java),
+        ) { _, method, args ->
+            if (method.name == "close") null
+            else try { method.invoke(connection, *(args ?: emptyArray())) } catch (e: InvocationTargetException) { throw e.targetException }
+        } as Connection
+    }
 
     // made on first use: opening and checking a store needs only JDBC, so a scan starts sooner
     val database: Database by lazy(LazyThreadSafetyMode.SYNCHRONIZED) { connectExposed() }
@@ -67,10 +71,19 @@ internal class StoreDatabase private constructor(
      * with [drivers] the SQLite driver and its native library and the PostgreSQL driver.
      */
     internal object Warmup {
+        /** Set on the run that trains a class-data archive (bin/kmap): see [loadPostgresClasses]. */
+        const val TRAINING_PROPERTY = "kmap.cds.training"
+
+        /** The class names [loadPostgresClasses] loads, one a line (`#` comments). */
+        const val POSTGRES_CLASSES = "/dev/kmap/store/postgresql-classes.txt"
+
         fun start(drivers: Boolean) {
+            if (drivers && System.getProperty(TRAINING_PROPERTY) == "true") loadPostgresClasses()
             Thread({
                 runCatching {
-                    PlanText.hash(scan { targets("127.0.0.1") })
+                    // one port: the classes are the same, and the port tables (the default top 1000) are
+                    // not decoded and a long plan not hashed on a core the scan's start needs
+                    PlanText.hash(scan { targets("127.0.0.1"); ports("80") })
                     ScanStore.settingsJson.encodeToString(RecordSettings.serializer(), RecordSettings())
                     ProcessId.current // the JDK's process handles start a reaper pool on first use
                 }
@@ -84,6 +97,21 @@ internal class StoreDatabase private constructor(
                     listOf(Scans, Hosts, Ports, PortChunkRows, HostChunkRows, Scripts, Checkpoints, NetworkTimings).forEach { it.columns }
                 }
             }, "kmap-store-warmup").apply { isDaemon = true; start() }
+        }
+
+        /**
+         * Loads (neither initialises nor uses) the classes of [POSTGRES_CLASSES]; returns how many
+         * were found. A class-data archive holds the classes its training run loaded, and that run
+         * records into SQLite (no server to connect to): without these, a scan recorded into
+         * PostgreSQL loads some 260 classes from their jars, about 50 ms of CPU before the first
+         * packet (measured). Called on the training run only; a name that is gone is skipped.
+         */
+        fun loadPostgresClasses(): Int {
+            val loader = Warmup::class.java.classLoader
+            val names = Warmup::class.java.getResourceAsStream(POSTGRES_CLASSES)?.bufferedReader()?.use { r ->
+                r.lineSequence().map { it.trim() }.filter { it.isNotEmpty() && !it.startsWith("#") }.toList()
+            } ?: return 0
+            return names.count { name -> runCatching { Class.forName(name, false, loader) }.isSuccess }
         }
     }
 
@@ -123,8 +151,11 @@ internal class StoreDatabase private constructor(
         }
     }
 
-    /** The JDBC connection, for [Migrations] (Flyway) and raw checks; callers hold no transaction. */
-    fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
+    /** The JDBC connection, for raw checks ([Migrations]); callers hold no transaction and never close it. */
+    fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(connection) }
+
+    /** As [raw], for code that closes what it is given (Flyway): a view of the connection whose `close()` does nothing. */
+    fun <T> rawUnclosable(block: (Connection) -> T): T = synchronized(lock) { block(shared) }
 
     fun describe(e: Throwable, what: String): StoreException = StoreErrors.describe(e, what, shownUrl, dialect)
 
