@@ -142,15 +142,16 @@ public class ScanJob(
         try {
             coroutineScope {
                 // outputs flush at most every few ms while hosts stream; this flushes what waits when none does
+                // (on the pipeline's lock, as every event: a sink gets one call at a time on any dispatcher)
                 val flusher = launch {
                     while (true) {
                         delay(IDLE_FLUSH_MILLIS)
-                        pipeline.flushIdle()
+                        synchronized(pipeline) { pipeline.flushIdle() }
                     }
                 }
                 events.collect { engineEvent ->
                     val e = if (engineEvent is ScanEvent.Started) engineEvent.copy(plan = plan) else engineEvent
-                    pipeline.accept(e)
+                    synchronized(pipeline) { pipeline.accept(e) }
                     emit(e)
                 }
                 flusher.cancel()

@@ -18,7 +18,10 @@ import dev.kmap.engine.ScanEvent
  *    expectations (not after an interrupted scan).
  * 4. [close], always, exactly once.
  *
- * All calls come from one coroutine, one at a time: implementations need no locks. They run on
+ * Between 2's events, every 50 ms or so, [flush]: a sink that buffers what it writes (and so
+ * need not flush after each of a sweep's 65536 hosts) writes it out, so a reader sees each host soon.
+ *
+ * Calls come one at a time (the job serialises them): implementations need no locks. They run on
  * the scan's path, so they should not block for long (buffer, and flush now and then).
  *
  * ```kotlin
@@ -36,6 +39,9 @@ public fun interface ScanSink {
 
     /** One engine event, in order. */
     public fun event(event: ScanEvent)
+
+    /** Write out what is buffered: called every few tens of milliseconds while the scan runs (see the class's KDoc). */
+    public fun flush() {}
 
     /** [expectations] were checked and broken as [violations] (empty: all hold). */
     public fun verdict(expectations: Expectations, violations: List<Violation>) {}

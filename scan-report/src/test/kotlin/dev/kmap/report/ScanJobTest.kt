@@ -289,4 +289,30 @@ class ScanJobTest {
         assertEquals(1024, out.flushed.lines().count { it.startsWith("Host: 127.0.") && "Ports: 9/" in it })
         assertTrue(out.flushes < 512, "${out.flushes} flushes for 1024 hosts")
     }
+
+    @Test
+    fun `a sink is asked to flush while the scan runs, never during one of its other calls, on any dispatcher`() {
+        val inside = java.util.concurrent.atomic.AtomicBoolean(false)
+        val overlaps = java.util.concurrent.atomic.AtomicInteger()
+        val flushes = java.util.concurrent.atomic.AtomicInteger()
+        // each call holds its sink ~1 ms: a flush from the job's timer that came in meanwhile would overlap
+        fun busy() {
+            if (!inside.compareAndSet(false, true)) overlaps.incrementAndGet()
+            val end = System.nanoTime() + 1_000_000
+            while (System.nanoTime() < end) Unit
+            inside.set(false)
+        }
+        val sink = object : ScanSink {
+            override fun event(event: ScanEvent) = busy()
+            override fun flush() { flushes.incrementAndGet(); busy() }
+        }
+        val plan = scan { targets("127.0.5.0/26"); ports("9"); connect(); skipDiscovery(); dns(DnsResolution.NEVER) }
+        // the events spread over about a second: the job's flushes fall among them
+        val slow: (ScanPlan, EngineConfig) -> kotlinx.coroutines.flow.Flow<ScanEvent> = { p, e ->
+            kotlinx.coroutines.flow.flow { scanFlow(p, e).collect { ev -> emit(ev); kotlinx.coroutines.delay(3) } }
+        }
+        runBlocking(kotlinx.coroutines.Dispatchers.Default) { ScanJob(plan, sinks = listOf(sink), source = slow).flow(quick).collect { } }
+        assertTrue(flushes.get() >= 2, "${flushes.get()} flushes")
+        assertEquals(0, overlaps.get(), "calls overlapping")
+    }
 }

@@ -17,7 +17,7 @@ import java.io.Writer
  * or to [stdout] for `-`. Streaming formats get each host as it finishes; the others
  * ([ReportFormats.streaming] false) get them all at the end. Files are flushed at most every
  * [FLUSH_NANOS], standard output at most every [STDOUT_FLUSH_NANOS] (a 65536-host sweep does
- * not flush 65536 times), and both whenever the scan is quiet ([flushIdle]): a `tail -f` or a
+ * not flush 65536 times), and both whenever the job asks ([flush], every few tens of ms): a `tail -f` or a
  * pipe sees each host soon after it finished.
  */
 internal class FormatSink(
@@ -42,20 +42,20 @@ internal class FormatSink(
                 val w = target?.begin() ?: stdout
                 out = w
                 formatter.start(plan, event.startedAtMillis, w)
-                flush(force = true)
+                flushSoon(force = true)
             }
             is ScanEvent.HostFinished -> {
                 val w = out ?: return
                 if (!streaming) { held += event.result; return }
                 formatter.host(event.result, w)
-                flush(force = false)
+                flushSoon(force = false)
             }
             is ScanEvent.Finished -> {
                 val w = out ?: return
                 held.forEach { formatter.host(it, w) }
                 held.clear()
                 formatter.finish(event.stats, w)
-                flush(force = true)
+                flushSoon(force = true)
             }
             else -> Unit
         }
@@ -76,7 +76,7 @@ internal class FormatSink(
         }
     }
 
-    private fun flush(force: Boolean) {
+    private fun flushSoon(force: Boolean) {
         val w = out ?: return
         val now = System.nanoTime()
         if (force || now - lastFlush > (if (w === stdout) STDOUT_FLUSH_NANOS else FLUSH_NANOS)) {
@@ -88,8 +88,8 @@ internal class FormatSink(
         }
     }
 
-    /** Flushes what a host left in the buffer: called while no event arrives (see [ReportPipeline.flushIdle]). */
-    fun flushIdle() {
+    /** Flushes what a host left in the buffer (see [ReportPipeline.flushIdle]). */
+    override fun flush() {
         if (!unflushed) return
         unflushed = false
         out?.let { w -> runCatching { w.flush() } } // a writer already closed has nothing left to flush

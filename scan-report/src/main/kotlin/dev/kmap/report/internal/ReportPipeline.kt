@@ -51,10 +51,10 @@ internal class ReportPipeline(
         }
     }
 
-    /** Flushes what the output sinks hold buffered; called while the scan is quiet (no event for a while). */
+    /** Has every sink write out what it holds buffered ([ScanSink.flush]); the job calls it every few tens of ms. */
     fun flushIdle() {
         if (closed) return
-        for (s in sinks) (s as? FormatSink)?.flushIdle()
+        for (s in sinks) s.flush()
     }
 
     fun accept(e: ScanEvent) {
