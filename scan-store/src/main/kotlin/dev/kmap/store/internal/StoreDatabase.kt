@@ -78,7 +78,8 @@ internal class StoreDatabase private constructor(
         const val POSTGRES_CLASSES = "/dev/kmap/store/postgresql-classes.txt"
 
         fun start(drivers: Boolean) {
-            if (drivers && System.getProperty(TRAINING_PROPERTY) == "true") loadPostgresClasses()
+            // whether or not the training run opens its (SQLite) store ahead, which makes drivers false
+            if (System.getProperty(TRAINING_PROPERTY) == "true") loadPostgresClasses()
             Thread({
                 runCatching {
                     // one port: the classes are the same, and the port tables (the default top 1000) are
