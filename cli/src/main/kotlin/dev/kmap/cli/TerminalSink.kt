@@ -1,10 +1,12 @@
 package dev.kmap.cli
 
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.engine.PortState
 import dev.kmap.engine.ScanEvent
 import dev.kmap.report.ScanSink
 import dev.kmap.report.format.NormalFormat
 import dev.kmap.report.format.ReportOptions
+import dev.kmap.report.internal.FlushThrottle
 import java.io.Writer
 
 /**
@@ -14,32 +16,19 @@ import java.io.Writer
  * stderr right after). Without a bar it flushes at most every [FLUSH_NANOS], and whatever waits
  * at the job's [flush]: a sweep's 65536 hosts are not 65536 writes.
  */
+@OptIn(InternalKmapApi::class)
 internal class TerminalSink(private val options: ReportOptions, private val out: Writer, private val progress: ProgressBar?) : ScanSink {
     private val format = NormalFormat(options, interactive = true)
-    private var lastFlush = 0L
-    private var unflushed = false
+    private val throttle = FlushThrottle(out, FLUSH_NANOS)
 
-    /** After a host's or a port's lines: flush now when a bar is drawn or the last flush is [FLUSH_NANOS] old, else soon. */
-    private fun flushSoon() {
-        val now = System.nanoTime()
-        if (progress != null || now - lastFlush >= FLUSH_NANOS) {
-            out.flush()
-            lastFlush = now
-            unflushed = false
-        } else {
-            unflushed = true
-        }
-    }
+    /** After a host's or a port's lines: flush now when a bar is drawn (it is redrawn on stderr next), else soon. */
+    private fun flushSoon() = throttle.written(force = progress != null)
 
-    override fun flush() {
-        if (!unflushed) return
-        unflushed = false
-        out.flush()
-    }
+    override fun flush() = throttle.flushPending()
 
     override fun event(event: ScanEvent) {
         when (event) {
-            is ScanEvent.Started -> { format.start(event.plan, event.startedAtMillis, out); out.flush() }
+            is ScanEvent.Started -> { format.start(event.plan, event.startedAtMillis, out); throttle.written(force = true) }
             is ScanEvent.PortFound -> if (options.verbosity > 0 && event.result.state == PortState.OPEN) {
                 progress?.clear()
                 out.append("Discovered open port ${event.result.port}/${event.result.protocol.label} on ${event.host.address}\n")
@@ -57,7 +46,7 @@ internal class TerminalSink(private val options: ReportOptions, private val out:
             }
             // a target that failed (unresolvable) was said on stderr already ([WarningSink]): not again here
             is ScanEvent.HostFinished -> if (event.result.error == null) { progress?.clear(); format.host(event.result, out); flushSoon() }
-            is ScanEvent.Finished -> { progress?.clear(); format.finish(event.stats, out); out.flush(); unflushed = false }
+            is ScanEvent.Finished -> { progress?.clear(); format.finish(event.stats, out); throttle.written(force = true) }
             else -> Unit
         }
     }

@@ -1,6 +1,7 @@
 package dev.kmap.report.internal
 
 import dev.kmap.dsl.Expectations
+import dev.kmap.dsl.InternalKmapApi
 import dev.kmap.dsl.OutputSpec
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
@@ -20,6 +21,7 @@ import java.io.Writer
  * not flush 65536 times), and both whenever the job asks ([flush], every few tens of ms): a `tail -f` or a
  * pipe sees each host soon after it finished.
  */
+@OptIn(InternalKmapApi::class)
 internal class FormatSink(
     private val plan: ScanPlan,
     private val spec: OutputSpec,
@@ -29,10 +31,9 @@ internal class FormatSink(
     private val formatter: ReportFormatter = ReportFormats.create(spec.format, options)
     private val streaming = ReportFormats.streaming(spec.format)
     private val target = if (spec.path == "-") null else FileTarget(spec.path, spec.format.flag)
-    @Volatile private var unflushed = false
     private val held = ArrayList<HostResult>()
     private var out: Writer? = null
-    private var lastFlush = 0L
+    private var throttle: FlushThrottle? = null
 
     override fun open() { target?.reserve() }
 
@@ -41,21 +42,22 @@ internal class FormatSink(
             is ScanEvent.Started -> {
                 val w = target?.begin() ?: stdout
                 out = w
+                throttle = FlushThrottle(w, if (w === stdout) STDOUT_FLUSH_NANOS else FLUSH_NANOS)
                 formatter.start(plan, event.startedAtMillis, w)
-                flushSoon(force = true)
+                throttle?.written(force = true)
             }
             is ScanEvent.HostFinished -> {
                 val w = out ?: return
                 if (!streaming) { held += event.result; return }
                 formatter.host(event.result, w)
-                flushSoon(force = false)
+                throttle?.written()
             }
             is ScanEvent.Finished -> {
                 val w = out ?: return
                 held.forEach { formatter.host(it, w) }
                 held.clear()
                 formatter.finish(event.stats, w)
-                flushSoon(force = true)
+                throttle?.written(force = true)
             }
             else -> Unit
         }
@@ -76,23 +78,9 @@ internal class FormatSink(
         }
     }
 
-    private fun flushSoon(force: Boolean) {
-        val w = out ?: return
-        val now = System.nanoTime()
-        if (force || now - lastFlush > (if (w === stdout) STDOUT_FLUSH_NANOS else FLUSH_NANOS)) {
-            w.flush()
-            lastFlush = now
-            unflushed = false
-        } else {
-            unflushed = true
-        }
-    }
-
     /** Flushes what a host left in the buffer (see [ReportPipeline.flushIdle]). */
     override fun flush() {
-        if (!unflushed) return
-        unflushed = false
-        out?.let { w -> runCatching { w.flush() } } // a writer already closed has nothing left to flush
+        runCatching { throttle?.flushPending() } // a writer already closed has nothing left to flush
     }
 
     private companion object {
