@@ -1,7 +1,5 @@
 package dev.kmap.engine
 
-import java.util.PriorityQueue
-
 /**
  * A hand-written network for unit tests, on a virtual clock: [fate] decides per probe whether it
  * is answered (with which verdict, after how long) or dropped. [poll] jumps the clock straight to
@@ -18,9 +16,7 @@ class FakeNetwork(
     var sent = 0
     var maxInFlight = 0
     private var inFlight = 0
-    private var seq = 0L
-    private class Pending(val at: Long, val seq: Long, val probe: Probe, val verdict: Verdict)
-    private val queue = PriorityQueue<Pending>(compareBy<Pending>({ it.at }, { it.seq }))
+    private val replies = PendingReplies()
     val sendTimes = ArrayList<Long>()
 
     override val capacity: Int get() = capacityLimit
@@ -31,31 +27,29 @@ class FakeNetwork(
         inFlight++
         maxInFlight = maxOf(maxInFlight, inFlight)
         sendTimes += now
-        probe.attachment = fate(probe)?.let { (delay, verdict) -> Pending(now + delay, seq++, probe, verdict).also(queue::add) }
+        val answer = fate(probe)
+        if (answer == null) probe.attachment = null else replies.schedule(now + answer.first, probe, answer.second)
         return SendResult.SENT
     }
 
     override fun poll(timeoutNanos: Long, sink: ReplySink) {
         val deadline = if (timeoutNanos == Long.MAX_VALUE) Long.MAX_VALUE else now + timeoutNanos
-        val next = queue.peek()
-        if (next == null || next.at > deadline) {
+        val next = replies.nextAt
+        if (next == null || next > deadline) {
             check(deadline != Long.MAX_VALUE) { "poll would wait forever" }
             now = deadline
             return
         }
-        now = maxOf(now, next.at)
-        while (queue.isNotEmpty() && queue.peek().at <= now) {
-            val p = queue.poll()
-            p.probe.attachment = null
+        now = maxOf(now, next)
+        replies.deliverDue(now) { probe, verdict ->
             inFlight--
-            sink.reply(p.probe, p.verdict)
+            sink.reply(probe, verdict)
         }
     }
 
     override fun abandon(probe: Probe) {
         inFlight--
-        (probe.attachment as? Any)?.let { queue.remove(it) }
-        probe.attachment = null
+        replies.abandon(probe)
     }
 
     override fun close() {}

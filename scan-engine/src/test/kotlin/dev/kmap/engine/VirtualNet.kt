@@ -39,37 +39,29 @@ class VirtualNet(val fate: (module: String, probe: Probe) -> Pair<Long, Verdict>
     }
 
     private inner class Session(private val module: String) : ProbeSession {
-        private var seq = 0L
-        private inner class Pending(val at: Long, val seq: Long, val probe: Probe, val verdict: Verdict)
-        private val queue = PriorityQueue<Pending>(compareBy<Pending>({ it.at }, { it.seq }))
+        private val replies = PendingReplies()
         override val capacity = 100_000
 
         override fun send(probe: Probe): SendResult {
             sent += Triple(module, IpAddress.ofBytes(probe.address.address), probe.port)
-            probe.attachment = fate(module, probe)?.let { (delay, verdict) -> Pending(now + delay, seq++, probe, verdict).also(queue::add) }
+            val answer = fate(module, probe)
+            if (answer == null) probe.attachment = null else replies.schedule(now + answer.first, probe, answer.second)
             return SendResult.SENT
         }
 
         override fun poll(timeoutNanos: Long, sink: ReplySink) {
             val deadline = if (timeoutNanos == Long.MAX_VALUE) Long.MAX_VALUE else now + timeoutNanos
-            val next = queue.peek()
-            if (next == null || next.at > deadline) {
+            val next = replies.nextAt
+            if (next == null || next > deadline) {
                 check(deadline != Long.MAX_VALUE) { "poll would wait forever" }
                 now = deadline
                 return
             }
-            now = maxOf(now, next.at)
-            while (queue.isNotEmpty() && queue.peek().at <= now) {
-                val p = queue.poll()
-                p.probe.attachment = null
-                sink.reply(p.probe, p.verdict)
-            }
+            now = maxOf(now, next)
+            replies.deliverDue(now, sink)
         }
 
-        override fun abandon(probe: Probe) {
-            (probe.attachment as? Any)?.let { queue.remove(it) }
-            probe.attachment = null
-        }
+        override fun abandon(probe: Probe) = replies.abandon(probe)
 
         override fun close() { closed.incrementAndGet() }
     }
@@ -86,5 +78,39 @@ class VirtualNet(val fate: (module: String, probe: Probe) -> Pair<Long, Verdict>
             override fun resolve(name: String, preferIpv6: Boolean) = emptyList<java.net.InetAddress>()
             override fun reverse(address: java.net.InetAddress): String? = null
         }
+    }
+}
+
+/**
+ * The replies a fake session has scheduled, by the virtual time they are due (then in send order):
+ * each probe's pending reply is its attachment, so [abandon] takes it back.
+ */
+class PendingReplies {
+    private class Pending(val at: Long, val seq: Long, val probe: Probe, val verdict: Verdict)
+
+    private var seq = 0L
+    private val queue = PriorityQueue<Pending>(compareBy<Pending>({ it.at }, { it.seq }))
+
+    /** When the next reply is due, or null when none is pending. */
+    val nextAt: Long? get() = queue.peek()?.at
+
+    /** [probe] is answered with [verdict] at virtual time [at]. */
+    fun schedule(at: Long, probe: Probe, verdict: Verdict) {
+        probe.attachment = Pending(at, seq++, probe, verdict).also(queue::add)
+    }
+
+    /** Hands [sink] every reply due at [now] or before, in order. */
+    fun deliverDue(now: Long, sink: ReplySink) {
+        while (queue.isNotEmpty() && queue.peek().at <= now) {
+            val p = queue.poll()
+            p.probe.attachment = null
+            sink.reply(p.probe, p.verdict)
+        }
+    }
+
+    /** [probe] will not be answered. */
+    fun abandon(probe: Probe) {
+        (probe.attachment as? Pending)?.let { queue.remove(it) }
+        probe.attachment = null
     }
 }

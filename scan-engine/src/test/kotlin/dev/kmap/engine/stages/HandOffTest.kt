@@ -8,6 +8,7 @@ import dev.kmap.dsl.scan
 import dev.kmap.engine.DefaultDiscovery
 import dev.kmap.engine.EngineConfig
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PendingReplies
 import dev.kmap.engine.PortState
 import dev.kmap.engine.Probe
 import dev.kmap.engine.ProbeModule
@@ -23,7 +24,6 @@ import dev.kmap.packet.Route
 import dev.kmap.packet.RouteResolver
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.runBlocking
-import java.util.PriorityQueue
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
@@ -56,8 +56,7 @@ class HandOffTest {
     private fun last(a: IpAddress) = (a.low and 0xff).toInt()
 
     private inner class Session(private val arp: Boolean, private val gates: List<Gate>) : ProbeSession {
-        private inner class Pending(val at: Long, val probe: Probe, val verdict: Verdict)
-        private val queue = PriorityQueue<Pending>(compareBy { it.at })
+        private val replies = PendingReplies()
         override val capacity = 100_000
 
         private fun fate(p: Probe): Verdict? {
@@ -76,30 +75,23 @@ class HandOffTest {
                 portProbes += a to t
                 gates.forEach { if (a.toString() in it.to) it.open.countDown() }
             }
-            fate(probe)?.let { v -> Pending(t + MS, probe, v).also(queue::add).also { probe.attachment = it } }
+            fate(probe)?.let { v -> replies.schedule(t + MS, probe, v) }
             return SendResult.SENT
         }
 
         override fun poll(timeoutNanos: Long, sink: ReplySink) {
             val deadline = now.get() + timeoutNanos.coerceAtMost(1_000 * MS)
-            val target = minOf(queue.peek()?.at ?: Long.MAX_VALUE, deadline)
+            val target = minOf(replies.nextAt ?: Long.MAX_VALUE, deadline)
             if (arp) {
                 for (g in gates) {
                     if (target >= g.atNanos && g.open.count > 0 && !g.open.await(5, TimeUnit.SECONDS)) { g.timedOut = true; g.open.countDown() }
                 }
             }
             now.updateAndGet { maxOf(it, target) }
-            while (queue.isNotEmpty() && queue.peek().at <= now.get()) {
-                val p = queue.poll()
-                p.probe.attachment = null
-                sink.reply(p.probe, p.verdict)
-            }
+            replies.deliverDue(now.get(), sink)
         }
 
-        override fun abandon(probe: Probe) {
-            (probe.attachment as? Any)?.let { queue.remove(it) }
-            probe.attachment = null
-        }
+        override fun abandon(probe: Probe) = replies.abandon(probe)
 
         override fun close() {}
     }
