@@ -71,17 +71,15 @@ internal class NativeConnectSession(
     private var checkSkip = 0
     private var checkCountdown = 0
 
-    // sockets refused at once, kept for the next probes (one stack per family; see the class's KDoc)
-    private val spare4 = IntArray(MAX_SPARE)
-    private val spare6 = IntArray(MAX_SPARE)
-    private var spares4 = 0
-    private var spares6 = 0
+    // sockets refused at once, kept for the next probes of their family (see the class's KDoc)
+    private val spares4 = Spares()
+    private val spares6 = Spares()
+
+    private fun sparesOf(probe: Probe): Spares = if (probe.address is Inet6Address) spares6 else spares4
 
     override fun send(probe: Probe): SendResult {
-        val fd = when {
-            probe.address is Inet6Address -> if (spares6 > 0) spare6[--spares6] else openSocket(probe)
-            else -> if (spares4 > 0) spare4[--spares4] else openSocket(probe)
-        }
+        var fd = sparesOf(probe).pop()
+        if (fd < 0) fd = openSocket(probe)
         if (fd < 0) {
             if (ConnectVerdicts.isShortage(-fd)) return SendResult.BUSY
             return decide(probe, ConnectVerdicts.ERROR) // EAFNOSUPPORT (IPv6 off), a policy: it will not pass
@@ -96,7 +94,7 @@ internal class NativeConnectSession(
             if (again != EALREADY) {
                 checkSkip = 0
                 if (again == 0 || again == EISCONN) return decide(probe, established(fd, probe))
-                if (again == ECONNREFUSED && keep(fd, probe)) return decide(probe, ConnectVerdicts.REFUSED)
+                if (again == ECONNREFUSED && sparesOf(probe).push(fd)) return decide(probe, ConnectVerdicts.REFUSED)
                 return failed(fd, probe, again)
             }
             checkSkip = minOf(checkSkip * 2 + 1, MAX_SKIP)
@@ -110,18 +108,6 @@ internal class NativeConnectSession(
         inFlight.put(fd, probe)
         probe.handle = fd
         return SendResult.SENT
-    }
-
-    /** Keeps [fd], refused by its second `connect()`, for the next probe of [probe]'s family; false when enough are kept. */
-    private fun keep(fd: Int, probe: Probe): Boolean {
-        if (probe.address is Inet6Address) {
-            if (spares6 == MAX_SPARE) return false
-            spare6[spares6++] = fd
-        } else {
-            if (spares4 == MAX_SPARE) return false
-            spare4[spares4++] = fd
-        }
-        return true
     }
 
     /** `connect()` of [fd] failed with [errno]: a verdict, or BUSY for a shortage while connections of ours are in flight. */
@@ -221,11 +207,30 @@ internal class NativeConnectSession(
 
     override fun close() {
         inFlight.drain { LibC.close(it) }
-        for (i in 0 until spares4) LibC.close(spare4[i])
-        for (i in 0 until spares6) LibC.close(spare6[i])
-        spares4 = 0
-        spares6 = 0
+        spares4.closeAll()
+        spares6.closeAll()
         LibC.close(epfd)
+    }
+
+    /** Refused sockets of one family, kept for its next probes: a stack of at most [MAX_SPARE]. */
+    private class Spares {
+        private val fds = IntArray(MAX_SPARE)
+        private var size = 0
+
+        /** A kept socket, or -1 when none is. */
+        fun pop(): Int = if (size > 0) fds[--size] else -1
+
+        /** Keeps [fd]; false when [MAX_SPARE] are kept already (the caller closes it). */
+        fun push(fd: Int): Boolean {
+            if (size == MAX_SPARE) return false
+            fds[size++] = fd
+            return true
+        }
+
+        fun closeAll() {
+            for (i in 0 until size) LibC.close(fds[i])
+            size = 0
+        }
     }
 
     companion object {
