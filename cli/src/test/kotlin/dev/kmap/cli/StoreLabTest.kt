@@ -190,9 +190,13 @@ class StoreLabTest {
             val single = history.first { it.shardCount == 1 }
             val sharded = store.load(group.id).hosts().map { it.host.address.toString() to it.ports.single().state }.toList()
             val whole = store.load(single.id).hosts().map { it.host.address.toString() to it.ports.single().state }.toList()
-            assertEquals(65536, sharded.size, "no duplicate, no lost target")
-            assertEquals(whole.toMap(), sharded.toMap())
-            assertTrue(sharded.all { it.second == PortState.OPEN })
+            // said in a few words: a map of 65536 entries in a message is cut before its difference
+            fun summary(rows: List<Pair<String, PortState>>) = "${rows.size} rows, ${rows.map { it.first }.toSet().size} hosts, " +
+                rows.groupingBy { it.second }.eachCount() + ", not open: " + rows.filter { it.second != PortState.OPEN }.take(5)
+            val say = "sharded: ${summary(sharded)}; one process: ${summary(whole)}"
+            assertEquals(65536, sharded.size, "no duplicate, no lost target; $say")
+            assertEquals(whole.toMap(), sharded.toMap(), say)
+            assertTrue(sharded.all { it.second == PortState.OPEN }, say)
             assertEquals(65536, group.hostsUp)
         }
         val shown = test("show 1 --store $url --format grepable")
