@@ -189,6 +189,25 @@ class StoreCliTest {
     }
 
     @Test
+    fun `four shard processes starting together on a new SQLite store all record`() {
+        // each process finds the store new; one migrates it, the others wait for that and find it done
+        LoopbackPorts().use { p ->
+            val shards = (0 until 4).map { i ->
+                val log = File(f("shard$i.log"))
+                ProcessBuilder(kmapCommand() + listOf("-sT", "-Pn", "-n", "-p", "${p.open},${p.closed}", "--seed", "7", "--shard-count", "4", "--store", db, "127.0.0.1"))
+                    .redirectErrorStream(true).redirectOutput(log).also { it.environment()["JOB_COMPLETION_INDEX"] = "$i" }.start() to log
+            }
+            for ((process, log) in shards) {
+                assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "a shard did not finish")
+                assertEquals(0, process.exitValue(), log.readText())
+            }
+            val history = ScanStore.open(db).use { it.history() }
+            assertEquals(listOf(4 to 4), history.map { it.shards to it.shardCount }, history.toString())
+            assertEquals(ScanStatus.COMPLETED, history.single().status)
+        }
+    }
+
+    @Test
     fun `shard options read the Kubernetes completion index`() {
         fun shard(args: String, index: String?): dev.kmap.dsl.Shard {
             val cmd = ScanCommand()

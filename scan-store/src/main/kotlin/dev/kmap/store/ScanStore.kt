@@ -58,9 +58,13 @@ public class ScanStore private constructor(private val store: StoreDatabase) : A
         val shard = plan.targets.shard
         val now = System.currentTimeMillis()
         val id = store.jdbc("recording a new scan") { c ->
-            if (store.dialect == Dialect.POSTGRESQL && shard.count > 1) {
-                // shards starting together must agree on one group: take turns per plan
-                c.createStatement().use { it.execute("SELECT pg_advisory_xact_lock(${hash.take(15).toLong(16)})") }
+            if (shard.count > 1) {
+                // shards starting together must agree on one group: take turns (per plan on PostgreSQL)
+                if (store.dialect == Dialect.POSTGRESQL) {
+                    c.createStatement().use { it.execute("SELECT pg_advisory_xact_lock(${hash.take(15).toLong(16)})") }
+                } else {
+                    store.writeFirst(c)
+                }
             }
             val group = settings.groupId
                 ?: (if (shard.count == 1) null else StartQueries.joinableGroup(c, hash, shard.index, shard.count, now - GROUP_JOIN_MILLIS))

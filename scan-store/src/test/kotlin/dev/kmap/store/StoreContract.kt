@@ -357,6 +357,41 @@ abstract class StoreContract {
     }
 
     @Test
+    fun `processes opening one new store together migrate it once and all record`() {
+        // shards started together against a new store: one migrates, the others wait and find it done
+        val url = newUrl()
+        val start = java.util.concurrent.CountDownLatch(1)
+        val pool = java.util.concurrent.Executors.newFixedThreadPool(4)
+        try {
+            val runs = (1..4).map { i ->
+                pool.submit<Long> {
+                    start.await()
+                    ScanStore.open(url).use { store ->
+                        val plan = StoreFixtures.plan.copy(targets = StoreFixtures.plan.targets.copy(shard = Shard(i, 4)))
+                        store.record(plan, settings).run {
+                            event(ScanEvent.Started(plan, 1_000L * i, 2))
+                            event(ScanEvent.HostFinished(StoreFixtures.hosts[i - 1]))
+                            event(ScanEvent.Finished(StoreFixtures.stats))
+                            close()
+                            failure?.let { throw it }
+                            scanId
+                        }
+                    }
+                }
+            }
+            start.countDown()
+            val ids = runs.map { it.get(60, java.util.concurrent.TimeUnit.SECONDS) }
+            assertEquals(4, ids.toSet().size)
+            ScanStore.open(url).use { store ->
+                assertEquals(4 to 4, store.history().single().let { it.shards to it.shardCount })
+                assertEquals(StoreFixtures.hosts.take(4).toSet(), ids.flatMap { store.load(it).hosts().toList() }.toSet())
+            }
+        } finally {
+            pool.shutdownNow()
+        }
+    }
+
+    @Test
     fun `shards of one plan are one scan`() {
         ScanStore.open(newUrl()).use { store ->
             val ids = (1..3).map { i ->

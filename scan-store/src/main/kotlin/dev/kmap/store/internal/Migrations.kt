@@ -3,7 +3,11 @@ package dev.kmap.store.internal
 import dev.kmap.store.StoreException
 import org.flywaydb.core.Flyway
 import org.flywaydb.core.api.FlywayException
+import java.io.File
+import java.io.IOException
 import java.io.PrintWriter
+import java.nio.channels.FileChannel
+import java.nio.file.StandardOpenOption
 import java.sql.Connection
 import java.sql.SQLException
 import java.util.logging.Logger
@@ -16,7 +20,8 @@ import javax.sql.DataSource
  *
  * Flyway runs only when the store is new or older than this kmap: a store at [LATEST] is checked
  * with one query, so a scan does not pay Flyway's start-up. Concurrent first runs (shards starting
- * together against one PostgreSQL) are serialised by Flyway's advisory lock. A store from a newer
+ * together) take turns: on PostgreSQL under an advisory lock, on SQLite under a lock on a file
+ * beside the store ([LOCK_SUFFIX]), made only when a migration may be needed. A store from a newer
  * kmap, a failed migration, or an SQLite file that holds another program's tables is refused
  * before anything is written.
  */
@@ -25,20 +30,51 @@ internal object Migrations {
     const val LATEST: Int = 5
     const val HISTORY_TABLE: String = "kmap_schema_history"
 
+    /** Beside an SQLite store: the file kmap locks while it checks and migrates the store's schema. */
+    const val LOCK_SUFFIX: String = "-migration-lock"
+
     /** The PostgreSQL advisory lock key kmap holds while it checks and migrates a schema. */
     private const val MIGRATION_LOCK = 0x6b6d6170_0001L
 
-    private class State(val tables: Set<String>, val version: Int, val failed: Boolean)
+    private class State(val tables: Set<String>, val version: Int, val failed: Boolean) {
+        val current: Boolean get() = !failed && version == LATEST
+    }
 
     fun check(db: StoreDatabase, readOnly: Boolean) {
-        if (db.dialect != Dialect.POSTGRESQL) return checkLocked(db, readOnly)
-        // processes opening one new database together (shards) take turns: one migrates, the others then find it done
+        // processes opening one new (or older) store together, as shards do, take turns: one
+        // migrates, the others then find it done (Flyway alone would run the same scripts twice)
+        if (db.dialect == Dialect.SQLITE) {
+            val path = StoreUrls.sqlitePath(db.url)
+            val state = read(db)
+            if (path == null || state.current) return checkLocked(db, readOnly, state)
+            return withFileLock(File("$path$LOCK_SUFFIX"), db) { checkLocked(db, readOnly, read(db)) }
+        }
         advisory(db, "pg_advisory_lock")
         try {
             checkLocked(db, readOnly)
         } finally {
             runCatching { advisory(db, "pg_advisory_unlock") }
         }
+    }
+
+    private fun read(db: StoreDatabase): State = try {
+        db.raw { inspect(it, db.dialect) }
+    } catch (e: SQLException) {
+        throw db.describe(e, "reading the schema")
+    }
+
+    /**
+     * Runs [block] holding an exclusive lock on [file] (created beside the database, left there:
+     * removing it would let a waiting process lock the removed file) and, for this process's other
+     * threads, on this object. SQLite's own locks cannot serve: Flyway's transactions come and go.
+     */
+    private fun <T> withFileLock(file: File, db: StoreDatabase, block: () -> T): T = synchronized(this) {
+        val channel = try {
+            FileChannel.open(file.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)
+        } catch (e: IOException) {
+            throw StoreException("cannot create ${file.path} to migrate store ${db.shownUrl}: ${e.message}")
+        }
+        channel.use { it.lock().use { block() } }
     }
 
     private fun advisory(db: StoreDatabase, function: String) {
@@ -52,12 +88,7 @@ internal object Migrations {
         }
     }
 
-    private fun checkLocked(db: StoreDatabase, readOnly: Boolean) {
-        val state = try {
-            db.raw { inspect(it, db.dialect) }
-        } catch (e: SQLException) {
-            throw db.describe(e, "reading the schema")
-        }
+    private fun checkLocked(db: StoreDatabase, readOnly: Boolean, state: State = read(db)) {
         val shown = db.shownUrl
         when {
             state.failed -> throw StoreException(
@@ -90,7 +121,7 @@ internal object Migrations {
      * True when [c]'s store is at [LATEST] with no failed migration (only reads; the caller then
      * needs no [check]). A store at [LATEST] stays there: only a newer kmap changes it.
      */
-    fun isCurrent(c: Connection, dialect: Dialect): Boolean = inspect(c, dialect).let { !it.failed && it.version == LATEST }
+    fun isCurrent(c: Connection, dialect: Dialect): Boolean = inspect(c, dialect).current
 
     private fun foreign(tables: Set<String>, dialect: Dialect): Boolean = when (dialect) {
         // a PostgreSQL database is shared: other tables are fine, a clash with ours is not

@@ -411,6 +411,7 @@ internal class ScanWriter(
     /** Blends this scan's timing into what the store knew of each network (half each). */
     private fun learn(c: java.sql.Connection, measured: List<dev.kmap.store.NetworkTiming>) {
         if (measured.isEmpty()) return
+        db.writeFirst(c)
         val timings = measured.sortedBy { it.network } // one lock order for every writer
         val known = StartQueries.learnedTimings(c, timings.map { it.network })
         inserts.upsertTimings(

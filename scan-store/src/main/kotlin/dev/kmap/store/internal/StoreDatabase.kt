@@ -152,6 +152,17 @@ internal class StoreDatabase private constructor(
         }
     }
 
+    /**
+     * For a [jdbc] transaction that reads, then writes what it read decides: takes SQLite's write
+     * lock first, as `BEGIN IMMEDIATE` would. A transaction that has read cannot wait for another
+     * writer (SQLite answers "busy" at once, whatever busy_timeout says, and would let two shards
+     * both decide on what they read); one that takes the lock first waits its turn. Nothing on
+     * PostgreSQL, whose callers lock what they need.
+     */
+    fun writeFirst(c: Connection) {
+        if (dialect == Dialect.SQLITE) c.createStatement().use { it.executeUpdate("DELETE FROM kmap_network_timing WHERE 0 = 1") }
+    }
+
     /** The JDBC connection, for raw checks ([Migrations]); callers hold no transaction and never close it. */
     fun <T> raw(block: (Connection) -> T): T = synchronized(lock) { block(connection) }
 
