@@ -69,12 +69,16 @@ internal object Migrations {
      * threads, on this object. SQLite's own locks cannot serve: Flyway's transactions come and go.
      */
     private fun <T> withFileLock(file: File, db: StoreDatabase, block: () -> T): T = synchronized(this) {
+        fun failed(e: IOException): Nothing = throw StoreException("cannot lock ${file.path} to migrate store ${db.shownUrl}: ${e.message}")
         val channel = try {
             FileChannel.open(file.toPath(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)
         } catch (e: IOException) {
-            throw StoreException("cannot create ${file.path} to migrate store ${db.shownUrl}: ${e.message}")
+            failed(e)
         }
-        channel.use { it.lock().use { block() } }
+        channel.use { ch ->
+            val lock = try { ch.lock() } catch (e: IOException) { failed(e) }
+            lock.use { block() }
+        }
     }
 
     private fun advisory(db: StoreDatabase, function: String) {
