@@ -19,6 +19,9 @@ class FakeNetwork(
     private val replies = PendingReplies()
     val sendTimes = ArrayList<Long>()
 
+    /** How long the scanning thread is away after each poll that waited (descheduled, a GC pause): replies due meanwhile wait for the next poll. */
+    var awayAfterWait = 0L
+
     override val capacity: Int get() = capacityLimit
 
     override fun send(probe: Probe): SendResult {
@@ -45,6 +48,7 @@ class FakeNetwork(
             inFlight--
             sink.reply(probe, verdict)
         }
+        if (timeoutNanos > 0) now += awayAfterWait
     }
 
     override fun abandon(probe: Probe) {

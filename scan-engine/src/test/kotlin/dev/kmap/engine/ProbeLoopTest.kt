@@ -63,6 +63,18 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `replies that came while the loop's thread was away are taken before any probe is called lost`() {
+        // answers in 1..50 ms; after each wait the thread is away 300 ms, past the 100 ms timeout
+        val net = FakeNetwork { p -> (1 + p.port % 50) * MS to OPEN }
+        net.awayAfterWait = 300 * MS
+        val (out, completed) = run(net, 1..2000)
+        assertTrue(completed)
+        assertEquals(2000, out.verdicts.values.count { it == OPEN })
+        assertEquals(0, out.duplicates)
+        assertEquals(2000, net.sent, "no retransmission of a probe whose answer was waiting")
+    }
+
+    @Test
     fun `neighbour requests to a subnet of mostly absent addresses share two timeouts`() {
         // 254 addresses (one slot each), 60 answering in 1 ms: ARP's shape on a LAN
         val live = 20..79

@@ -41,8 +41,8 @@ internal interface ProbeListener {
 
 /**
  * The probe loop, nmap's ultra_scan in four verbs: expire timed-out probes (and queue their
- * retransmissions), send new probes while timing allows, wait for replies until the next
- * deadline, process them. It keeps state only for probes in flight. Runs on one thread until the
+ * retransmissions; replies already waiting are taken first), send new probes while timing
+ * allows, wait for replies until the next deadline, process them. It keeps state only for probes in flight. Runs on one thread until the
  * work is done, [shouldStop] says so, or the thread is interrupted.
  *
  * Loss is found early where the timing allows it ([TimingController.detectsLossEarly]): a probe
@@ -118,7 +118,17 @@ internal class ProbeLoop(
     // ran most of its probes through the interpreter).
 
     private fun expire(now: Long) {
+        // the replies that came while this thread was away (descheduled on a busy machine, a GC
+        // pause) are taken before any probe is called lost: else they would be retransmitted
+        if (headTimedOut(now)) session.poll(0, sink)
         while (inFlightQueue.isNotEmpty() && expireHead(now)) Unit
+    }
+
+    /** Whether the oldest unanswered probe is past its timeout (answered ones at the head are dropped). */
+    private fun headTimedOut(now: Long): Boolean {
+        while (inFlightQueue.isNotEmpty() && inFlightQueue.first().done) inFlightQueue.removeFirst()
+        val head = inFlightQueue.firstOrNull() ?: return false
+        return now - head.sentAtNanos >= timeoutOf(head)
     }
 
     /** Takes the head of [inFlightQueue] out when it is answered or its time is over; false when it stays. */
