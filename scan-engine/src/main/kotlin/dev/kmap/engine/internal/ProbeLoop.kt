@@ -42,8 +42,9 @@ internal interface ProbeListener {
 /**
  * The probe loop, nmap's ultra_scan in four verbs: expire timed-out probes (and queue their
  * retransmissions; replies already waiting are taken first), send new probes while timing
- * allows, wait for replies until the next deadline, process them. It keeps state only for probes in flight. Runs on one thread until the
- * work is done, [shouldStop] says so, or the thread is interrupted.
+ * allows, wait for replies until the next deadline, process them. It keeps state only for
+ * probes in flight. Runs on one thread until the work is done, [shouldStop] says so, or the
+ * thread is interrupted.
  *
  * Loss is found early where the timing allows it ([TimingController.detectsLossEarly]): a probe
  * still unanswered when a probe sent to the same host [reorderNanos] later has been answered, and
