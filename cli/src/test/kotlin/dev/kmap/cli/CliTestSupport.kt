@@ -52,6 +52,15 @@ fun test(argv: String): Run = test(argv.split(' ').filter { it.isNotEmpty() })
 fun kmapCommand(vararg jvmOptions: String, classPath: String = System.getProperty("java.class.path")): List<String> =
     listOf(ProcessHandle.current().info().command().get(), "-cp", classPath, "-Dkmap.store.learnTiming=false", *jvmOptions, "dev.kmap.cli.MainKt")
 
+/**
+ * `kmap ARGS` started in a JVM of its own ([kmapCommand]; serial GC and C1 only, as several may run
+ * at once), with [env] added and [props] as JVM options, its output and errors to [log].
+ */
+fun kmapProcess(args: List<String>, env: Map<String, String> = emptyMap(), props: List<String> = emptyList(), log: File): Process {
+    val command = kmapCommand("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *props.toTypedArray()) + args
+    return ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).also { it.environment().putAll(env) }.start()
+}
+
 /** A listener on 127.0.0.1 (an open port) and a port bound then freed (closed). */
 class LoopbackPorts : AutoCloseable {
     private val server = ServerSocket(0, 200, InetAddress.getByName("127.0.0.1"))

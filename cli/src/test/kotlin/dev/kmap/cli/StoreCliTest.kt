@@ -192,10 +192,10 @@ class StoreCliTest {
     fun `four shard processes starting together on a new SQLite store all record`() {
         // each process finds the store new; one migrates it, the others wait for that and find it done
         LoopbackPorts().use { p ->
+            val args = listOf("-sT", "-Pn", "-n", "-p", "${p.open},${p.closed}", "--seed", "7", "--shard-count", "4", "--store", db, "127.0.0.1")
             val shards = (0 until 4).map { i ->
                 val log = File(f("shard$i.log"))
-                ProcessBuilder(kmapCommand() + listOf("-sT", "-Pn", "-n", "-p", "${p.open},${p.closed}", "--seed", "7", "--shard-count", "4", "--store", db, "127.0.0.1"))
-                    .redirectErrorStream(true).redirectOutput(log).also { it.environment()["JOB_COMPLETION_INDEX"] = "$i" }.start() to log
+                kmapProcess(args, env = mapOf("JOB_COMPLETION_INDEX" to "$i"), log = log) to log
             }
             for ((process, log) in shards) {
                 assertTrue(process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "a shard did not finish")

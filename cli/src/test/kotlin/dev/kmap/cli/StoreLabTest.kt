@@ -48,12 +48,6 @@ class StoreLabTest {
         check(Regex("""\bdev ${Regex.escape(lab.bridge)}\b""").containsMatchIn(route)) { "$address does not route via ${lab.bridge}: $route" }
     }
 
-    /** `kmap ARGS` in its own JVM (so it can be killed), output to a log file. */
-    private fun kmapProcess(args: List<String>, env: Map<String, String> = emptyMap(), props: List<String> = emptyList(), log: File): Process {
-        val command = kmapCommand("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *props.toTypedArray()) + args
-        return ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).also { it.environment().putAll(env) }.start()
-    }
-
     private fun nft(lab: Lab, host: Int, script: String) {
         val p = ProcessBuilder("ip", "netns", "exec", "${lab.prefix}-target$host", "nft", "-f", "-").redirectErrorStream(true).start()
         p.outputStream.use { it.write(script.toByteArray()) }
