@@ -113,6 +113,8 @@ internal class ProbeLoop(
     private fun timeoutOf(p: Probe): Long =
         (if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) + (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
 
+    private fun timedOut(p: Probe, now: Long): Boolean = now - p.sentAtNanos >= timeoutOf(p)
+
     // The loops below run once per probe but their methods once per turn: each loop's body is a
     // method of its own, which the JIT compiles after a few hundred probes; a body inline would
     // run interpreted until the loop itself had counted tens of thousands of turns (a /16 sweep
@@ -129,14 +131,14 @@ internal class ProbeLoop(
     private fun headTimedOut(now: Long): Boolean {
         while (inFlightQueue.isNotEmpty() && inFlightQueue.first().done) inFlightQueue.removeFirst()
         val head = inFlightQueue.firstOrNull() ?: return false
-        return now - head.sentAtNanos >= timeoutOf(head)
+        return timedOut(head, now)
     }
 
     /** Takes the head of [inFlightQueue] out when it is answered or its time is over; false when it stays. */
     private fun expireHead(now: Long): Boolean {
         val head = inFlightQueue.first()
         if (head.done) { inFlightQueue.removeFirst(); return true }
-        if (now - head.sentAtNanos < timeoutOf(head) && !lostEarly(head, now)) return false
+        if (!timedOut(head, now) && !lostEarly(head, now)) return false
         inFlightQueue.removeFirst()
         finished(head)
         session.abandon(head)
