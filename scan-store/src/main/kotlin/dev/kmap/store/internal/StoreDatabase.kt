@@ -160,7 +160,7 @@ internal class StoreDatabase private constructor(
      * PostgreSQL, whose callers lock what they need.
      */
     fun writeFirst(c: Connection) {
-        if (dialect == Dialect.SQLITE) c.createStatement().use { it.executeUpdate("DELETE FROM kmap_network_timing WHERE 0 = 1") }
+        if (dialect == Dialect.SQLITE) c.createStatement().use { it.executeUpdate("DELETE FROM ${NetworkTimings.tableName} WHERE 0 = 1") }
     }
 
     /** The JDBC connection, for raw checks ([Migrations]); callers hold no transaction and never close it. */
