@@ -18,7 +18,11 @@ public interface ProbeSession : AutoCloseable {
     /** Sends [probe]. Returns [SendResult.BUSY] when out of a resource right now (try later). */
     public fun send(probe: Probe): SendResult
 
-    /** Waits at most [timeoutNanos] (0: do not wait) for replies and hands each to [sink]. */
+    /**
+     * Waits at most [timeoutNanos] (0: do not wait) for replies and hands each to [sink]: every
+     * reply already waiting, not a batch of them (the engine calls a probe lost after a look
+     * with 0 found nothing for it).
+     */
     @KmapExtensionPoint
     public fun poll(timeoutNanos: Long, sink: ReplySink)
 

@@ -42,7 +42,8 @@ import java.net.InetAddress
  *   reset, and its next `connect()` would fail.)
  *
  * [openSocket] is a seam for tests: it returns the descriptor of the probe's socket, or -errno.
- * [poll] waits in slices of at most [SLICE_MILLIS] and returns early once its thread is interrupted.
+ * [poll] waits in slices of at most [SLICE_MILLIS] and returns early once its thread is interrupted;
+ * it hands over every connection already settled, in batches of [MAX_EVENTS], not only the first batch.
  */
 @OptIn(InternalKmapApi::class)
 internal class NativeConnectSession(
@@ -183,6 +184,9 @@ internal class NativeConnectSession(
                 probe.handle = -1
                 sink.reply(probe, settled(fd, probe))
             }
+            // a full batch may have left more ready: they are taken now, at no wait (the loop calls
+            // probes lost after a look that must see every answer already here)
+            if (n == MAX_EVENTS) { waitMillis = 0; continue }
             waitMillis -= slice
             if (n > 0 || waitMillis <= 0 || Thread.currentThread().isInterrupted) return
         }

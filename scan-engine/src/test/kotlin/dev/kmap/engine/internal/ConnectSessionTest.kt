@@ -95,6 +95,32 @@ class ConnectSessionTest {
     }
 
     @Test
+    fun `a poll that does not wait hands over every connection that finished, however many`() {
+        // the probe loop takes what is waiting before it calls a probe lost (ProbeLoop.expire): one
+        // look must return them all, not one epoll batch of them (the rest were called lost and resent)
+        ServerSocket(0, 1000, loopback).use { server ->
+            for (kind in kinds) {
+                val count = 700
+                val session = when (kind) {
+                    "nio" -> ConnectSession(count)
+                    else -> NativeConnectSession(count, settleAtOnce = false)
+                }
+                session.use { s ->
+                    val probes = List(count) { Probe(loopback, server.localPort, 0, 0, it).also { p -> p.sentAtNanos = System.nanoTime() } }
+                    probes.forEach { assertEquals(SendResult.SENT, s.send(it)) }
+                    Thread.sleep(300) // loopback connects complete in microseconds; the backlog holds them all
+                    val answered = HashSet<Int>()
+                    s.poll(0) { p, v -> answered += p.portIndex; assertEquals(PortState.OPEN, v.state) }
+                    assertEquals(count, answered.size, "$kind: one poll(0) after every connect finished")
+                }
+                // the listener's backlog is full of accepted-by-kernel connections (each reset): drain it
+                server.soTimeout = 1
+                runCatching { while (true) server.accept().close() }
+            }
+        }
+    }
+
+    @Test
     fun `the native session holds no descriptor for an abandoned probe, nor after close`() {
         assertEquals(null, NativeConnectSession.unavailableReason) // loaded before counting: JNA's loading opens files
         ServerSocket(0, 50, loopback).use { server ->
