@@ -146,6 +146,39 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `a one-port sweep of live hosts gets every host right through a burst of loss, the lost ones by a re-probe`() {
+        // one probe per host at 2000 a second; 5% random loss proves loss, and for 350 ms a queue
+        // overflows and drops everything: the hosts probed early in it lose every attempt the cap allows
+        val rnd = Random(11)
+        val reprobed = HashSet<Int>()
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p ->
+            if (p.reprobe) reprobed += p.port
+            if (net.now in 2_000 * MS until 2_350 * MS || rnd.nextDouble() < 0.05) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        assertEquals(0, out.duplicates)
+        assertTrue(reprobed.isNotEmpty(), "the hosts lost in the burst were re-probed")
+    }
+
+    @Test
+    fun `a lossy subnet of mostly absent addresses re-probes no absent address`() {
+        // 4000 addresses, 200 live with 20% loss per attempt: loss is proven, but silence is common
+        val rnd = Random(11)
+        val reprobed = HashSet<Int>()
+        val net = FakeNetwork { p ->
+            if (p.reprobe) reprobed += p.port
+            if (p.port % 20 != 0 || rnd.nextDouble() < 0.2) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..4000, slotOf = { it })
+        assertTrue(completed)
+        assertEquals(3800, out.verdicts.values.count { it == silence })
+        assertEquals(emptySet(), reprobed.filter { it % 20 != 0 }.toSet(), "no absent address re-probed")
+    }
+
+    @Test
     fun `random loss of first probes is recovered by retransmissions`() {
         val rnd = Random(42)
         val net = FakeNetwork { p -> if (p.attempt == 0 && rnd.nextDouble() < 0.3) null else (1 + rnd.nextLong(3)) * MS to CLOSED }

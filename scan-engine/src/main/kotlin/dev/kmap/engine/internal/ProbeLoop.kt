@@ -60,7 +60,9 @@ internal interface ProbeListener {
  * Completeness: a probe whose every attempt went unanswered while its host answers others is
  * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
  * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
- * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass.
+ * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass. So is
+ * one to a host that answered nothing, when the loop has proven loss and such silence is rare
+ * ([silentHostsLikelyLost]): the lost hosts of a one-port sweep, not the absent ones of a subnet.
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -83,6 +85,7 @@ internal class ProbeLoop(
     private var answered = 0L
     private var silencesReprobed = 0L
     private var lastReprobeNanos = Long.MIN_VALUE / 2
+    private var reprobesJudged = false // dropReprobesOfSilentHosts ran: every other probe was decided
 
     /** Per host slot: when the latest probe answered (unambiguously) was sent. */
     private var answeredSentAt = LongArray(64) { Long.MIN_VALUE }
@@ -145,10 +148,13 @@ internal class ProbeLoop(
         if (sourceDone) firstPassOver()
         when {
             listener.isAbandoned(head) -> Unit
-            head.reprobe -> { timing.onSilence(); listener.onSilence(head) }
+            head.reprobe -> silent(head)
             timing.mayRetry(head) -> resend.addLast(head.retry())
-            timing.detectsLossEarly && hostAnswered(head) && silenceIsRare() -> { silencesReprobed++; reprobes.addLast(head.retry().also { it.reprobe = true }) }
-            else -> { timing.onSilence(); listener.onSilence(head) }
+            timing.detectsLossEarly && silenceIsRare() && (hostAnswered(head) || silentHostsLikelyLost(silences = timing.unanswered + reprobes.size + 1)) -> {
+                silencesReprobed++
+                reprobes.addLast(head.retry().also { it.reprobe = true })
+            }
+            else -> silent(head)
         }
         return true
     }
@@ -183,6 +189,32 @@ internal class ProbeLoop(
     }
 
     private fun silenceIsRare(): Boolean = silencesReprobed < REPROBE_FREE || silencesReprobed * REPROBE_SHARE < answered
+
+    /**
+     * Whether the silence of a host that answered nothing is likely loss, not absence: this loop has
+     * proven loss (an answer came only to a retransmission) and silence is rare in it: [silences]
+     * (the probes called silent, those waiting for a re-probe, and this one) are at most one per
+     * [REPROBE_SHARE] answers. A discovery sweep or a one-port scan of a /16 then gets its lost hosts
+     * right; a subnet of mostly absent addresses is judged again, with every count final, before any
+     * such re-probe goes out ([dropReprobesOfSilentHosts]).
+     */
+    private fun silentHostsLikelyLost(silences: Long): Boolean = timing.lossProven && silences * REPROBE_SHARE <= answered
+
+    /** Once everything else is decided: the re-probes of hosts that answered nothing go only when such silence is still rare. */
+    private fun dropReprobesOfSilentHosts() {
+        if (reprobes.all { hostAnswered(it) } || silentHostsLikelyLost(silences = timing.unanswered + reprobes.size)) return
+        val kept = reprobes.filter { hostAnswered(it) }
+        for (p in reprobes) if (!hostAnswered(p)) silent(p)
+        reprobes.clear()
+        reprobes.addAll(kept)
+    }
+
+    /** [p] went unanswered through every attempt it gets. */
+    private fun silent(p: Probe) {
+        if (listener.isAbandoned(p)) return
+        timing.onSilence()
+        listener.onSilence(p)
+    }
 
     /** Sends what timing allows; returns how long until the next send may happen. */
     private fun sendNew(): Long {
@@ -227,8 +259,9 @@ internal class ProbeLoop(
             sourceDone = true
         }
         // the re-probes go last, one at a time at a lower rate, once everything else is decided
+        if (reprobes.isEmpty() || inFlightQueue.any { !it.done && !it.reprobe }) return null
+        if (!reprobesJudged) { reprobesJudged = true; dropReprobesOfSilentHosts() }
         if (reprobes.isEmpty() || now - lastReprobeNanos < REPROBE_SPACING_NANOS) return null
-        if (inFlightQueue.any { !it.done && !it.reprobe }) return null
         return reprobes.removeFirst()
     }
 

@@ -104,6 +104,9 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     /** Retransmissions a probe that is still unanswered may get. */
     val allowedRetries: Int get() = if (udp && errorsSeen) maxRetries else minOf(maxRetries, highestAnsweredAttempt + 1)
 
+    /** Whether this loop has proven loss: some answer came only to a retransmission. */
+    val lossProven: Boolean get() = highestAnsweredAttempt > 0
+
     /**
      * True once a UDP target has been caught dropping errors: the loop then sends no new probes
      * while retransmissions are out, so the limiter's tokens go to the losses (and prove them).
