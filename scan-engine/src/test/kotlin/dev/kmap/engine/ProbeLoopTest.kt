@@ -179,6 +179,22 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `a burst of congestion slows the scan for a while, not to its end`() {
+        // 20000 ports at 1 ms; for the first 80 ms everything is dropped (a queue overflowing), then the
+        // network is clean again and the retransmissions are answered. The drops raise the scan
+        // delay (T4: to 10 ms at most); nmap's would stay there, 10 ms per probe for the rest of
+        // the scan (without coming down: 100 s of virtual time; with: 2 s, 1 s of it the max rate's)
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p -> if (net.now < 80 * MS) null else 1 * MS to (if (p.port % 100 == 0) OPEN else CLOSED) }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 20_000.0))
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.size)
+        assertEquals(200, out.verdicts.values.count { it == OPEN })
+        assertEquals(19_800, out.verdicts.values.count { it == CLOSED })
+        assertTrue(net.now < 3_000 * MS, "took ${net.now / MS} ms of virtual time")
+    }
+
+    @Test
     fun `random loss of first probes is recovered by retransmissions`() {
         val rnd = Random(42)
         val net = FakeNetwork { p -> if (p.attempt == 0 && rnd.nextDouble() < 0.3) null else (1 + rnd.nextLong(3)) * MS to CLOSED }

@@ -133,6 +133,38 @@ class TimingTest {
     }
 
     @Test
+    fun `the scan delay comes down again once the drops are over, never below the one asked for`() {
+        val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
+        var now = 0L
+        fun dropAnswered() { now += ms; c.onSent(now); c.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
+        fun answered() { now += ms; c.onSent(now); c.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
+        repeat(11) { dropAnswered() }
+        assertEquals(5, c.scanDelayMillis)
+        repeat(63) { answered() }
+        assertEquals(5, c.scanDelayMillis, "63 clean answers are not enough")
+        answered()
+        assertEquals(2, c.scanDelayMillis, "halved (2.5 ms) after 64")
+        repeat(64) { answered() }
+        assertEquals(1, c.scanDelayMillis, "1.25 ms")
+        repeat(64) { answered() }
+        assertEquals(0, c.scanDelayMillis, "below 1 ms: back to none")
+        assertTrue(c.rateLowered, "the scan still says its rate was lowered")
+        // more than one drop per 10 clean answers keeps the delay where it is
+        repeat(11) { dropAnswered() }
+        assertEquals(5, c.scanDelayMillis)
+        repeat(60) { answered() }
+        repeat(8) { dropAnswered() }
+        repeat(10) { answered() }
+        assertEquals(5, c.scanDelayMillis, "8 drops among 78 answers: more than one per 10 clean ones")
+        // a delay the user asked for is the floor
+        val asked = TimingController(Timing(TimingTemplate.T4, scanDelayMillis = 3), capacity = 100, startNanos = 0)
+        repeat(11) { now += 10 * ms; asked.onSent(now); asked.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
+        assertEquals(6, asked.scanDelayMillis)
+        repeat(64 * 3) { now += 10 * ms; asked.onSent(now); asked.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
+        assertEquals(3, asked.scanDelayMillis)
+    }
+
+    @Test
     fun `rate overrides are validated`() {
         val bad = listOf<() -> Unit>(
             { Timing(minRate = Double.NaN) }, { Timing(maxRate = -1.0) }, { Timing(minRate = 10.0, maxRate = 5.0) },

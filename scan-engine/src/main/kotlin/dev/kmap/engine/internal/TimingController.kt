@@ -19,7 +19,11 @@ import dev.kmap.engine.TimingProfile
  * sent after the last change, and they are more than 40% (30% below T4) of the answers since,
  * replies are being dropped, and the delay between sends is raised: to 50 ms for UDP ([udp]) or
  * 5 ms otherwise, then doubled, up to the maximum scan delay (for UDP 1.1 s, nmap's 1 s plus a
- * margin, unless `--max-scan-delay` says otherwise).
+ * margin, unless `--max-scan-delay` says otherwise). Unlike nmap's, it comes down again (not for
+ * a UDP target that sends errors, whose rate limit does not pass): after [RELAX_AFTER] answers
+ * since the last change with at most one drop per [RELAX_SHARE] of them, it halves, and below
+ * 1 ms it is back where it started. A burst of congestion costs a burst of slowness, not the
+ * rest of the scan (nmap after one burst: 5 ms or more per probe to the end).
  *
  * UDP has one more problem: targets rate-limit the ICMP errors that mark closed ports (Linux:
  * a burst of 6, then one per second per source), so silence is not proof of an open|filtered
@@ -61,7 +65,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         scanDelayNanos,
     )
     private val dropThreshold = if (timing.template >= TimingTemplate.T4) 0.40 else 0.30
-    private var lastBoostNanos = NEVER
+    private var lastDelayChangeNanos = NEVER
     private var lastDropProofNanos = NEVER // UDP: the latest send before an answer proved a drop
     private var droppedSinceChange = 0
     private var goodSinceChange = 0
@@ -86,8 +90,9 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     var recovered: Long = 0
         private set
 
-    /** Whether this loop ever sent slower than it would have: a raised scan delay, or re-probes. */
-    val rateLowered: Boolean get() = scanDelayNanos > initialScanDelayNanos || reprobes > 0
+    /** Whether this loop ever sent slower than it would have: a raised scan delay (even if it came down again), or re-probes. */
+    val rateLowered: Boolean get() = delayRaised || reprobes > 0
+    private var delayRaised = false
 
     /** Whether early loss detection (a later probe to the same host answered first) suits this loop: not for UDP, whose silence is often a rate limiter's. */
     val detectsLossEarly: Boolean get() = !udp
@@ -171,7 +176,7 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         if (attempt > highestAnsweredAttempt) highestAnsweredAttempt = attempt
         if (errorReply) errorsSeen = true
         if (rttNanos >= 0) rtt.sample(rttNanos)
-        val dropped = attempt > 0 && previousSentNanos > maxOf(lastBoostNanos, lastDropProofNanos)
+        val dropped = attempt > 0 && previousSentNanos > maxOf(lastDelayChangeNanos, lastDropProofNanos)
         if (attempt > 0) roundDrops++ else window.onReply()
         if (++roundAnswers >= ROUND) endRound(inFlight)
         if (dropped) droppedSinceChange++ else goodSinceChange++
@@ -182,6 +187,8 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
             }
         } else if (droppedSinceChange > 10 && droppedSinceChange > dropThreshold * (droppedSinceChange + goodSinceChange)) {
             boostScanDelay()
+        } else if (scanDelayNanos > initialScanDelayNanos && goodSinceChange >= RELAX_AFTER && droppedSinceChange * RELAX_SHARE <= goodSinceChange) {
+            relaxScanDelay()
         }
     }
 
@@ -217,7 +224,17 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         goodSinceChange = 0
         if (minOf(next, maxScanDelayNanos) <= scanDelayNanos) return // already at the maximum
         scanDelayNanos = minOf(next, maxScanDelayNanos)
-        lastBoostNanos = lastSendNanos
+        delayRaised = true
+        lastDelayChangeNanos = lastSendNanos
+    }
+
+    /** The answers since the last change say the drops are over: half the delay (below 1 ms: the initial one). */
+    private fun relaxScanDelay() {
+        val next = scanDelayNanos / 2
+        scanDelayNanos = if (next < MILLI) initialScanDelayNanos else maxOf(next, initialScanDelayNanos)
+        droppedSinceChange = 0
+        goodSinceChange = 0
+        lastDelayChangeNanos = lastSendNanos // what went out at the slower pace does not judge the new one
     }
 
     /** A send failed for lack of a resource with [inFlight] probes out. */
@@ -231,6 +248,8 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         private const val UDP_MAX_SCAN_DELAY_MILLIS = 1_100L
         private const val MILLI = 1_000_000L
         private const val ROUND = 256
+        private const val RELAX_AFTER = 64
+        private const val RELAX_SHARE = 10
         private const val CONGESTION_MARGIN = 0.10
         private const val INITIAL_SSTHRESH = 75.0 // nmap's; an arbitrarily high start (RFC 5681) measured no faster here
 
