@@ -20,8 +20,8 @@ public interface ProbeSession : AutoCloseable {
 
     /**
      * Waits at most [timeoutNanos] (0: do not wait) for replies and hands each to [sink]: every
-     * reply already waiting, not a batch of them (the engine calls a probe lost after a look
-     * with 0 found nothing for it).
+     * reply already waiting, not a batch of them (before the engine calls a probe lost, it looks
+     * with 0, and that look must find the probe's answer if it came).
      */
     @KmapExtensionPoint
     public fun poll(timeoutNanos: Long, sink: ReplySink)
