@@ -164,6 +164,23 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `hosts lost before the loop had proven any loss are re-probed once it has`() {
+        // no loss until a 250 ms burst: the hosts probed early in it lose both attempts (the cap
+        // is two while no retransmission was answered) and run out of attempts before the first
+        // retransmission after the burst is answered and proves the loss
+        val reprobed = HashSet<Int>()
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p ->
+            if (p.reprobe) reprobed += p.port
+            if (net.now in 5_000 * MS until 5_250 * MS) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        assertTrue(reprobed.isNotEmpty(), "the hosts lost in the burst were re-probed")
+    }
+
+    @Test
     fun `a lossy subnet of mostly absent addresses re-probes no absent address`() {
         // 4000 addresses, 200 live with 20% loss per attempt: loss is proven, but silence is common
         val rnd = Random(11)

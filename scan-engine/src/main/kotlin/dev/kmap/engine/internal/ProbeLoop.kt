@@ -61,8 +61,9 @@ internal interface ProbeListener {
  * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
  * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
  * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass. So is
- * one to a host that answered nothing, when the loop has proven loss and such silence is rare
- * ([silentHostsLikelyLost]): the lost hosts of a one-port sweep, not the absent ones of a subnet.
+ * one to a host that answered nothing, when silence is rare in the loop and it has proven loss
+ * by the time the re-probes go ([silenceIsRareAmongAnswers], [dropReprobesOfSilentHosts]): the
+ * lost hosts of a one-port sweep, not the absent ones of a subnet.
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -150,7 +151,7 @@ internal class ProbeLoop(
             listener.isAbandoned(head) -> Unit
             head.reprobe -> silent(head)
             timing.mayRetry(head) -> resend.addLast(head.retry())
-            timing.detectsLossEarly && silenceIsRare() && (hostAnswered(head) || silentHostsLikelyLost(silences = timing.unanswered + reprobes.size + 1)) -> {
+            timing.detectsLossEarly && silenceIsRare() && (hostAnswered(head) || silenceIsRareAmongAnswers(silences = timing.unanswered + reprobes.size + 1)) -> {
                 silencesReprobed++
                 reprobes.addLast(head.retry().also { it.reprobe = true })
             }
@@ -191,18 +192,22 @@ internal class ProbeLoop(
     private fun silenceIsRare(): Boolean = silencesReprobed < REPROBE_FREE || silencesReprobed * REPROBE_SHARE < answered
 
     /**
-     * Whether the silence of a host that answered nothing is likely loss, not absence: this loop has
-     * proven loss (an answer came only to a retransmission) and silence is rare in it: [silences]
-     * (the probes called silent, those waiting for a re-probe, and this one) are at most one per
-     * [REPROBE_SHARE] answers. A discovery sweep or a one-port scan of a /16 then gets its lost hosts
-     * right; a subnet of mostly absent addresses is judged again, with every count final, before any
-     * such re-probe goes out ([dropReprobesOfSilentHosts]).
+     * Whether [silences] (the probes called silent, those waiting for a re-probe, and this one) are
+     * at most one per [REPROBE_SHARE] answers: the silence of a host that answered nothing may then
+     * be loss, not absence, and its probe waits for the judgement of [dropReprobesOfSilentHosts].
      */
-    private fun silentHostsLikelyLost(silences: Long): Boolean = timing.lossProven && silences * REPROBE_SHARE <= answered
+    private fun silenceIsRareAmongAnswers(silences: Long): Boolean = silences * REPROBE_SHARE <= answered
 
-    /** Once everything else is decided: the re-probes of hosts that answered nothing go only when such silence is still rare. */
+    /**
+     * Once everything else is decided, with every count final: the re-probes of hosts that answered
+     * nothing go only when the loop has proven loss (an answer came only to a retransmission, maybe
+     * after those hosts' last attempt) and such silence is still rare; else those hosts are silent.
+     * A discovery sweep or a one-port scan of a /16 gets its lost hosts right; a subnet of mostly
+     * absent addresses sends no re-probe.
+     */
     private fun dropReprobesOfSilentHosts() {
-        if (reprobes.all { hostAnswered(it) } || silentHostsLikelyLost(silences = timing.unanswered + reprobes.size)) return
+        if (reprobes.all { hostAnswered(it) }) return
+        if (timing.lossProven && silenceIsRareAmongAnswers(silences = timing.unanswered + reprobes.size)) return
         val kept = reprobes.filter { hostAnswered(it) }
         for (p in reprobes) if (!hostAnswered(p)) silent(p)
         reprobes.clear()
