@@ -181,6 +181,22 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `hosts lost at the start of a scan, before many answers, are re-probed too`() {
+        // a 250 ms burst 300 ms in: about 100 hosts lose both attempts while fewer than 1000 have
+        // answered (one silence per 32 answers would allow about 20 of them a re-probe)
+        val reprobed = HashSet<Int>()
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p ->
+            if (p.reprobe) reprobed += p.port
+            if (net.now in 300 * MS until 550 * MS) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        assertTrue(reprobed.size > 20, "the hosts lost in the burst were re-probed: ${reprobed.size}")
+    }
+
+    @Test
     fun `a lossy subnet of mostly absent addresses re-probes no absent address`() {
         // 4000 addresses, 200 live with 20% loss per attempt: loss is proven, but silence is common
         val rnd = Random(11)

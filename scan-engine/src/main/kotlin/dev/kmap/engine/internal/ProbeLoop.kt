@@ -61,9 +61,9 @@ internal interface ProbeListener {
  * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
  * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
  * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass. So is
- * one to a host that answered nothing, when silence is rare in the loop and it has proven loss
- * by the time the re-probes go ([silenceIsRareAmongAnswers], [dropReprobesOfSilentHosts]): the
- * lost hosts of a one-port sweep, not the absent ones of a subnet.
+ * one to a host that answered nothing, when by the time the re-probes go the loop has proven loss
+ * and such silence is rare in it ([mayReprobe], [dropReprobesOfSilentHosts]): the lost hosts of a
+ * one-port sweep, not the absent ones of a subnet.
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -84,7 +84,8 @@ internal class ProbeLoop(
     private var lastSendNanos = Long.MIN_VALUE / 2
     private var lastAnswerNanos = Long.MIN_VALUE / 2
     private var answered = 0L
-    private var silencesReprobed = 0L
+    private var silencesReprobed = 0L // re-probes of hosts that answered other probes
+    private var awaitingJudgement = 0L // re-probes of hosts that answered nothing (dropReprobesOfSilentHosts)
     private var lastReprobeNanos = Long.MIN_VALUE / 2
     private var reprobesJudged = false // dropReprobesOfSilentHosts ran: every other probe was decided
 
@@ -151,10 +152,7 @@ internal class ProbeLoop(
             listener.isAbandoned(head) -> Unit
             head.reprobe -> silent(head)
             timing.mayRetry(head) -> resend.addLast(head.retry())
-            timing.detectsLossEarly && silenceIsRare() && (hostAnswered(head) || silenceIsRareAmongAnswers(silences = timing.unanswered + reprobes.size + 1)) -> {
-                silencesReprobed++
-                reprobes.addLast(head.retry().also { it.reprobe = true })
-            }
+            timing.detectsLossEarly && mayReprobe(head) -> reprobes.addLast(head.retry().also { it.reprobe = true })
             else -> silent(head)
         }
         return true
@@ -189,13 +187,24 @@ internal class ProbeLoop(
         else -> answeredSentAt[p.slot] != Long.MIN_VALUE
     }
 
-    private fun silenceIsRare(): Boolean = silencesReprobed < REPROBE_FREE || silencesReprobed * REPROBE_SHARE < answered
-
     /**
-     * Whether [silences] (the probes called silent, those waiting for a re-probe, and this one) are
-     * at most one per [REPROBE_SHARE] answers: the silence of a host that answered nothing may then
-     * be loss, not absence, and its probe waits for the judgement of [dropReprobesOfSilentHosts].
+     * Whether silent [p] gets a re-probe (counted here): when its host answered other probes, within
+     * [REPROBE_FREE] or one per [REPROBE_SHARE] answers; when its host answered nothing, it waits for
+     * the judgement of [dropReprobesOfSilentHosts], [AWAIT_FREE] of them or one per [REPROBE_SHARE]
+     * answers (early in a scan, before many answers, a burst of loss may take more than that share).
      */
+    private fun mayReprobe(p: Probe): Boolean {
+        if (hostAnswered(p)) {
+            if (silencesReprobed >= REPROBE_FREE && silencesReprobed * REPROBE_SHARE >= answered) return false
+            silencesReprobed++
+        } else {
+            if (awaitingJudgement >= maxOf(AWAIT_FREE, answered / REPROBE_SHARE)) return false
+            awaitingJudgement++
+        }
+        return true
+    }
+
+    /** Whether [silences] are at most one per [REPROBE_SHARE] answers. */
     private fun silenceIsRareAmongAnswers(silences: Long): Boolean = silences * REPROBE_SHARE <= answered
 
     /**
@@ -347,6 +356,9 @@ internal class ProbeLoop(
         /** Silent probes re-probed whatever the answers; beyond that, one per [REPROBE_SHARE] answers. */
         const val REPROBE_FREE = 16L
         const val REPROBE_SHARE = 32L
+
+        /** Silent probes to hosts that answered nothing kept for the judgement whatever the answers so far. */
+        const val AWAIT_FREE = 256L
 
         /** The re-probes' pace: at most 1000 per second. */
         const val REPROBE_SPACING_NANOS = 1_000_000L
