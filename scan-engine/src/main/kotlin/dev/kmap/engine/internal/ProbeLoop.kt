@@ -204,9 +204,6 @@ internal class ProbeLoop(
         return true
     }
 
-    /** Whether [silences] are at most one per [REPROBE_SHARE] answers. */
-    private fun silenceIsRareAmongAnswers(silences: Long): Boolean = silences * REPROBE_SHARE <= answered
-
     /**
      * Once everything else is decided, with every count final: the re-probes of hosts that answered
      * nothing go only when the loop has proven loss (an answer came only to a retransmission, maybe
@@ -215,10 +212,11 @@ internal class ProbeLoop(
      * absent addresses sends no re-probe.
      */
     private fun dropReprobesOfSilentHosts() {
-        if (reprobes.all { hostAnswered(it) }) return
-        if (timing.lossProven && silenceIsRareAmongAnswers(silences = timing.unanswered + reprobes.size)) return
-        val kept = reprobes.filter { hostAnswered(it) }
-        for (p in reprobes) if (!hostAnswered(p)) silent(p)
+        val (kept, ofSilentHosts) = reprobes.partition { hostAnswered(it) }
+        if (ofSilentHosts.isEmpty()) return
+        // every waiting re-probe is a silence so far; at most one per REPROBE_SHARE answers is rare
+        if (timing.lossProven && (timing.unanswered + reprobes.size) * REPROBE_SHARE <= answered) return
+        ofSilentHosts.forEach(::silent)
         reprobes.clear()
         reprobes.addAll(kept)
     }
