@@ -145,20 +145,30 @@ class ProbeLoopTest {
         assertEquals(51, net.sent, "one retransmission for the absent address, no re-probe")
     }
 
+    /**
+     * A one-port sweep of 20000 live hosts (one slot each, T4, 2000 probes a second, answers in
+     * 1 ms), each attempt lost when [lostAt] says so at its virtual send time. Asserts it completes
+     * with every host open; returns its outcome and the hosts that got a re-probe.
+     */
+    private fun sweepOfLiveHosts(lostAt: (nowNanos: Long) -> Boolean): Pair<Outcome, Set<Int>> {
+        val reprobed = HashSet<Int>()
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p ->
+            if (p.reprobe) reprobed += p.port
+            if (lostAt(net.now)) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        return out to reprobed
+    }
+
     @Test
     fun `a one-port sweep of live hosts gets every host right through a burst of loss, the lost ones by a re-probe`() {
         // one probe per host at 2000 a second; 5% random loss proves loss, and for 350 ms a queue
         // overflows and drops everything: the hosts probed early in it lose every attempt the cap allows
         val rnd = Random(11)
-        val reprobed = HashSet<Int>()
-        lateinit var net: FakeNetwork
-        net = FakeNetwork { p ->
-            if (p.reprobe) reprobed += p.port
-            if (net.now in 2_000 * MS until 2_350 * MS || rnd.nextDouble() < 0.05) null else 1 * MS to OPEN
-        }
-        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
-        assertTrue(completed)
-        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        val (out, reprobed) = sweepOfLiveHosts { now -> now in 2_000 * MS until 2_350 * MS || rnd.nextDouble() < 0.05 }
         assertEquals(0, out.duplicates)
         assertTrue(reprobed.isNotEmpty(), "the hosts lost in the burst were re-probed")
     }
@@ -168,15 +178,7 @@ class ProbeLoopTest {
         // no loss until a 250 ms burst: the hosts probed early in it lose both attempts (the cap
         // is two while no retransmission was answered) and run out of attempts before the first
         // retransmission after the burst is answered and proves the loss
-        val reprobed = HashSet<Int>()
-        lateinit var net: FakeNetwork
-        net = FakeNetwork { p ->
-            if (p.reprobe) reprobed += p.port
-            if (net.now in 5_000 * MS until 5_250 * MS) null else 1 * MS to OPEN
-        }
-        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
-        assertTrue(completed)
-        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        val (_, reprobed) = sweepOfLiveHosts { now -> now in 5_000 * MS until 5_250 * MS }
         assertTrue(reprobed.isNotEmpty(), "the hosts lost in the burst were re-probed")
     }
 
@@ -184,15 +186,7 @@ class ProbeLoopTest {
     fun `hosts lost at the start of a scan, before many answers, are re-probed too`() {
         // a 250 ms burst 300 ms in: about 100 hosts lose both attempts while fewer than 1000 have
         // answered (one silence per 32 answers would allow about 20 of them a re-probe)
-        val reprobed = HashSet<Int>()
-        lateinit var net: FakeNetwork
-        net = FakeNetwork { p ->
-            if (p.reprobe) reprobed += p.port
-            if (net.now in 300 * MS until 550 * MS) null else 1 * MS to OPEN
-        }
-        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
-        assertTrue(completed)
-        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        val (_, reprobed) = sweepOfLiveHosts { now -> now in 300 * MS until 550 * MS }
         assertTrue(reprobed.size > 20, "the hosts lost in the burst were re-probed: ${reprobed.size}")
     }
 

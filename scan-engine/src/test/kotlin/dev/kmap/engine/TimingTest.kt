@@ -112,20 +112,29 @@ class TimingTest {
         assertEquals(10, c.allowedRetries, "capped by --max-retries")
     }
 
+    /** Feeds [c] one answer per send on a clock [step] apart: to a retransmission only ([dropAnswered], a proven drop) or to a first attempt ([answered]). */
+    private inner class Answers(private val c: TimingController, private val step: Long = ms) {
+        var now = 0L
+            private set
+
+        fun dropAnswered() { now += step; c.onSent(now); c.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
+
+        fun answered() { now += step; c.onSent(now); c.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
+    }
+
     @Test
     fun `the scan delay rises as nmap's when many answers come only to retransmissions`() {
         val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
-        var now = 0L
-        fun dropAnswered() { now += ms; c.onSent(now); c.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
-        repeat(10) { dropAnswered() }
+        val a = Answers(c)
+        repeat(10) { a.dropAnswered() }
         assertEquals(0, c.scanDelayMillis, "10 drops are not enough")
-        dropAnswered()
+        a.dropAnswered()
         assertEquals(5, c.scanDelayMillis, "the 11th at more than 40%: 5 ms for TCP")
-        repeat(11) { dropAnswered() }
+        repeat(11) { a.dropAnswered() }
         assertEquals(10, c.scanDelayMillis, "doubled, and T4 caps TCP at 10 ms")
-        repeat(11) { dropAnswered() }
+        repeat(11) { a.dropAnswered() }
         assertEquals(10, c.scanDelayMillis)
-        assertEquals(10 * ms, c.sendDelay(now, 0), "the next send waits the delay")
+        assertEquals(10 * ms, c.sendDelay(a.now, 0), "the next send waits the delay")
         val few = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
         repeat(20) { few.onSent(it * ms); few.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
         repeat(11) { few.onSent(100 * ms + it); few.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = 100 * ms + it - 1) }
@@ -135,32 +144,31 @@ class TimingTest {
     @Test
     fun `the scan delay comes down again once the drops are over, never below the one asked for`() {
         val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
-        var now = 0L
-        fun dropAnswered() { now += ms; c.onSent(now); c.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
-        fun answered() { now += ms; c.onSent(now); c.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
-        repeat(11) { dropAnswered() }
+        val a = Answers(c)
+        repeat(11) { a.dropAnswered() }
         assertEquals(5, c.scanDelayMillis)
-        repeat(63) { answered() }
+        repeat(63) { a.answered() }
         assertEquals(5, c.scanDelayMillis, "63 clean answers are not enough")
-        answered()
+        a.answered()
         assertEquals(2, c.scanDelayMillis, "halved (2.5 ms) after 64")
-        repeat(64) { answered() }
+        repeat(64) { a.answered() }
         assertEquals(1, c.scanDelayMillis, "1.25 ms")
-        repeat(64) { answered() }
+        repeat(64) { a.answered() }
         assertEquals(0, c.scanDelayMillis, "below 1 ms: back to none")
         assertTrue(c.rateLowered, "the scan still says its rate was lowered")
         // more than one drop per 10 clean answers keeps the delay where it is
-        repeat(11) { dropAnswered() }
+        repeat(11) { a.dropAnswered() }
         assertEquals(5, c.scanDelayMillis)
-        repeat(60) { answered() }
-        repeat(8) { dropAnswered() }
-        repeat(10) { answered() }
+        repeat(60) { a.answered() }
+        repeat(8) { a.dropAnswered() }
+        repeat(10) { a.answered() }
         assertEquals(5, c.scanDelayMillis, "8 drops among 78 answers: more than one per 10 clean ones")
         // a delay the user asked for is the floor
         val asked = TimingController(Timing(TimingTemplate.T4, scanDelayMillis = 3), capacity = 100, startNanos = 0)
-        repeat(11) { now += 10 * ms; asked.onSent(now); asked.onReply(attempt = 1, rttNanos = ms, inFlight = 0, previousSentNanos = now - 1) }
+        val b = Answers(asked, step = 10 * ms)
+        repeat(11) { b.dropAnswered() }
         assertEquals(6, asked.scanDelayMillis)
-        repeat(64 * 3) { now += 10 * ms; asked.onSent(now); asked.onReply(attempt = 0, rttNanos = ms, inFlight = 0) }
+        repeat(64 * 3) { b.answered() }
         assertEquals(3, asked.scanDelayMillis)
     }
 
