@@ -131,8 +131,20 @@ class ProbeLoopTest {
         assertEquals(silence, out.verdicts[7])
         assertEquals(9, out.verdicts.values.count { it == CLOSED })
         assertEquals(12, net.sent, "one retransmission (nothing ever needed a retry to be answered), then one re-probe at a lower rate")
-        // the first two attempts are found lost early (later probes answered); the re-probe waits twice the timeout (T4: 100 ms at least)
-        assertTrue(net.now in 200 * MS..400 * MS, "took ${net.now / MS} ms")
+        // nothing was ever lost (no answer came to a retransmission): the re-probe, the last send,
+        // waits one timeout (T4: 100 ms at least), not two
+        assertEquals(100 * MS, net.now - net.sendTimes.last(), "sends at ${net.sendTimes.map { it / MS }} ms, done at ${net.now / MS} ms")
+    }
+
+    @Test
+    fun `where loss is proven, a silent port's re-probe waits twice the timeout`() {
+        var lostOnce = false
+        // port 3's first attempt is lost and its retransmission answered: loss is proven
+        val net = FakeNetwork { p -> if (p.port == 7) null else if (p.port == 3 && !lostOnce) null.also { lostOnce = true } else 1 * MS to CLOSED }
+        val (out, _) = run(net, 1..10)
+        assertEquals(silence, out.verdicts[7])
+        assertEquals(9, out.verdicts.values.count { it == CLOSED })
+        assertEquals(200 * MS, net.now - net.sendTimes.last(), "sends at ${net.sendTimes.map { it / MS }} ms, done at ${net.now / MS} ms")
     }
 
     @Test

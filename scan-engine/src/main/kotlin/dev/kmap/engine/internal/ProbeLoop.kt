@@ -58,7 +58,7 @@ internal interface ProbeListener {
  * would fill the window while the answering hosts' probes come back in a round trip.
  *
  * Completeness: a probe whose every attempt went unanswered while its host answers others is
- * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, twice the timeout) before it is
+ * sent once more at a lower rate ([REPROBE_SPACING_NANOS] apart, with a longer wait: [timeoutOf]) before it is
  * called silent, when silence is rare in this loop (at most [REPROBE_FREE] or one in
  * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass. So is
  * one to a host that answered nothing, when by the time the re-probes go the loop has proven loss
@@ -115,8 +115,14 @@ internal class ProbeLoop(
         }
     }
 
+    /**
+     * How long [p]'s attempt waits for its answer: a re-probe twice the timeout where the loop has
+     * proven loss (an answer may come late after a burst), once otherwise (a network that lost
+     * nothing: at least T4's 100 ms, thousands of round trips, for the scan's last packets).
+     */
     private fun timeoutOf(p: Probe): Long =
-        (if (p.reprobe) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) + (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
+        (if (p.reprobe && timing.lossProven) 2 * timing.timeoutNanos(p.attempt) else timing.timeoutNanos(p.attempt)) +
+            (if (p.waitsForNeighbour) NEIGHBOUR_ALLOWANCE_NANOS else 0)
 
     private fun timedOut(p: Probe, now: Long): Boolean = now - p.sentAtNanos >= timeoutOf(p)
 
