@@ -14,6 +14,9 @@
 #                     (far above what the kernel carries) over 65535 ports minus over 1 port
 #   report NAME...    one line per NAME: median wall, median CPU, exact runs
 #   ratio A B         median wall and CPU of A over B
+#   warm_ready        starts (if none) and waits for the bench's own warm kmap process (KMAP_WARM=1
+#                     in $OUT/run, killed at exit), outside the timing: ${KMAP_WARM_RUN[@]} runs kmap through it.
+#                     CPU figures of warm runs are the client's only (the warm process is not its child)
 #
 # KMAP_BEFORE=/other/checkout/bin/kmap adds another build of kmap (the commit before a change) as a
 # peer named kmap-before, run in the same invocation, with the ratio after/before. It records into
@@ -25,6 +28,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-5}
 LAB=$ROOT/lab-fixture/src/main/resources/dev/kmap/lab/lab.sh
 KMAP=$ROOT/bin/kmap
+unset KMAP_WARM # the kmap rows are new JVMs; the kmap-warm rows say so
 BEFORE=${KMAP_BEFORE:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-120} # seconds: no single run goes on longer
 BR=${KMAP_LAB_PREFIX}-br0
@@ -44,6 +48,7 @@ lab_down() {
   bash "$LAB" release >/dev/null 2>&1 || true
 }
 cleanup() {
+  pkill -f "kmap.warm.dir=$OUT/run" 2>/dev/null || true
   lab_down
   rm -rf "$OUT"
 }
@@ -58,6 +63,19 @@ lab_up() {
 guard() {
   local dev; dev=$(ip -o route get "$1" 2>/dev/null | grep -o 'dev [^ ]*' | awk '{print $2}')
   [[ $dev == "$BR" ]] || { echo "bench: $1 routes via '${dev:-nothing}', not the lab bridge $BR: refusing to scan" >&2; exit 3; }
+}
+
+# kmap through a warm process (bin/kmap's KMAP_WARM=1) of the bench's own
+KMAP_WARM_RUN=(env KMAP_WARM=1 "XDG_RUNTIME_DIR=$OUT/run" "$KMAP")
+warm_ready() {
+  local i
+  mkdir -p -m 700 "$OUT/run"
+  pgrep -f "kmap.warm.dir=$OUT/run" >/dev/null || "${KMAP_WARM_RUN[@]}" --version >/dev/null
+  for ((i = 0; i < 600; i++)); do
+    compgen -G "$OUT/run/kmap-warm-*/*.sock" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench: no warm kmap process came up in 60 s" >&2; exit 3
 }
 
 now() { date +%s.%N; }
@@ -99,6 +117,12 @@ report() {
   for n in "$@"; do
     printf '  %-22s median %7.3f s  CPU %7.3f s  exact %s/%s\n' "$n" "$(median "$n" wall)" "$(median "$n" cpu)" "${EXACT[$n]:-0}" "$RUNS"
   done
+}
+
+# ratio_time A B [TARGET]: median wall time of A over B only (A's CPU is not all measured: warm runs)
+ratio_time() {
+  awk -v a="$(median "$1" wall)" -v b="$(median "$2" wall)" -v n1="$1" -v n2="$2" -v t="${3:-}" \
+    'BEGIN { printf "  %s / %s: time %.3f%s\n", n1, n2, (b > 0 ? a / b : 0), (t == "" ? "" : "  (target: " t ")") }'
 }
 
 ratio() {

@@ -15,6 +15,15 @@ import kotlin.system.exitProcess
  */
 fun main(args: Array<String>) {
     NativeLibraries.prepare()
+    exitProcess(runKmap(args))
+}
+
+/**
+ * `kmap args` in this process, as [main] runs it (warm-ups, the Ctrl-C hook, the command); its
+ * exit code. [interrupted] is told the exit code when Ctrl-C ended a scan, after its partial
+ * results are written (a warm process tells its client; the JVM then exits by itself).
+ */
+internal fun runKmap(args: Array<String>, interrupted: (Int) -> Unit = {}): Int {
     warmRawPackets(args)
     warmStore(args)
     warmStageProviders(args)
@@ -26,9 +35,10 @@ fun main(args: Array<String>) {
             control.stop()
             System.err.println("\nkmap: interrupted: stopping the scan and writing partial results...")
             done.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+            interrupted(Cli.EXIT_INTERRUPTED)
         }
     })
-    val code = try {
+    return try {
         Cli.run(args.toList(), System.out, System.err, control, terminal = Terminal.stderrIsTty())
     } catch (e: Throwable) {
         // an Error past every handler (out of memory, a broken installation's missing class):
@@ -40,7 +50,6 @@ fun main(args: Array<String>) {
         running.set(false)
         done.countDown()
     }
-    exitProcess(code)
 }
 
 private const val SHUTDOWN_WAIT_SECONDS = 15L
