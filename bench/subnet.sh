@@ -6,6 +6,7 @@
 # the lab has them: the bench fails loudly otherwise. Medians of RUNS (default 5), wall time and
 # user+system CPU per whole process, the machine's limit line first. KMAP_BEFORE (see lib.sh) adds
 # another build of kmap as a peer, with the ratio after/before.
+# kmap-warm rows: kmap through a warm process (KMAP_WARM=1; lib.sh's warm_ready, outside the timing).
 # Lab: prefix knd, 10.243.0.0/24 behind knd-br0 (every scan checks that route first).
 set -euo pipefail
 export KMAP_LAB_PREFIX=knd KMAP_LAB_NET4=10.243.0 KMAP_LAB_NET6=fd10:243:: KMAP_LAB_ANYIP="" KMAP_LAB_HOSTS=1
@@ -35,28 +36,32 @@ echo "== -sn of the /24 ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
   measure nmap-sn $PROBE nmap -sn -T4 -n $NET --exclude $EXCLUDE -oG -
   measure kmap-sn $PROBE "$KMAP" -sn -T4 -n $NET --exclude $EXCLUDE -oG -
+  warm_ready; measure kmap-warm-sn $PROBE "${KMAP_WARM_RUN[@]}" -sn -T4 -n $NET --exclude $EXCLUDE -oG -; warm_ready
   [[ -z $BEFORE ]] || measure kmap-before-sn $PROBE "$BEFORE" -sn -T4 -n $NET --exclude $EXCLUDE -oG -
-  for t in nmap-sn kmap-sn ${BEFORE:+kmap-before-sn}; do
+  for t in nmap-sn kmap-sn kmap-warm-sn ${BEFORE:+kmap-before-sn}; do
     got=$(up_hosts "$OUT/$t.out")
     if [[ $got == "$LIVE" ]]; then exact $t; run_line $t "exact ($(wc -w <<<"$got") up)"; else run_line $t "WRONG"; fail "$t run $RUN: up hosts: $got"; fi
   done
 done
-report nmap-sn kmap-sn ${BEFORE:+kmap-before-sn}
+report nmap-sn kmap-sn kmap-warm-sn ${BEFORE:+kmap-before-sn}
 ratio kmap-sn nmap-sn "<= 0.5, identical host lists"
+ratio_time kmap-warm-sn nmap-sn "<= 0.5, identical host lists"
 [[ -z $BEFORE ]] || ratio kmap-sn kmap-before-sn
 
 echo "== default scan (-sS, top 1000 ports, default discovery) of the /24 ($RUNS runs)"
 for ((RUN = 1; RUN <= RUNS; RUN++)); do
   measure nmap-sS $PROBE nmap -sS -T4 -n $NET --exclude $EXCLUDE -oG -
   measure kmap-sS $PROBE "$KMAP" -sS -T4 -n $NET --exclude $EXCLUDE -oG -
+  warm_ready; measure kmap-warm-sS $PROBE "${KMAP_WARM_RUN[@]}" -sS -T4 -n $NET --exclude $EXCLUDE -oG -; warm_ready
   [[ -z $BEFORE ]] || measure kmap-before-sS $PROBE "$BEFORE" -sS -T4 -n $NET --exclude $EXCLUDE -oG -
-  for t in nmap-sS kmap-sS ${BEFORE:+kmap-before-sS}; do
+  for t in nmap-sS kmap-sS kmap-warm-sS ${BEFORE:+kmap-before-sS}; do
     got=$(up_hosts "$OUT/$t.out"); ports=$(host_ports "$OUT/$t.out")
     if [[ $got == "$LIVE" && $ports == "$WANT_PORTS" ]]; then exact $t; run_line $t "exact ($(wc -w <<<"$got") up, $(wc -l <<<"$ports") hosts with 22,80,443 open)"
     else run_line $t WRONG; fail "$t run $RUN: up: $got; ports: $(tr '\n' ';' <<<"$ports")"; fi
   done
 done
-report nmap-sS kmap-sS ${BEFORE:+kmap-before-sS}
+report nmap-sS kmap-sS kmap-warm-sS ${BEFORE:+kmap-before-sS}
 ratio kmap-sS nmap-sS "<= 0.5, identical host and port lists"
+ratio_time kmap-warm-sS nmap-sS "<= 0.5, identical host and port lists"
 [[ -z $BEFORE ]] || ratio kmap-sS kmap-before-sS
 ((FAILED == 0)) || { echo "bench: the host or port lists differ from the lab's (see above)" >&2; exit 1; }
