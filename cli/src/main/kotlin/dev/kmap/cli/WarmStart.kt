@@ -38,6 +38,12 @@ internal object WarmStart {
     private const val MAX_REQUEST = 1 shl 20
     private const val CLIENT_WAIT_MILLIS = 2000
     private const val DEFAULT_IDLE_SECONDS = 600L
+    private const val TRAINING_PORTS = "1-4096"
+    private const val MAIN_CLASS = "dev.kmap.cli.WarmStartKt"
+
+    /** `CMSG_SPACE(3 * sizeof(int))`. */
+    private const val CONTROL_SIZE = 32L
+    private const val MSG_CMSG_CLOEXEC = 0x40000000
 
     /** Variables a shell changes on its own between the launcher that started a warm process and a client. */
     private val IGNORED_ENV = setOf("_", "SHLVL", "PWD", "OLDPWD")
@@ -266,13 +272,6 @@ internal object WarmStart {
             ProcessBuilder(cmd).redirectInput(File("/dev/null")).redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).start()
         }
     }
-
-    private const val TRAINING_PORTS = "1-4096"
-
-    /** `CMSG_SPACE(3 * sizeof(int))`. */
-    private const val CONTROL_SIZE = 32L
-    private const val MSG_CMSG_CLOEXEC = 0x40000000
-    private const val MAIN_CLASS = "dev.kmap.cli.WarmStartKt"
 }
 
 /** `java … -Dkmap.warm.dir=DIR [-Dkmap.warm.after=PID] dev.kmap.cli.WarmStartKt`: see [WarmStart]. */
