@@ -2,6 +2,8 @@ package dev.kmap.cli
 
 import com.sun.jna.Memory
 import com.sun.jna.Native
+import dev.kmap.dsl.InternalKmapApi
+import dev.kmap.packet.internal.LibC
 import java.io.File
 import java.io.OutputStream
 import java.io.PrintStream
@@ -30,6 +32,7 @@ import kotlin.system.exitProcess
  * retires (the client's launcher then runs the scan in a new JVM, which starts a new warm
  * process); without a client for [IDLE_ENV] seconds (600 by default) it retires too.
  */
+@OptIn(InternalKmapApi::class)
 internal object WarmStart {
     const val DIR_PROPERTY = "kmap.warm.dir"
     const val AFTER_PROPERTY = "kmap.warm.after"
@@ -43,7 +46,6 @@ internal object WarmStart {
 
     /** `CMSG_SPACE(3 * sizeof(int))`. */
     private const val CONTROL_SIZE = 32L
-    private const val MSG_CMSG_CLOEXEC = 0x40000000
 
     /** Variables a shell changes on its own between the launcher that started a warm process and a client. */
     private val IGNORED_ENV = setOf("_", "SHLVL", "PWD", "OLDPWD")
@@ -79,18 +81,18 @@ internal object WarmStart {
                 listener.retire()
                 return 0
             }
-            val conn = WarmLibC.accept(listener.fd, null, null)
+            val conn = LibC.accept(listener.fd, null, null)
             if (conn < 0) continue
             val request = if (peerIsMe(conn)) receive(conn) else null
             if (request == null) {
-                WarmLibC.close(conn)
+                LibC.close(conn)
                 continue
             }
             if (!request.matches(cwd, netns, jars)) {
                 // the user's environment or kmap's jars changed: this process is of no more use
-                WarmLibC.writeFully(conn, byteArrayOf('R'.code.toByte()))
-                request.fds.forEach { WarmLibC.close(it) }
-                WarmLibC.close(conn)
+                UnixSockets.writeFully(conn, byteArrayOf('R'.code.toByte()))
+                request.fds.forEach { LibC.close(it) }
+                LibC.close(conn)
                 listener.retire()
                 return 0
             }
@@ -98,12 +100,12 @@ internal object WarmStart {
             Runtime.getRuntime().removeShutdownHook(cleanup)
             System.out.flush()
             System.err.flush()
-            for (i in 0..2) WarmLibC.dup2(request.fds[i], i)
-            request.fds.forEach { WarmLibC.close(it) }
-            if (!WarmLibC.writeFully(conn, byteArrayOf('A'.code.toByte()))) return 1
+            for (i in 0..2) LibC.dup2(request.fds[i], i)
+            request.fds.forEach { LibC.close(it) }
+            if (!UnixSockets.writeFully(conn, byteArrayOf('A'.code.toByte()))) return 1
             val code = runKmap(request.args.toTypedArray()) { tell(conn, it) }
             tell(conn, code)
-            WarmLibC.close(conn)
+            LibC.close(conn)
             startSuccessor()
             return code
         }
@@ -130,7 +132,7 @@ internal object WarmStart {
 
     /** One request: the length (4 bytes) with the three descriptors, then the fields; null if anything is off. */
     private fun receive(conn: Int): Request? {
-        if (!WarmLibC.readable(conn, CLIENT_WAIT_MILLIS)) return null
+        if (!UnixSockets.readable(conn, CLIENT_WAIT_MILLIS)) return null
         val buf = Memory(4)
         val iov = Memory(16).apply { setPointer(0, buf); setLong(8, 4) }
         val control = Memory(CONTROL_SIZE).apply { clear() }
@@ -141,20 +143,20 @@ internal object WarmStart {
             setPointer(32, control)
             setLong(40, CONTROL_SIZE)
         }
-        val n = WarmLibC.recvmsg(conn, msg, MSG_CMSG_CLOEXEC)
-        val fds = if (n > 0 && msg.getLong(40) >= 16 && control.getInt(8) == WarmLibC.SOL_SOCKET && control.getInt(12) == WarmLibC.SCM_RIGHTS) {
+        val n = LibC.recvmsg(conn, msg, LibC.MSG_CMSG_CLOEXEC)
+        val fds = if (n > 0 && msg.getLong(40) >= 16 && control.getInt(8) == LibC.SOL_SOCKET && control.getInt(12) == LibC.SCM_RIGHTS) {
             control.getIntArray(16, ((control.getLong(0) - 16) / 4).toInt().coerceIn(0, 3))
         } else {
             IntArray(0)
         }
         val length = if (n == 4L) buf.getInt(0) else -1
-        val bytes = if (fds.size == 3 && msg.getInt(48) and WarmLibC.MSG_CTRUNC == 0 && length in 1..MAX_REQUEST) {
-            WarmLibC.readFully(conn, length, CLIENT_WAIT_MILLIS)
+        val bytes = if (fds.size == 3 && msg.getInt(48) and LibC.MSG_CTRUNC == 0 && length in 1..MAX_REQUEST) {
+            UnixSockets.readFully(conn, length, CLIENT_WAIT_MILLIS)
         } else {
             null
         }
         val request = bytes?.let { parse(fds, String(it, Charsets.UTF_8).split('\u0000')) }
-        if (request == null) fds.forEach { WarmLibC.close(it) }
+        if (request == null) fds.forEach { LibC.close(it) }
         return request
     }
 
@@ -168,7 +170,7 @@ internal object WarmStart {
 
     private fun ownEnv(): Map<String, String> = System.getenv() - IGNORED_ENV
 
-    private fun ownUmask(): Int = WarmLibC.umask(0b000_010_010).also { WarmLibC.umask(it) }
+    private fun ownUmask(): Int = LibC.umask(0b000_010_010).also { LibC.umask(it) }
 
     private fun netns(): String? = runCatching { Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString() }.getOrNull()
 
@@ -181,13 +183,13 @@ internal object WarmStart {
     private fun peerIsMe(conn: Int): Boolean {
         val cred = Memory(12).apply { clear() }
         val len = Memory(4).apply { setInt(0, 12) }
-        return WarmLibC.getsockopt(conn, WarmLibC.SOL_SOCKET, WarmLibC.SO_PEERCRED, cred, len) == 0 && cred.getInt(4) == WarmLibC.getuid()
+        return LibC.getsockopt(conn, LibC.SOL_SOCKET, LibC.SO_PEERCRED, cred, len) == 0 && cred.getInt(4) == LibC.getuid()
     }
 
     /** A directory of this user's only, not a link: nobody else can put a socket there. */
     private fun isPrivateDir(dir: Path): Boolean = runCatching {
         val attrs = Files.readAttributes(dir, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS)
-        Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && attrs["uid"] == WarmLibC.getuid() && (attrs["mode"] as Int) and 0b000_111_111 == 0
+        Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && attrs["uid"] == LibC.getuid() && (attrs["mode"] as Int) and 0b000_111_111 == 0
     }.getOrDefault(false)
 
     /** The listening socket [fd], at [file] while that is still this socket's ([inode]). */
@@ -199,14 +201,14 @@ internal object WarmStart {
             while (true) {
                 val left = (deadline - System.nanoTime()) / 1_000_000
                 if (left <= 0 || !isOurs()) return false
-                if (WarmLibC.readable(fd, left.coerceAtMost(LOOK_MILLIS).toInt())) return true
+                if (UnixSockets.readable(fd, left.coerceAtMost(LOOK_MILLIS).toInt())) return true
             }
         }
 
         /** Closes the socket and removes its file, if the file is still this socket's. */
         fun retire() {
             if (isOurs()) file.delete()
-            WarmLibC.close(fd)
+            LibC.close(fd)
         }
 
         companion object {
@@ -214,33 +216,33 @@ internal object WarmStart {
 
             /** The listening socket at [file] (mode 0600), or null if another warm process listens there. */
             fun open(file: File): Listener? {
-                val addr = WarmLibC.unixAddress(file.path) ?: return null
-                val fd = WarmLibC.socket(WarmLibC.AF_UNIX, WarmLibC.SOCK_STREAM or WarmLibC.SOCK_CLOEXEC, 0)
+                val addr = UnixSockets.address(file.path) ?: return null
+                val fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM or LibC.SOCK_CLOEXEC, 0)
                 if (fd < 0) return null
-                val umask = WarmLibC.umask(0b001_111_111)
+                val umask = LibC.umask(0b001_111_111)
                 try {
-                    if (WarmLibC.bind(fd, addr, WarmLibC.SOCKADDR_UN_SIZE) != 0) {
+                    if (LibC.bind(fd, addr, UnixSockets.SOCKADDR_UN_SIZE) != 0) {
                         // a live warm process listens there already, or a dead one left its socket file
-                        val bound = Native.getLastError() == WarmLibC.EADDRINUSE && !answers(addr) && file.delete() &&
-                            WarmLibC.bind(fd, addr, WarmLibC.SOCKADDR_UN_SIZE) == 0
-                        if (!bound) return null.also { WarmLibC.close(fd) }
+                        val bound = Native.getLastError() == LibC.EADDRINUSE && !answers(addr) && file.delete() &&
+                            LibC.bind(fd, addr, UnixSockets.SOCKADDR_UN_SIZE) == 0
+                        if (!bound) return null.also { LibC.close(fd) }
                     }
                 } finally {
-                    WarmLibC.umask(umask)
+                    LibC.umask(umask)
                 }
                 val inode = runCatching { Files.getAttribute(file.toPath(), "unix:ino", LinkOption.NOFOLLOW_LINKS) }.getOrNull()
-                return if (inode != null && WarmLibC.listen(fd, 4) == 0) Listener(fd, file, inode) else null.also { WarmLibC.close(fd) }
+                return if (inode != null && LibC.listen(fd, 4) == 0) Listener(fd, file, inode) else null.also { LibC.close(fd) }
             }
 
             private fun answers(addr: Memory): Boolean {
-                val probe = WarmLibC.socket(WarmLibC.AF_UNIX, WarmLibC.SOCK_STREAM or WarmLibC.SOCK_CLOEXEC, 0)
-                return (WarmLibC.connect(probe, addr, WarmLibC.SOCKADDR_UN_SIZE) == 0).also { WarmLibC.close(probe) }
+                val probe = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM or LibC.SOCK_CLOEXEC, 0)
+                return (LibC.connect(probe, addr, UnixSockets.SOCKADDR_UN_SIZE) == 0).also { LibC.close(probe) }
             }
         }
     }
 
     private fun tell(conn: Int, code: Int) {
-        WarmLibC.writeFully(conn, byteArrayOf(code.toByte(), (code shr 8).toByte(), (code shr 16).toByte(), (code shr 24).toByte()))
+        UnixSockets.writeFully(conn, byteArrayOf(code.toByte(), (code shr 8).toByte(), (code shr 16).toByte(), (code shr 24).toByte()))
     }
 
     /**

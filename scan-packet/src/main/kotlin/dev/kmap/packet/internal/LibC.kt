@@ -16,6 +16,7 @@ import dev.kmap.dsl.InternalKmapApi
  */
 @InternalKmapApi
 public object LibC {
+    public const val AF_UNIX: Int = 1
     public const val AF_INET: Int = 2
     public const val AF_INET6: Int = 10
     public const val SOCK_STREAM: Int = 1
@@ -28,6 +29,10 @@ public object LibC {
     public const val SO_SNDBUF: Int = 7
     public const val SO_LINGER: Int = 13
     public const val SO_SNDBUFFORCE: Int = 32
+    public const val SO_PEERCRED: Int = 17
+    public const val SCM_RIGHTS: Int = 1
+    public const val MSG_CTRUNC: Int = 0x8
+    public const val MSG_CMSG_CLOEXEC: Int = 0x40000000
     public const val MSG_DONTWAIT: Int = 0x40
     public const val POLLIN: Short = 1
     public const val EPERM: Int = 1
@@ -38,6 +43,7 @@ public object LibC {
     public const val ENETDOWN: Int = 100
     public const val ENODEV: Int = 19
     public const val ENXIO: Int = 6
+    public const val EADDRINUSE: Int = 98
     public const val EPOLL_CLOEXEC: Int = 0x80000
     public const val EPOLL_CTL_ADD: Int = 1
     public const val EPOLLOUT: Int = 0x004
@@ -64,6 +70,22 @@ public object LibC {
     @JvmStatic public external fun connect(fd: Int, addr: Pointer, addrlen: Int): Int
 
     @JvmStatic public external fun bind(fd: Int, addr: Pointer, addrlen: Int): Int
+
+    @JvmStatic public external fun listen(fd: Int, backlog: Int): Int
+
+    @JvmStatic public external fun accept(fd: Int, addr: Pointer?, addrlen: Pointer?): Int
+
+    @JvmStatic public external fun recvmsg(fd: Int, msg: Pointer, flags: Int): Long
+
+    @JvmStatic public external fun read(fd: Int, buf: Pointer, count: Long): Long
+
+    @JvmStatic public external fun write(fd: Int, buf: Pointer, count: Long): Long
+
+    @JvmStatic public external fun dup2(oldfd: Int, newfd: Int): Int
+
+    @JvmStatic public external fun umask(mask: Int): Int
+
+    @JvmStatic public external fun getuid(): Int
 
     @JvmStatic public external fun getsockopt(fd: Int, level: Int, name: Int, value: Pointer, len: Pointer): Int
 
