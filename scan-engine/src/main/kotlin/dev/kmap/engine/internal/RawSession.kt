@@ -64,7 +64,11 @@ internal abstract class RawSession<T>(
     /** The longest frame [templates] can write. */
     protected abstract fun maxLength(templates: T): Int
 
-    /** Writes the probe for [probe]'s port of [destination] into [buffer]; returns its length, or 0 when this probe cannot go there (e.g. an IPv4-only probe to an IPv6 host). */
+    /**
+     * Writes the probe for [probe]'s port of [destination] into [buffer]; returns its length, or 0
+     * when this probe cannot go there (e.g. an IPv4-only probe to an IPv6 host). [route] is the
+     * destination's own route (its next hop: the destination or a gateway).
+     */
     protected abstract fun write(templates: T, route: Route, buffer: ByteArray, destination: IpAddress, probe: Probe, mac: MacAddress?): Int
 
     /** Runs on a receive thread: the reply's probe and verdict, or null when it is not ours. */
@@ -76,8 +80,18 @@ internal abstract class RawSession<T>(
     /** A neighbour asked for and not answered yet, with the probes waiting for its MAC. */
     private class Pending(val address: IpAddress, var lastRequestNanos: Long, val firstSentNanos: Long) {
         var requests = 1
-        val waiting = ArrayList<Probe>(4)
+        val waiting = ArrayList<Parked>(4)
     }
+
+    /** A probe waiting for its next hop's MAC address, with its destination's route. */
+    private class Parked(val probe: Probe, val route: Route)
+
+    /**
+     * Where probes to one destination go: the link (interface and source address) and the
+     * destination's own route, whose next hop the frames are addressed to. One link carries
+     * destinations on the link and destinations behind a gateway alike.
+     */
+    private inner class Hop(val link: Link, val route: Route)
 
     /** An ARP reply or neighbour advertisement seen by a receive thread. */
     private inner class Announcement(val link: Link, val address: IpAddress, val mac: MacAddress)
@@ -156,24 +170,25 @@ internal abstract class RawSession<T>(
             val pending = previous as? Pending ?: return
             slowestAnswerNanos = maxOf(slowestAnswerNanos, now - pending.firstSentNanos)
             parked -= pending.waiting.size
-            for (probe in pending.waiting) {
-                if (probe.done) continue // timed out while parked; its retransmission is parked too, or answered
-                ready.addLast(probe)
+            for (w in pending.waiting) {
+                if (w.probe.done) continue // timed out while parked; its retransmission is parked too, or answered
+                ready.addLast(w)
             }
             pending.waiting.clear()
             sendReady()
         }
 
         /** Probes whose neighbour answered, waiting for room in the batch. */
-        private val ready = ArrayDeque<Probe>()
+        private val ready = ArrayDeque<Parked>()
 
         /** Sends what [ready] holds while the kernel takes it. */
         fun sendReady() {
             while (ready.isNotEmpty()) {
-                val probe = ready.first()
+                val w = ready.first()
+                val probe = w.probe
                 if (probe.done) { ready.removeFirst(); continue }
-                val mac = neighbours[route.gateway ?: probe.ip] as? MacAddress ?: MacAddress.BROADCAST
-                when (writeProbe(this, probe, mac, released = true)) {
+                val mac = neighbours[w.route.nextHop] as? MacAddress ?: MacAddress.BROADCAST
+                when (writeProbe(this, w.route, probe, mac, released = true)) {
                     Written.YES -> ready.removeFirst()
                     Written.NO_ROOM -> return
                     Written.CANNOT -> { ready.removeFirst(); immediate += Immediate(probe, UNSUPPORTED) }
@@ -202,7 +217,8 @@ internal abstract class RawSession<T>(
                 neighbours[p.address] = ABSENT
                 NeighbourCache.absent(route.interfaceName, p.address, now)
                 parked -= p.waiting.size
-                for (probe in p.waiting) {
+                for (w in p.waiting) {
+                    val probe = w.probe
                     probe.waitsForNeighbour = false
                     if (!probe.done) immediate += Immediate(probe, HOST_UNREACHABLE)
                 }
@@ -267,8 +283,8 @@ internal abstract class RawSession<T>(
     private val links = HashMap<LinkId, Link>()
     private val unroutable = HashSet<LinkId>()
     private var lastDestination: IpAddress? = null
-    private var lastLink: Link? = null
-    private val linkByDestination = HashMap<IpAddress, Link?>() // null: no link goes there
+    private var lastHop: Hop? = null
+    private val hopByDestination = HashMap<IpAddress, Hop?>() // null: no link goes there
     private val inFlight = ProbeTable()
     private val immediate = ArrayList<Immediate>()
     private val replies = ArrayBlockingQueue<Any>(REPLY_QUEUE) // Reply or Announcement
@@ -283,17 +299,17 @@ internal abstract class RawSession<T>(
     override val capacity: Int = 65_536
 
     override fun send(probe: Probe): SendResult {
-        val destination = probe.ip
-        val link = linkFor(destination) ?: return answerNow(probe, NO_ROUTE)
+        val hop = hopFor(probe.ip) ?: return answerNow(probe, NO_ROUTE)
+        val link = hop.link
         if (link.batch.isFull) link.flush()
         if (link.batch.isFull) return SendResult.BUSY
-        if (!link.needsMac) return written(link, probe, null)
-        return when (val state = link.neighbourState(link.route.gateway ?: destination, nanosOf(clock))) {
-            is MacAddress -> written(link, probe, state)
+        if (!link.needsMac) return written(link, hop.route, probe, null)
+        return when (val state = link.neighbourState(hop.route.nextHop, nanosOf(clock))) {
+            is MacAddress -> written(link, hop.route, probe, state)
             ABSENT -> answerNow(probe, HOST_UNREACHABLE)
             is Pending -> {
                 if (parked >= MAX_PARKED) return SendResult.BUSY
-                state.waiting += probe
+                state.waiting += Parked(probe, hop.route)
                 probe.waitsForNeighbour = true
                 parked++
                 SendResult.SENT
@@ -302,20 +318,20 @@ internal abstract class RawSession<T>(
         }
     }
 
-    private fun written(link: Link, probe: Probe, mac: MacAddress?): SendResult = when (writeProbe(link, probe, mac, released = false)) {
+    private fun written(link: Link, route: Route, probe: Probe, mac: MacAddress?): SendResult = when (writeProbe(link, route, probe, mac, released = false)) {
         Written.YES -> SendResult.SENT
         Written.NO_ROOM -> SendResult.BUSY
         Written.CANNOT -> answerNow(probe, UNSUPPORTED)
     }
 
     /**
-     * Writes [probe] into [link]'s batch (flushing when full) and records it in flight. A probe
-     * [released] after waiting for its neighbour starts its round trip now.
+     * Writes [probe] (along its destination's [route]) into [link]'s batch (flushing when full) and
+     * records it in flight. A probe [released] after waiting for its neighbour starts its round trip now.
      */
-    private fun writeProbe(link: Link, probe: Probe, mac: MacAddress?, released: Boolean): Written {
+    private fun writeProbe(link: Link, route: Route, probe: Probe, mac: MacAddress?, released: Boolean): Written {
         if (link.batch.isFull) link.flush()
         if (link.batch.isFull) return Written.NO_ROOM
-        val length = write(link.templates, link.route, link.batch.nextBuffer(), probe.ip, probe, mac)
+        val length = write(link.templates, route, link.batch.nextBuffer(), probe.ip, probe, mac)
         if (length <= 0) return Written.CANNOT
         link.batch.commit(length)
         if (released) {
@@ -332,25 +348,26 @@ internal abstract class RawSession<T>(
     }
 
     /**
-     * The link [destination] goes out on. The last destination's is kept (a port scan of one host
-     * sends to it many times in a row), and every destination's up to [MAX_CACHED_LINKS] (a port
-     * scan of many hosts sends to each in turn: one route lookup per host, not per probe).
+     * The link [destination] goes out on, with its route. The last destination's is kept (a port
+     * scan of one host sends to it many times in a row), and every destination's up to
+     * [MAX_CACHED_LINKS] (a port scan of many hosts sends to each in turn: one route lookup per
+     * host, not per probe).
      */
-    private fun linkFor(destination: IpAddress): Link? {
-        if (destination == lastDestination) return lastLink
-        val cached = linkByDestination[destination]
-        val link = if (cached != null || linkByDestination.containsKey(destination)) {
+    private fun hopFor(destination: IpAddress): Hop? {
+        if (destination == lastDestination) return lastHop
+        val cached = hopByDestination[destination]
+        val hop = if (cached != null || hopByDestination.containsKey(destination)) {
             cached
         } else {
             val route = routes.route(destination)
-            val found = if (route == null) null else linkOf(route)
-            if (linkByDestination.size >= MAX_CACHED_LINKS) linkByDestination.clear()
-            linkByDestination[destination] = found
+            val found = if (route == null) null else linkOf(route)?.let { Hop(it, route) }
+            if (hopByDestination.size >= MAX_CACHED_LINKS) hopByDestination.clear()
+            hopByDestination[destination] = found
             found
         }
         lastDestination = destination
-        lastLink = link
-        return link
+        lastHop = hop
+        return hop
     }
 
     /**
@@ -359,7 +376,7 @@ internal abstract class RawSession<T>(
      * using it, from any one thread.
      */
     fun prepare(destination: IpAddress) {
-        linkFor(destination)
+        hopFor(destination)
     }
 
     private fun linkOf(route: Route): Link? {
@@ -437,8 +454,8 @@ internal abstract class RawSession<T>(
         closed = true
         for (link in links.values) link.close()
         links.clear()
-        linkByDestination.clear()
-        lastLink = null
+        hopByDestination.clear()
+        lastHop = null
         inFlight.clear()
     }
 
@@ -461,7 +478,7 @@ internal abstract class RawSession<T>(
         /** The attempt numbers a probe can carry (in its source port, say); later attempts carry the last. */
         const val MAX_ENCODED_ATTEMPT = 63
 
-        /** Destinations whose links [linkFor] keeps; beyond, it starts over. */
+        /** Destinations whose links [hopFor] keeps; beyond, it starts over. */
         const val MAX_CACHED_LINKS = 4_096
         private val ABSENT = Any()
         val NO_ROUTE = Verdict(PortState.FILTERED, "no-route", hostResponded = false)
