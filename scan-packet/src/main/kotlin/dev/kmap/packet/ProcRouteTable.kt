@@ -43,6 +43,13 @@ public class ProcRouteTable internal constructor(
     private val loopbackName = interfaces.firstOrNull { it.isLoopback }?.name ?: "lo"
     private val own = interfaces.flatMap { i -> i.addresses.map { it.address } }.toHashSet()
 
+    // A sweep looks up a route per address: the lookup walks routes already in preference order
+    // (longest prefix, then lowest metric, then table order) and stops at the first match.
+    private val preferred4: Array<Route4> = routes4.filter { it.flags and RTF_UP != 0 }
+        .sortedWith(compareByDescending<Route4> { it.prefixLength }.thenBy { it.metric }).toTypedArray()
+    private val addresses4: Map<String, List<InterfaceAddress>> = interfaces.associate { i -> i.name to i.addresses.filter { !it.address.isV6 } }
+    private val anySource4: IpAddress? = own.firstOrNull { !it.isV6 && (it.low ushr 24) != 127L }
+
     override fun route(destination: IpAddress): Route? {
         local(destination)?.let { return it }
         return if (destination.isV6) route6(destination) else route4(destination)
@@ -57,20 +64,18 @@ public class ProcRouteTable internal constructor(
 
     private fun route4(d: IpAddress): Route? {
         val a = d.low.toInt()
-        var best: Route4? = null
-        for (r in routes4) {
-            if (r.flags and RTF_UP == 0 || (a and r.mask) != r.destination) continue
-            val b = best
-            if (b == null || r.prefixLength > b.prefixLength || (r.prefixLength == b.prefixLength && r.metric < b.metric)) best = r
+        var r: Route4? = null
+        for (candidate in preferred4) {
+            if ((a and candidate.mask) == candidate.destination) { r = candidate; break }
         }
-        val r = best ?: return null
+        if (r == null) return null
         if (r.flags and RTF_REJECT != 0 || r.iface == "*") return null // unreachable, prohibit; blackhole has no device
         val gateway = if (r.flags and RTF_GATEWAY != 0 && r.gateway != 0) IpAddress.ofV4(r.gateway) else null
         val nextHop = gateway ?: d
         val info = byName[r.iface]
-        val candidates = info?.addresses?.filter { !it.address.isV6 } ?: emptyList()
+        val candidates = addresses4[r.iface] ?: emptyList()
         val source = (candidates.firstOrNull { inPrefix4(nextHop, it) } ?: candidates.firstOrNull())?.address
-            ?: own.firstOrNull { !it.isV6 && (it.low ushr 24) != 127L } ?: return null
+            ?: anySource4 ?: return null
         return Route(d, r.iface, source, gateway, isLocal = false, interfaceMac = info?.mac)
     }
 

@@ -22,6 +22,9 @@ class RouteParsingTest {
         eth0	0000D10A	010200C0	0003	0	0	100	0000FFFF	0	0	0
         *	0000000B	00000000	0201	0	0	0	000000FF	0	0	0
         *	0000000C	00000000	0001	0	0	0	000000FF	0	0	0
+        eth0	0300D00A	00000000	0000	0	0	0	FFFFFFFF	0	0	0
+        eth0	0000D20A	010200C0	0003	0	0	5	0000FFFF	0	0	0
+        kmp-br0	0000D20A	0B00D00A	0003	0	0	5	0000FFFF	0	0	0
     """.trimIndent()
 
     private val route6 = """
@@ -63,6 +66,8 @@ class RouteParsingTest {
         assertEquals(Route(ip("8.8.8.8"), "eth0", ip("192.0.2.2"), ip("192.0.2.1"), false, ethMac), table.route(ip("8.8.8.8")))
         assertNull(table.route(ip("11.0.0.9")), "an unreachable route")
         assertNull(table.route(ip("12.0.0.9")), "a blackhole route")
+        assertEquals("kmp-br0", table.route(ip("10.208.0.3"))?.interfaceName, "a route that is not up is skipped")
+        assertEquals("eth0", table.route(ip("10.210.0.3"))?.interfaceName, "equal prefix and metric: the first in the table")
     }
 
     @Test
