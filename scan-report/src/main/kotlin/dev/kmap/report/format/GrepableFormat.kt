@@ -4,6 +4,7 @@ import dev.kmap.dsl.Protocol
 import dev.kmap.dsl.ScanPlan
 import dev.kmap.engine.HostResult
 import dev.kmap.engine.HostStatus
+import dev.kmap.engine.PortResult
 import dev.kmap.engine.ScanStats
 import dev.kmap.report.format.internal.NmapText
 import dev.kmap.report.format.internal.PortSummary
@@ -29,6 +30,7 @@ import dev.kmap.report.format.internal.PortSummary
 public class GrepableFormat(private val options: ReportOptions = ReportOptions()) : ReportFormatter {
     private var portScan = true
     private var addresses = 0L
+    private var line = StringBuilder(INITIAL)
 
     override fun start(plan: ScanPlan, startedAtMillis: Long, out: Appendable) {
         portScan = NmapText.listsPorts(plan, options)
@@ -46,24 +48,44 @@ public class GrepableFormat(private val options: ReportOptions = ReportOptions()
     override fun host(result: HostResult, out: Appendable) {
         if (result.error != null) return
         addresses++
-        // nmap prints the reverse DNS name here (empty with -n), not the name the target was given as
-        val prefix = "Host: ${result.host.address} (${clean(result.reverseName ?: "")})"
+        // a sweep writes a line or two for each of 65536 hosts: built in one reused buffer, one write per host
+        val b = line
+        b.setLength(0)
         when (result.status) {
-            HostStatus.DOWN -> { if (options.verbosity > 0) out.append("$prefix\tStatus: Down\n"); return }
-            HostStatus.UNKNOWN -> { if (options.verbosity > 0) out.append("$prefix\tStatus: Unknown\n"); return }
+            HostStatus.DOWN -> { if (options.verbosity > 0) out.append(prefix(result, b).append("\tStatus: Down\n")); return }
+            HostStatus.UNKNOWN -> { if (options.verbosity > 0) out.append(prefix(result, b).append("\tStatus: Unknown\n")); return }
             HostStatus.UP -> Unit
         }
         if (portScan && PortSummary.hiddenByOpenOnly(result, options)) return
-        out.append("$prefix\tStatus: Up\n")
-        if (!portScan) return
-        val summary = PortSummary(result, options)
-        out.append("$prefix\tPorts: ")
-        out.append(summary.shown.joinToString(", ") { p ->
-            val s = p.serviceInfo
-            "${p.port}/${p.state.label}/${p.protocol.label}//${clean(s?.displayName ?: p.service ?: "unknown")}//${clean(s?.versionText ?: "")}/"
-        })
-        summary.singleIgnored?.let { out.append("\tIgnored State: ${it.state.label} (${it.count})") }
-        out.append('\n')
+        val prefixEnd = prefix(result, b).length
+        b.append("\tStatus: Up\n")
+        if (portScan) {
+            val summary = PortSummary(result, options)
+            b.append(b, 0, prefixEnd).append("\tPorts: ") // the same `Host: ...` prefix again
+            val shown = summary.shown
+            for (i in shown.indices) {
+                if (i > 0) b.append(", ")
+                port(shown[i], b)
+            }
+            summary.singleIgnored?.let { b.append("\tIgnored State: ").append(it.state.label).append(" (").append(it.count).append(')') }
+            b.append('\n')
+        }
+        out.append(b)
+        if (b.length > MAX_KEPT) line = StringBuilder(INITIAL)
+    }
+
+    /** `Host: ADDRESS (NAME)`: nmap prints the reverse DNS name here (empty with -n), not the name the target was given as. */
+    private fun prefix(result: HostResult, b: StringBuilder): StringBuilder {
+        b.append("Host: ").append(result.host.address.toString()).append(" (")
+        return clean(result.reverseName, b).append(')')
+    }
+
+    /** `port/state/protocol/owner/service/rpc/version/` */
+    private fun port(p: PortResult, b: StringBuilder) {
+        val s = p.serviceInfo
+        b.append(p.port).append('/').append(p.state.label).append('/').append(p.protocol.label).append("//")
+        clean(s?.displayName ?: p.service ?: "unknown", b).append("//")
+        clean(s?.versionText, b).append('/')
     }
 
     override fun finish(stats: ScanStats, out: Appendable) {
@@ -73,5 +95,16 @@ public class GrepableFormat(private val options: ReportOptions = ReportOptions()
     }
 
     /** Grepable fields cannot hold their own separators: nmap writes `|` for `/`; tabs and newlines become spaces. */
-    private fun clean(text: String) = text.replace('/', '|').replace('\t', ' ').replace('\n', ' ').replace('\r', ' ')
+    private fun clean(text: String?, b: StringBuilder): StringBuilder {
+        if (text == null) return b
+        for (c in text) b.append(if (c == '/') '|' else if (c == '\t' || c == '\n' || c == '\r') ' ' else c)
+        return b
+    }
+
+    private companion object {
+        const val INITIAL = 256
+
+        /** A host with thousands of open ports makes a long line: its buffer is not kept for the next host. */
+        const val MAX_KEPT = 64 * 1024
+    }
 }

@@ -41,6 +41,18 @@ internal class PortSummary(result: HostResult, options: ReportOptions) {
         val counts = IntArray(PortState.entries.size)
         for (p in ports) counts[p.state.ordinal]++
         val folded = BooleanArray(counts.size) { counts[it] > 0 && isIgnored(PortState.entries[it], counts[it], options) }
+        if (folded.none { it }) {
+            // the usual host of a sweep or a small scan: every port is shown, nothing is grouped
+            shown = ports
+            ignored = emptyList()
+        } else {
+            val split = split(ports, folded, counts)
+            shown = split.first
+            ignored = split.second
+        }
+    }
+
+    private fun split(ports: List<PortResult>, folded: BooleanArray, counts: IntArray): Pair<List<PortResult>, List<Ignored>> {
         val groups = LinkedHashMap<Triple<PortState, Protocol, String>, java.util.stream.IntStream.Builder>()
         val rows = ArrayList<PortResult>()
         var last: java.util.stream.IntStream.Builder? = null
@@ -58,8 +70,7 @@ internal class PortSummary(result: HostResult, options: ReportOptions) {
             }
             last.add(p.port)
         }
-        shown = rows
-        ignored = PortState.entries.filter { folded[it.ordinal] }
+        val ignored = PortState.entries.filter { folded[it.ordinal] }
             .sortedWith(compareByDescending<PortState> { counts[it.ordinal] }.thenBy { it.ordinal })
             .map { state ->
                 val reasons = groups.filterKeys { it.first == state }
@@ -67,6 +78,7 @@ internal class PortSummary(result: HostResult, options: ReportOptions) {
                     .sortedWith(compareBy<Reason> { it.protocol }.thenByDescending { it.count })
                 Ignored(state, counts[state.ordinal], reasons)
             }
+        return rows to ignored
     }
 
     /** True when every port is folded (nmap: "All N scanned ports on X are in ignored states."). */
