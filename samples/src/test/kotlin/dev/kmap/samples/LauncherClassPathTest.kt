@@ -60,9 +60,13 @@ class LauncherClassPathTest {
 
         ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")).use { server ->
             val port = server.localPort
-            // an SSH banner for -sV to match at once
+            // an SSH banner for -sV to match at once (the port scan's own connection may be reset
+            // before the banner is written: each connection's failure is its own)
             Thread {
-                runCatching { while (true) server.accept().use { it.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".toByteArray()); Thread.sleep(200) } }
+                while (!server.isClosed) {
+                    val client = runCatching { server.accept() }.getOrNull() ?: break
+                    runCatching { client.use { it.getOutputStream().write("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".toByteArray()); Thread.sleep(200) } }
+                }
             }.apply { isDaemon = true }.start()
             val outputs = File(store, "out").path
             val scan = run("-sT", "-sV", "-Pn", "-n", "-v", "--reason", "-p", "$port,1", "-oA", outputs, "127.0.0.1")

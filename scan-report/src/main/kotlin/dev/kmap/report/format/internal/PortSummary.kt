@@ -52,6 +52,7 @@ internal class PortSummary(result: HostResult, options: ReportOptions) {
         }
     }
 
+    /** The rows shown and the [folded] states with their reasons, most frequent first ([counts] per state). */
     private fun split(ports: List<PortResult>, folded: BooleanArray, counts: IntArray): Pair<List<PortResult>, List<Ignored>> {
         val groups = LinkedHashMap<Triple<PortState, Protocol, String>, java.util.stream.IntStream.Builder>()
         val rows = ArrayList<PortResult>()
