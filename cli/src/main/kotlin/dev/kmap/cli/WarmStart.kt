@@ -193,8 +193,8 @@ internal object WarmStart {
     }.getOrDefault(false)
 
     /** The listening socket [fd], at [file] while that is still this socket's ([inode]). */
-    private class Listener(val fd: Int, val file: File, val inode: Any?) {
-        private fun isOurs(): Boolean = runCatching { Files.getAttribute(file.toPath(), "unix:ino", LinkOption.NOFOLLOW_LINKS) == inode }.getOrDefault(false)
+    private class Listener(val fd: Int, val file: File, val inode: Any) {
+        private fun isOurs(): Boolean = inodeOf(file) == inode
 
         /** Waits for a client until [deadline] (nanoTime), looking every 5 s that the socket file is still this one's. */
         fun awaitClient(deadline: Long): Boolean {
@@ -214,6 +214,9 @@ internal object WarmStart {
         companion object {
             private const val LOOK_MILLIS = 5000L
 
+            /** [file]'s inode number (the link itself, not followed), or null when it is gone. */
+            private fun inodeOf(file: File): Any? = runCatching { Files.getAttribute(file.toPath(), "unix:ino", LinkOption.NOFOLLOW_LINKS) }.getOrNull()
+
             /** The listening socket at [file] (mode 0600), or null if another warm process listens there. */
             fun open(file: File): Listener? {
                 val addr = UnixSockets.address(file.path) ?: return null
@@ -230,7 +233,7 @@ internal object WarmStart {
                 } finally {
                     LibC.umask(umask)
                 }
-                val inode = runCatching { Files.getAttribute(file.toPath(), "unix:ino", LinkOption.NOFOLLOW_LINKS) }.getOrNull()
+                val inode = inodeOf(file)
                 return if (inode != null && LibC.listen(fd, 4) == 0) Listener(fd, file, inode) else null.also { LibC.close(fd) }
             }
 
