@@ -51,6 +51,12 @@ public class Probe internal constructor(
     /** Sent to a host that had answered nothing of its loop yet: such probes take at most a share of the window. */
     internal var toSilentHost: Boolean = false
 
+    /** Which send of its loop this attempt was (0 for the first), retransmissions counted. */
+    internal var sendSeq: Long = 0
+
+    /** Not a probe of the scan: a copy of one that was answered, sent to learn whether the path carries answers (its answer reaches no listener). */
+    internal var witness: Boolean = false
+
     internal fun retry(): Probe = Probe(address, port, attempt + 1, slot, portIndex, ip).also {
         it.previousSentNanos = sentAtNanos
         it.uncountedAttempts = uncountedAttempts

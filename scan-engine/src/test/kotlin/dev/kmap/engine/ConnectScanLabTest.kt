@@ -164,4 +164,44 @@ class ConnectScanLabTest {
         assertEquals(65536, seen.cardinality())
         assertTrue(peak < 64L * 1024 * 1024, "live heap grew by ${peak / 1024 / 1024} MB during a /16 sweep (bound 64 MB)")
     }
+
+    /** Sends [signal] (STOP, CONT) to every process of network namespace [ns]. */
+    private fun signalNamespace(ns: String, signal: String) {
+        val list = ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start()
+        val pids = list.inputStream.bufferedReader().readText().split(Regex("\\s+")).filter { it.isNotBlank() }
+        check(list.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && list.exitValue() == 0 && pids.isNotEmpty()) { "no processes in $ns: $pids" }
+        val kill = ProcessBuilder(listOf("kill", "-$signal") + pids).redirectErrorStream(true).start()
+        check(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0) { "kill -$signal $pids failed" }
+    }
+
+    @Test
+    fun `a one-port sweep through a stalled peer finds every address`(lab: Lab) = runBlocking {
+        // mid-sweep the peer stops for 2.5 s (a busy machine's listener, as in CI): its accept
+        // queue fills, the kernel drops SYNs, and the first attempt and the retransmission of
+        // thousands of hosts fall into that outage; the scan waits for the path, then goes on
+        val plan = scan { targets(lab.anyIpPrefix!!); ports("80"); connect(); skipDiscovery(); timing(T4); dns(DnsResolution.NEVER) }
+        val ns = "${lab.prefix}-target1"
+        var hosts = 0
+        var open = 0
+        var stall: Thread? = null
+        try {
+            scanFlow(plan, config).collect { e ->
+                if (e !is ScanEvent.HostFinished) return@collect
+                hosts++
+                if (e.result.ports.singleOrNull()?.state == PortState.OPEN) open++
+                if (hosts == 4096) {
+                    stall = kotlin.concurrent.thread(name = "stall") {
+                        signalNamespace(ns, "STOP")
+                        try { Thread.sleep(2_500) } finally { signalNamespace(ns, "CONT") }
+                    }
+                }
+            }
+        } finally {
+            stall?.join(10_000)
+            signalNamespace(ns, "CONT")
+        }
+        assertTrue(stall != null, "the peer was stalled mid-sweep")
+        assertEquals(65536, hosts)
+        assertEquals(65536, open, "every address of the /16 answered on port 80")
+    }
 }

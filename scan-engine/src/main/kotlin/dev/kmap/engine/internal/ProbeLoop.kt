@@ -64,6 +64,19 @@ internal interface ProbeListener {
  * one to a host that answered nothing, when by the time the re-probes go the loop has proven loss
  * and such silence is rare in it ([mayReprobe], [dropReprobesOfSilentHosts]): the lost hosts of a
  * one-port sweep, not the absent ones of a subnet.
+ *
+ * Outages: a path can stop carrying answers for longer than every attempt of a probe takes (a
+ * peer's full accept queue, a stalled middlebox, a descheduled target), and then thousands of
+ * probes of a sweep go silent at once, too many for re-probes of rare silence. So when a probe
+ * times out and nothing sent after it was answered, though the loop's answers so far make that
+ * unlikely (at [OUTAGE_EXPECTED] answers expected among the sends since), the path is in doubt:
+ * the loop sends nothing new and asks a witness, a copy of the latest probe that was answered.
+ * Its answer in one round trip says the path carries and the silence is real (a firewalled host
+ * after an answering one): the probes held meanwhile are judged as always. Its silence confirms
+ * an outage: the witness goes again each timeout, probes that time out are held, and the first
+ * answer releases them all as retransmissions that do not count against the retry cap (they went
+ * into a dead path). After [OUTAGE_LIMIT_NANOS] without an answer the loop stops waiting (a host
+ * that went down) and judges what it held as always.
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -89,6 +102,18 @@ internal class ProbeLoop(
     private var lastReprobeNanos = Long.MIN_VALUE / 2
     private var reprobesJudged = false // dropReprobesOfSilentHosts ran: every other probe was decided
 
+    // the path's state (see the class KDoc: outages)
+    private var sendSeq = 0L
+    private var lastAnsweredSeq = -1L // Probe.sendSeq of the latest-sent attempt answered over the path
+    private var latestAnswered: Probe? = null // the witness's model
+    private var baseSeq = 0L // silence is judged against the answers and sends since this send
+    private var pathAnswered = 0L // answers over the path since baseSeq was set
+    private val held = ArrayDeque<Probe>() // timed out while the path is in doubt
+    private var doubtSinceNanos = NO_DOUBT
+    private var doubtSeq = 0L // the first held probe's send: an answer to a later send clears the doubt
+    private var outageConfirmed = false // a witness went unanswered
+    private var witness: Probe? = null
+
     /** Per host slot: when the latest probe answered (unambiguously) was sent. */
     private var answeredSentAt = LongArray(64) { Long.MIN_VALUE }
 
@@ -106,7 +131,7 @@ internal class ProbeLoop(
                 expire(now)
                 if (answersStopped(now)) firstPassOver()
                 val sendDelay = sendNew()
-                if (inFlight == 0 && resend.isEmpty() && sourceDone && reprobes.isEmpty()) return true
+                if (inFlight == 0 && resend.isEmpty() && sourceDone && reprobes.isEmpty() && held.isEmpty()) return true
                 listener.tick(nanosOf(clock))
                 waitForReplies(sendDelay)
             }
@@ -136,6 +161,7 @@ internal class ProbeLoop(
         // pause) are taken before any probe is called lost: else they would be retransmitted
         if (headTimedOut(now)) session.poll(0, sink)
         while (inFlightQueue.isNotEmpty() && expireHead(now)) Unit
+        if (doubtSinceNanos != NO_DOUBT) checkWitness(now)
     }
 
     /** Whether the oldest unanswered probe is past its timeout (answered ones at the head are dropped). */
@@ -154,14 +180,84 @@ internal class ProbeLoop(
         finished(head)
         session.abandon(head)
         if (sourceDone) firstPassOver()
-        when {
-            listener.isAbandoned(head) -> Unit
-            head.reprobe -> silent(head)
-            timing.mayRetry(head) -> resend.addLast(head.retry())
-            timing.detectsLossEarly && mayReprobe(head) -> reprobes.addLast(head.retry().also { it.reprobe = true })
-            else -> silent(head)
-        }
+        if (!listener.isAbandoned(head) && (doubtSinceNanos != NO_DOUBT || suspectsOutage(head))) hold(head, now) else judge(head)
         return true
+    }
+
+    /** [p] went unanswered: it goes again, waits for its re-probe, or is silent. */
+    private fun judge(p: Probe) {
+        when {
+            listener.isAbandoned(p) -> Unit
+            p.reprobe -> silent(p)
+            timing.mayRetry(p) -> resend.addLast(p.retry())
+            timing.detectsLossEarly && mayReprobe(p) -> reprobes.addLast(p.retry().also { it.reprobe = true })
+            else -> silent(p)
+        }
+    }
+
+    /** Whether [p]'s silence puts the path in doubt: nothing sent after it was answered, though [OUTAGE_EXPECTED] answers were due by the loop's answers so far. */
+    private fun suspectsOutage(p: Probe): Boolean {
+        if (!timing.detectsLossEarly || p.reprobe || latestAnswered == null || lastAnsweredSeq >= p.sendSeq || p.sendSeq < baseSeq) return false
+        if (pathAnswered < OUTAGE_MIN_ANSWERS) return false
+        val sentAfter = sendSeq - 1 - p.sendSeq
+        return sentAfter.toDouble() * pathAnswered >= OUTAGE_EXPECTED * (sendSeq - baseSeq)
+    }
+
+    private fun hold(p: Probe, now: Long) {
+        if (doubtSinceNanos == NO_DOUBT) {
+            doubtSinceNanos = now
+            doubtSeq = p.sendSeq
+            outageConfirmed = false
+        }
+        held.addLast(p)
+    }
+
+    /** The witness's timeout (the outage is confirmed: the next witness goes at once) and the limit of the wait. */
+    private fun checkWitness(now: Long) {
+        val w = witness
+        if (w != null && now - w.sentAtNanos >= timing.timeoutNanos(0)) {
+            abandonWitness()
+            outageConfirmed = true
+        }
+        if (now - doubtSinceNanos >= OUTAGE_LIMIT_NANOS) pathClear(retryHeld = false)
+    }
+
+    private fun abandonWitness() {
+        val w = witness ?: return
+        if (!w.done) session.abandon(w)
+        w.done = true
+        witness = null
+    }
+
+    /** While the path is in doubt nothing but the witness goes out: returns how long until something may be sent. */
+    private fun sendWitness(now: Long): Long {
+        if (witness != null) return TimingController.WAIT_FOR_REPLY
+        val model = latestAnswered ?: return TimingController.WAIT_FOR_REPLY
+        val w = Probe(model.address, model.port, model.attempt, model.slot, model.portIndex, model.ip)
+        w.witness = true
+        w.sentAtNanos = now
+        if (session.send(w) == SendResult.BUSY) return BUSY_BACKOFF_NANOS
+        witness = w
+        return TimingController.WAIT_FOR_REPLY
+    }
+
+    /**
+     * The doubt is over: an answer came over the path, or the wait reached its limit. What was held
+     * goes again uncounted after a confirmed outage ([retryHeld]), else is judged as always; the
+     * silence before now no longer counts towards a doubt.
+     */
+    private fun pathClear(retryHeld: Boolean) {
+        doubtSinceNanos = NO_DOUBT
+        abandonWitness()
+        baseSeq = sendSeq
+        pathAnswered = 0
+        while (held.isNotEmpty()) {
+            val p = held.removeFirst()
+            when {
+                !retryHeld -> judge(p)
+                !listener.isAbandoned(p) -> resend.addLast(p.retry().also { it.uncountedAttempts++ })
+            }
+        }
     }
 
     private fun firstPassOver() {
@@ -245,6 +341,7 @@ internal class ProbeLoop(
     /** Sends the next probe if timing allows: [SENT_ONE], or how long until the next send may happen. */
     private fun sendOne(): Long {
         val now = nanosOf(clock)
+        if (doubtSinceNanos != NO_DOUBT) return sendWitness(now)
         val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
         if (delay != 0L) return delay
         val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
@@ -260,6 +357,7 @@ internal class ProbeLoop(
             return if (inFlight == 0) BUSY_BACKOFF_NANOS else TimingController.WAIT_FOR_REPLY
         }
         timing.onSent(now)
+        probe.sendSeq = sendSeq++
         lastSendNanos = now
         if (probe.reprobe) { timing.onReprobeSent(); lastReprobeNanos = now }
         inFlightQueue.addLast(probe)
@@ -298,12 +396,24 @@ internal class ProbeLoop(
             // wake in time to see the head lost early
             untilTimeout = minOf(untilTimeout, maxOf(EARLY_CHECK_NANOS, reorderNanos(timing.smoothedRttNanos)))
         }
+        if (doubtSinceNanos != NO_DOUBT) {
+            untilTimeout = minOf(untilTimeout, (doubtSinceNanos + OUTAGE_LIMIT_NANOS - now).coerceAtLeast(0))
+            witness?.let { untilTimeout = minOf(untilTimeout, (it.sentAtNanos + timing.timeoutNanos(0) - now).coerceAtLeast(0)) }
+        }
         val wait = minOf(untilTimeout, sendDelay, MAX_WAIT_NANOS)
         session.poll(wait, sink)
     }
 
     private fun process(probe: Probe, verdict: Verdict, answeredAttempt: Int) {
         if (probe.done) return // late reply to an expired attempt
+        if (probe.witness) {
+            probe.done = true
+            // no packet crossed the path (the neighbour is gone): no evidence, lost at its timeout
+            if (answeredAttempt == ReplySink.NO_EXCHANGE) return
+            witness = null
+            if (doubtSinceNanos != NO_DOUBT) pathClear(retryHeld = outageConfirmed)
+            return
+        }
         finished(probe)
         answered++
         val now = nanosOf(clock)
@@ -313,6 +423,13 @@ internal class ProbeLoop(
             if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)
             return
         }
+        pathAnswered++
+        if (probe.sendSeq > lastAnsweredSeq) {
+            lastAnsweredSeq = probe.sendSeq
+            latestAnswered = probe
+        }
+        // an answer to a send after the first held probe: the path carries (again)
+        if (doubtSinceNanos != NO_DOUBT && probe.sendSeq > doubtSeq) pathClear(retryHeld = outageConfirmed)
         val known = answeredAttempt >= 0
         val attempt = if (known) minOf(answeredAttempt, probe.attempt) else probe.attempt
         // Karn: time only an answer known to be to the attempt whose send time we have
@@ -338,6 +455,7 @@ internal class ProbeLoop(
     }
 
     private fun abandonAll() {
+        abandonWitness()
         for (p in inFlightQueue) if (!p.done) { p.done = true; session.abandon(p) }
         inFlightQueue.clear()
         inFlight = 0
@@ -363,6 +481,14 @@ internal class ProbeLoop(
 
         /** Silent probes to hosts that answered nothing kept for the judgement whatever the answers so far. */
         const val AWAIT_FREE = 256L
+
+        /** Answers the loop must have had, and answers due among the sends after a silent probe, before its silence puts the path in doubt (by chance: about e^-32). */
+        const val OUTAGE_MIN_ANSWERS = 32L
+        const val OUTAGE_EXPECTED = 32.0
+
+        /** How long a confirmed outage is waited out before what was held is judged as silence. */
+        const val OUTAGE_LIMIT_NANOS = 5_000_000_000L
+        const val NO_DOUBT = Long.MIN_VALUE
 
         /** The re-probes' pace: at most 1000 per second. */
         const val REPROBE_SPACING_NANOS = 1_000_000L
