@@ -260,6 +260,8 @@ public class Lab(public val config: LabConfig = LabConfig()) : AutoCloseable {
             ch.use { if (it.tryLock() != null && !Files.exists(Paths.get("/sys/class/net/$bridge"))) run("release", config.downTimeout) }
         } catch (e: Throwable) {
             System.err.println("[kmap lab] release of lab '$prefix' failed: ${e.message}")
+        } finally {
+            deleteScript() // `release` extracted the scripts again after down deleted them
         }
     }
 
