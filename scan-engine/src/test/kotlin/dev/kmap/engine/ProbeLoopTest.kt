@@ -220,6 +220,16 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `with --max-retries 0 an outage is not waited out - one attempt each, whatever happens`() {
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { if (net.now in 500 * MS until 2_000 * MS) null else 1 * MS to OPEN }
+        val (out, completed) = run(net, 1..30_000, Timing(TimingTemplate.T3, maxRate = 20_000.0, maxRetries = 0), slotOf = { it })
+        assertTrue(completed)
+        assertTrue(out.verdicts.values.count { it == silence } > 1000, "the hosts of the outage are silent")
+        assertEquals(30_000, net.sent, "no retransmission, no witness")
+    }
+
+    @Test
     fun `a path that never comes back is waited for a bounded time, then what is left is silent`() {
         // the only host answers its first 500 ports, then nothing more (it went down)
         lateinit var net: FakeNetwork

@@ -76,7 +76,8 @@ internal interface ProbeListener {
  * an outage: the witness goes again each timeout, probes that time out are held, and the first
  * answer releases them all as retransmissions that do not count against the retry cap (they went
  * into a dead path). After [OUTAGE_LIMIT_NANOS] without an answer the loop stops waiting (a host
- * that went down) and judges what it held as always.
+ * that went down) and judges what it held as always. Not for UDP (silence there is often a rate
+ * limiter's) nor with `--max-retries 0` (one attempt each, whatever happens).
  */
 internal class ProbeLoop(
     private val session: ProbeSession,
@@ -197,7 +198,7 @@ internal class ProbeLoop(
 
     /** Whether [p]'s silence puts the path in doubt: nothing sent after it was answered, though [OUTAGE_EXPECTED] answers were due by the loop's answers so far. */
     private fun suspectsOutage(p: Probe): Boolean {
-        if (!timing.detectsLossEarly || p.reprobe || latestAnswered == null || lastAnsweredSeq >= p.sendSeq || p.sendSeq < baseSeq) return false
+        if (!timing.detectsLossEarly || !timing.retransmits || p.reprobe || latestAnswered == null || lastAnsweredSeq >= p.sendSeq || p.sendSeq < baseSeq) return false
         if (pathAnswered < OUTAGE_MIN_ANSWERS) return false
         val sentAfter = sendSeq - 1 - p.sendSeq
         return sentAfter.toDouble() * pathAnswered >= OUTAGE_EXPECTED * (sendSeq - baseSeq)

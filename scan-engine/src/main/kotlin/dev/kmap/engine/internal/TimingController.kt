@@ -109,6 +109,9 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
     /** Retransmissions a probe that is still unanswered may get. */
     val allowedRetries: Int get() = if (udp && errorsSeen) maxRetries else minOf(maxRetries, highestAnsweredAttempt + 1)
 
+    /** Whether a silent probe may be sent again at all (`--max-retries` above 0). */
+    val retransmits: Boolean get() = maxRetries > 0
+
     /** Whether this loop has proven loss: some answer came only to a retransmission. */
     val lossProven: Boolean get() = highestAnsweredAttempt > 0
 
