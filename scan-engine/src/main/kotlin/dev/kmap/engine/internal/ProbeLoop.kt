@@ -238,6 +238,7 @@ internal class ProbeLoop(
         w.witness = true
         w.sentAtNanos = now
         if (session.send(w) == SendResult.BUSY) return BUSY_BACKOFF_NANOS
+        timing.onSent(now) // a packet like any other: in the rate and the scan's count of probes sent
         witness = w
         return TimingController.WAIT_FOR_REPLY
     }
