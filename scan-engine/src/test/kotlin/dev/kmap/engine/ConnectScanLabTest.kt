@@ -184,6 +184,7 @@ class ConnectScanLabTest {
         var hosts = 0
         var open = 0
         var stall: Thread? = null
+        val stopped = java.util.concurrent.atomic.AtomicBoolean()
         try {
             scanFlow(plan, config).collect { e ->
                 if (e !is ScanEvent.HostFinished) return@collect
@@ -192,6 +193,7 @@ class ConnectScanLabTest {
                 if (hosts == 4096) {
                     stall = kotlin.concurrent.thread(name = "stall") {
                         signalNamespace(ns, "STOP")
+                        stopped.set(true)
                         try { Thread.sleep(2_500) } finally { signalNamespace(ns, "CONT") }
                     }
                 }
@@ -200,7 +202,7 @@ class ConnectScanLabTest {
             stall?.join(10_000)
             signalNamespace(ns, "CONT")
         }
-        assertTrue(stall != null, "the peer was stalled mid-sweep")
+        assertTrue(stopped.get(), "the peer was stalled mid-sweep")
         assertEquals(65536, hosts)
         assertEquals(65536, open, "every address of the /16 answered on port 80")
     }
