@@ -14,6 +14,7 @@ import java.net.InetAddress
 import java.net.ServerSocket
 import kotlin.test.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertTrue
 import dev.kmap.lab.PortState as LabState
 
 /**
@@ -159,6 +160,39 @@ class RawTcpScanLabTest {
         } finally {
             nft("delete table inet kmap_unreach")
         }
+    }
+
+    @Test
+    fun `a SYN scan of every port through a link that goes down for a while is exact`(lab: Lab) = runBlocking {
+        // a second into the scan (20000 ports a second: 3.3 s in all) the target's link goes down
+        // for 1.5 s (a flapping link, a switch port that resets): both attempts of thousands of
+        // ports fall into it, and they are not filtered; the scan waits for the path, then goes on
+        val h = lab.host(1)
+        val link = "${lab.prefix}-h1"
+        fun ip(vararg args: String) {
+            val p = ProcessBuilder(listOf("ip") + args).redirectErrorStream(true).start()
+            val out = p.inputStream.bufferedReader().readText()
+            check(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) { "ip ${args.joinToString(" ")}: $out" }
+        }
+        val wentDown = java.util.concurrent.atomic.AtomicLong()
+        val outage = kotlin.concurrent.thread(name = "outage") {
+            Thread.sleep(1_000)
+            ip("link", "set", link, "down")
+            wentDown.set(System.nanoTime())
+            try { Thread.sleep(1_500) } finally { ip("link", "set", link, "up") }
+        }
+        val result = try {
+            scan(scan { targets(h.ipv4); ports("1-65535"); syn(); skipDiscovery(); timing(T4) { maxRate = 20_000 }; dns(DnsResolution.NEVER) }, config).hosts.single()
+        } finally {
+            outage.join(10_000)
+            ip("link", "set", link, "up")
+        }
+        val ended = System.nanoTime()
+        assertTrue(wentDown.get() != 0L && wentDown.get() < ended, "the link went down while the scan ran")
+        val expected = (1..65535).associateWith { when (h.tcpState(it)) { LabState.OPEN -> PortState.OPEN; LabState.CLOSED -> PortState.CLOSED; else -> PortState.FILTERED } }
+        val got = result.ports.associate { it.port to it.state }
+        assertEquals(65535, got.size)
+        assertEquals(emptyMap(), expected.filter { (port, state) -> got[port] != state }.mapValues { got[it.key] }, "ports misjudged")
     }
 
     @Test
