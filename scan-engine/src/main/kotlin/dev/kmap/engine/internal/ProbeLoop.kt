@@ -216,7 +216,7 @@ internal class ProbeLoop(
     /** The witness's timeout (the outage is confirmed: the next witness goes at once) and the limit of the wait. */
     private fun checkWitness(now: Long) {
         val w = witness
-        if (w != null && now - w.sentAtNanos >= timing.timeoutNanos(0)) {
+        if (w != null && timedOut(w, now)) {
             abandonWitness()
             outageConfirmed = true
         }
@@ -400,7 +400,7 @@ internal class ProbeLoop(
         }
         if (doubtSinceNanos != NO_DOUBT) {
             untilTimeout = minOf(untilTimeout, (doubtSinceNanos + OUTAGE_LIMIT_NANOS - now).coerceAtLeast(0))
-            witness?.let { untilTimeout = minOf(untilTimeout, (it.sentAtNanos + timing.timeoutNanos(0) - now).coerceAtLeast(0)) }
+            witness?.let { untilTimeout = minOf(untilTimeout, (it.sentAtNanos + timeoutOf(it) - now).coerceAtLeast(0)) }
         }
         val wait = minOf(untilTimeout, sendDelay, MAX_WAIT_NANOS)
         session.poll(wait, sink)
