@@ -167,11 +167,9 @@ class ConnectScanLabTest {
 
     /** Sends [signal] (STOP, CONT) to every process of network namespace [ns]. */
     private fun signalNamespace(ns: String, signal: String) {
-        val list = ProcessBuilder("ip", "netns", "pids", ns).redirectErrorStream(true).start()
-        val pids = list.inputStream.bufferedReader().readText().split(Regex("\\s+")).filter { it.isNotBlank() }
-        check(list.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && list.exitValue() == 0 && pids.isNotEmpty()) { "no processes in $ns: $pids" }
-        val kill = ProcessBuilder(listOf("kill", "-$signal") + pids).redirectErrorStream(true).start()
-        check(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0) { "kill -$signal $pids failed" }
+        val pids = command("ip", "netns", "pids", ns).split(Regex("\\s+")).filter { it.isNotBlank() }
+        check(pids.isNotEmpty()) { "no processes in $ns" }
+        command("kill", "-$signal", *pids.toTypedArray())
     }
 
     @Test

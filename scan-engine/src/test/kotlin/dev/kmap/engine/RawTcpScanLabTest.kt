@@ -131,11 +131,7 @@ class RawTcpScanLabTest {
     @Test
     fun `ICMP unreachable replies are filtered with their reason`(lab: Lab) = runBlocking {
         val h = lab.host(1)
-        fun nft(vararg args: String) {
-            val p = ProcessBuilder("ip", "netns", "exec", h.name, "nft", *args).redirectErrorStream(true).start()
-            val out = p.inputStream.bufferedReader().readText()
-            check(p.waitFor() == 0) { "nft ${args.joinToString(" ")}: $out" }
-        }
+        fun nft(vararg args: String) = command("ip", "netns", "exec", h.name, "nft", *args)
         nft("add table inet kmap_unreach")
         try {
             nft("add chain inet kmap_unreach in { type filter hook input priority 0; }")
@@ -169,23 +165,18 @@ class RawTcpScanLabTest {
         // ports fall into it, and they are not filtered; the scan waits for the path, then goes on
         val h = lab.host(1)
         val link = "${lab.prefix}-h1"
-        fun ip(vararg args: String) {
-            val p = ProcessBuilder(listOf("ip") + args).redirectErrorStream(true).start()
-            val out = p.inputStream.bufferedReader().readText()
-            check(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) { "ip ${args.joinToString(" ")}: $out" }
-        }
         val wentDown = java.util.concurrent.atomic.AtomicLong()
         val outage = kotlin.concurrent.thread(name = "outage") {
             Thread.sleep(1_000)
-            ip("link", "set", link, "down")
+            command("ip", "link", "set", link, "down")
             wentDown.set(System.nanoTime())
-            try { Thread.sleep(1_500) } finally { ip("link", "set", link, "up") }
+            try { Thread.sleep(1_500) } finally { command("ip", "link", "set", link, "up") }
         }
         val result = try {
             scan(scan { targets(h.ipv4); ports("1-65535"); syn(); skipDiscovery(); timing(T4) { maxRate = 20_000 }; dns(DnsResolution.NEVER) }, config).hosts.single()
         } finally {
             outage.join(10_000)
-            ip("link", "set", link, "up")
+            command("ip", "link", "set", link, "up")
         }
         val ended = System.nanoTime()
         assertTrue(wentDown.get() != 0L && wentDown.get() < ended, "the link went down while the scan ran")

@@ -132,11 +132,7 @@ class SubnetLabTest {
     fun `an address absent in one scan and up before the next is found by the next`(lab: Lab) {
         val late = "${lab.config.net4}.150"
         val host = lab.hosts.first()
-        fun ip(vararg args: String) {
-            val p = ProcessBuilder("ip", "-n", host.name, *args).redirectErrorStream(true).start()
-            val out = p.inputStream.bufferedReader().readText()
-            check(p.waitFor() == 0) { "ip -n ${host.name} ${args.joinToString(" ")}: $out" }
-        }
+        fun ip(vararg args: String) = command("ip", "-n", host.name, *args)
         val first = up(lab) { pingOnly() }.first
         assertTrue(late !in first, "$late is not up yet")
         ip("addr", "add", "$late/24", "dev", "eth0")
@@ -151,11 +147,7 @@ class SubnetLabTest {
     }
 
     /** Runs [args] in [ns]; fails with its output when it fails. */
-    private fun inNs(ns: String, vararg args: String) {
-        val p = ProcessBuilder("ip", "netns", "exec", ns, *args).redirectErrorStream(true).start()
-        val out = p.inputStream.bufferedReader().readText()
-        check(p.waitFor() == 0) { "ip netns exec $ns ${args.joinToString(" ")}: $out" }
-    }
+    private fun inNs(ns: String, vararg args: String) = command("ip", "netns", "exec", ns, *args)
 
     /** Host 1 (its address and 20 more) ignores ARP requests from now on ([on]), or answers them again. */
     private fun arpIgnore(lab: Lab, on: Boolean) = inNs(lab.hosts.first().name, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_ignore=${if (on) 8 else 0}")
