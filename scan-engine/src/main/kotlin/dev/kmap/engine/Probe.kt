@@ -45,8 +45,14 @@ public class Probe internal constructor(
     /** Parked by a raw session until its next hop's MAC is known (bounded wait): the loop allows for that wait. */
     internal var waitsForNeighbour: Boolean = false
 
-    /** This attempt is the re-probe of a silent probe, sent at a lower rate before it is called silent. */
-    internal var reprobe: Boolean = false
+    /** Which re-probe of a silent probe this attempt is (sent at a lower rate before it is called silent; 0: none). */
+    internal var reprobeRound: Int = 0
+
+    /** This attempt is a re-probe ([reprobeRound] 1 or more). */
+    internal val reprobe: Boolean get() = reprobeRound > 0
+
+    /** A re-probe of a later round goes no sooner than this, on its loop's clock. */
+    internal var notBeforeNanos: Long = Long.MIN_VALUE
 
     /** Sent to a host that had answered nothing of its loop yet: such probes take at most a share of the window. */
     internal var toSilentHost: Boolean = false

@@ -205,6 +205,48 @@ class ProbeLoopTest {
     }
 
     @Test
+    fun `re-probes lost too go again in later rounds while their round is answered`() {
+        // the burst above drops every other host's probes, and a quarter of the hosts' first
+        // re-probes are lost too (a peer still flooded by other scanners when this loop's re-probes
+        // go): before, those hosts came out silent; their round's other re-probes were answered
+        val rounds = HashMap<Int, Int>()
+        lateinit var net: FakeNetwork
+        net = FakeNetwork { p ->
+            if (p.reprobe) rounds.merge(p.port, p.reprobeRound, ::maxOf)
+            val lost = if (p.reprobe) p.reprobeRound == 1 && p.port % 4 == 0 else net.now in 5_000 * MS until 5_250 * MS && p.port % 2 == 0
+            if (lost) null else 1 * MS to OPEN
+        }
+        val (out, completed) = run(net, 1..20_000, Timing(TimingTemplate.T4, maxRate = 2000.0), slotOf = { it })
+        assertTrue(completed)
+        assertEquals(20_000, out.verdicts.values.count { it == OPEN }, "silent: ${out.verdicts.filterValues { it != OPEN }.keys.take(10)}")
+        assertTrue(rounds.values.count { it == 2 } > 20, "a second round: ${rounds.values.groupingBy { it }.eachCount()}")
+        assertEquals(emptyList(), rounds.filterValues { it > 2 }.keys.toList(), "the second round was answered: no third")
+    }
+
+    @Test
+    fun `a round of re-probes to firewalled ports with one lost port among them costs a few more, not a second pass`() {
+        // one host: 100 firewalled ports, port 50 lost on every attempt of the first pass (its
+        // re-probe is answered), loss proven by retransmissions of ports 100..109
+        val rounds = HashMap<Int, Int>()
+        val net = FakeNetwork { p ->
+            if (p.reprobe) rounds.merge(p.port, p.reprobeRound, ::maxOf)
+            when {
+                p.port > 900 -> null
+                p.port == 50 && !p.reprobe -> null
+                p.port in 100..109 && p.attempt == 0 -> null
+                else -> 1 * MS to CLOSED
+            }
+        }
+        val (out, completed) = run(net, 1..1000)
+        assertTrue(completed)
+        assertEquals(CLOSED, out.verdicts[50], "recovered by its re-probe")
+        assertEquals(100, out.verdicts.values.count { it == silence })
+        val second = rounds.values.count { it == 2 }
+        assertTrue(second in 1..4, "one answer buys at most 4 more (ProbeLoop.REPROBE_AGAIN_PER_ANSWER): $second")
+        assertTrue(rounds.values.all { it <= 2 }, "no third round: its second went unanswered")
+    }
+
+    @Test
     fun `an outage longer than every attempt of a sweep costs it no host`() {
         // 30000 live hosts, one probe each at up to 20000 a second (T3, answers in 1 ms); for 1.5 s
         // the path drops everything (a receiver's full queue, a stalled peer): the first attempt and

@@ -144,17 +144,16 @@ class TimingTest {
     @Test
     fun `the scan delay comes down again once the drops are over, never below the one asked for`() {
         val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
-        val a = Answers(c)
+        val a = Answers(c, step = 4 * ms) // 64 answers take longer than two timeouts (T4's least: 100 ms)
         repeat(11) { a.dropAnswered() }
         assertEquals(5, c.scanDelayMillis)
         repeat(63) { a.answered() }
         assertEquals(5, c.scanDelayMillis, "63 clean answers are not enough")
-        a.answered()
-        assertEquals(2, c.scanDelayMillis, "halved (2.5 ms) after 64")
-        repeat(64) { a.answered() }
-        assertEquals(1, c.scanDelayMillis, "1.25 ms")
-        repeat(64) { a.answered() }
-        assertEquals(0, c.scanDelayMillis, "below 1 ms: back to none")
+        // halved after every 64, and on below 1 ms (a sender's pace between the limiter's and full speed), to none below 50 us
+        for (expected in listOf(2_500_000L, 1_250_000L, 625_000L, 312_500L, 156_250L, 78_125L, 0L)) {
+            repeat(if (expected == 2_500_000L) 1 else 64) { a.answered() }
+            assertEquals(expected, c.sendDelay(a.now, 0), "the delay after ${a.now / ms} ms")
+        }
         assertTrue(c.rateLowered, "the scan still says its rate was lowered")
         // more than one drop per 10 clean answers keeps the delay where it is
         repeat(11) { a.dropAnswered() }
@@ -170,6 +169,25 @@ class TimingTest {
         assertEquals(6, asked.scanDelayMillis)
         repeat(64 * 3) { b.answered() }
         assertEquals(3, asked.scanDelayMillis)
+    }
+
+    @Test
+    fun `a new pace is judged by what was sent at it, over two timeouts`() {
+        val c = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
+        val a = Answers(c)
+        repeat(11) { a.dropAnswered() }
+        assertEquals(5, c.scanDelayMillis)
+        // answers to probes sent before the change (at the pace that lost them) prove nothing of the new one
+        repeat(300) { c.onSent(a.now + it * ms); c.onReply(attempt = 0, rttNanos = ms, inFlight = 0, sentNanos = 1) }
+        assertEquals(5, c.scanDelayMillis, "old answers do not relax the delay")
+        // 64 clean answers at the new pace within 64 ms: its drops would not have shown yet (a timeout, then the retransmission's answer)
+        val quick = TimingController(Timing(TimingTemplate.T4), capacity = 100, startNanos = 0)
+        val q = Answers(quick)
+        repeat(11) { q.dropAnswered() }
+        repeat(64) { q.answered() }
+        assertEquals(5, quick.scanDelayMillis, "64 answers in 64 ms")
+        repeat(200) { q.answered() }
+        assertEquals(2, quick.scanDelayMillis, "relaxed once two timeouts have passed at the new pace")
     }
 
     @Test

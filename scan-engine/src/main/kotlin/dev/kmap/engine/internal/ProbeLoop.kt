@@ -63,7 +63,13 @@ internal interface ProbeListener {
  * [REPROBE_SHARE] of the answers); a firewall that drops everything costs no second pass. So is
  * one to a host that answered nothing, when by the time the re-probes go the loop has proven loss
  * and such silence is rare in it ([mayReprobe], [dropReprobesOfSilentHosts]): the lost hosts of a
- * one-port sweep, not the absent ones of a subnet.
+ * one-port sweep, not the absent ones of a subnet. Re-probes can be lost too (a peer that only
+ * takes so many SYNs a second, still flooded by other scanners when this loop's re-probes go):
+ * a silent re-probe goes again in a next round, up to [MAX_REPROBE_ROUNDS], when re-probes of its
+ * own round were answered, at most [REPROBE_AGAIN_PER_ANSWER] per such answer (a round of
+ * firewalled ports with one lost port among them costs a few packets, not a second pass), after
+ * a pause that doubles each round ([REPROBE_BACKOFF_NANOS], as TCP backs off its SYNs) so that
+ * the next round meets a calmer path.
  *
  * Outages: a path can stop carrying answers for longer than every attempt of a probe takes (a
  * peer's full accept queue, a stalled middlebox, a descheduled target), and then thousands of
@@ -102,6 +108,8 @@ internal class ProbeLoop(
     private var awaitingJudgement = 0L // re-probes of hosts that answered nothing (dropReprobesOfSilentHosts)
     private var lastReprobeNanos = Long.MIN_VALUE / 2
     private var reprobesJudged = false // dropReprobesOfSilentHosts ran: every other probe was decided
+    private val reprobesAnsweredIn = LongArray(MAX_REPROBE_ROUNDS + 1) // per re-probe round: answers
+    private val reprobesQueuedIn = LongArray(MAX_REPROBE_ROUNDS + 1) // per re-probe round: re-probes queued
 
     // the path's state (see the class KDoc: outages)
     private var sendSeq = 0L
@@ -189,11 +197,29 @@ internal class ProbeLoop(
     private fun judge(p: Probe) {
         when {
             listener.isAbandoned(p) -> Unit
-            p.reprobe -> silent(p)
+            p.reprobe -> if (mayReprobeAgain(p)) reprobeAgain(p) else silent(p)
             timing.mayRetry(p) -> resend.addLast(p.retry())
-            timing.detectsLossEarly && mayReprobe(p) -> reprobes.addLast(p.retry().also { it.reprobe = true })
+            timing.detectsLossEarly && mayReprobe(p) -> reprobes.addLast(p.retry().also { it.reprobeRound = 1 })
             else -> silent(p)
         }
+    }
+
+    /** Whether silent re-probe [p] goes again: its round had answers, and the next round has room for one more per [REPROBE_AGAIN_PER_ANSWER] of them. */
+    private fun mayReprobeAgain(p: Probe): Boolean {
+        val next = p.reprobeRound + 1
+        return next <= MAX_REPROBE_ROUNDS && reprobesQueuedIn[next] < REPROBE_AGAIN_PER_ANSWER * reprobesAnsweredIn[p.reprobeRound]
+    }
+
+    private fun reprobeAgain(p: Probe) {
+        val next = p.reprobeRound + 1
+        reprobesQueuedIn[next]++
+        val pause = minOf(REPROBE_BACKOFF_NANOS shl (next - 2), MAX_REPROBE_BACKOFF_NANOS)
+        reprobes.addLast(
+            p.retry().also {
+                it.reprobeRound = next
+                it.notBeforeNanos = nanosOf(clock) + pause
+            },
+        )
     }
 
     /** Whether [p]'s silence puts the path in doubt: nothing sent after it was answered, though [OUTAGE_EXPECTED] answers were due by the loop's answers so far. */
@@ -347,7 +373,7 @@ internal class ProbeLoop(
         val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
         if (delay != 0L) return delay
         val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
-            (lastReprobeNanos + REPROBE_SPACING_NANOS - now).coerceAtLeast(1)
+            (maxOf(lastReprobeNanos + REPROBE_SPACING_NANOS, reprobes.first().notBeforeNanos) - now).coerceAtLeast(1)
         } else {
             TimingController.WAIT_FOR_REPLY
         }
@@ -379,7 +405,7 @@ internal class ProbeLoop(
         // the re-probes go last, one at a time at a lower rate, once everything else is decided
         if (reprobes.isEmpty() || inFlightQueue.any { !it.done && !it.reprobe }) return null
         if (!reprobesJudged) { reprobesJudged = true; dropReprobesOfSilentHosts() }
-        if (reprobes.isEmpty() || now - lastReprobeNanos < REPROBE_SPACING_NANOS) return null
+        if (reprobes.isEmpty() || now - lastReprobeNanos < REPROBE_SPACING_NANOS || now < reprobes.first().notBeforeNanos) return null
         return reprobes.removeFirst()
     }
 
@@ -420,7 +446,10 @@ internal class ProbeLoop(
         answered++
         val now = nanosOf(clock)
         lastAnswerNanos = now
-        if (probe.reprobe) timing.onReprobeAnswered()
+        if (probe.reprobe) {
+            timing.onReprobeAnswered()
+            reprobesAnsweredIn[probe.reprobeRound]++
+        }
         if (answeredAttempt == ReplySink.NO_EXCHANGE) { // no packet went out or came back: nothing to time
             if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)
             return
@@ -441,7 +470,11 @@ internal class ProbeLoop(
             else -> -1L
         }
         if (rtt >= 0 && attempt == probe.attempt) noteAnswered(probe)
-        timing.onReply(attempt, rtt, inFlight, if (attempt == probe.attempt) probe.previousSentNanos else 0, errorReply = verdict.state != PortState.OPEN)
+        timing.onReply(
+            attempt, rtt, inFlight, if (attempt == probe.attempt) probe.previousSentNanos else 0,
+            errorReply = verdict.state != PortState.OPEN,
+            sentNanos = if (attempt == probe.attempt) probe.sentAtNanos else probe.previousSentNanos,
+        )
         if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, rtt)
     }
 
@@ -494,6 +527,16 @@ internal class ProbeLoop(
 
         /** The re-probes' pace: at most 1000 per second. */
         const val REPROBE_SPACING_NANOS = 1_000_000L
+
+        /** Rounds of re-probes a silent probe may get while re-probes of its round are answered (see the class KDoc). */
+        const val MAX_REPROBE_ROUNDS = 6
+
+        /** Re-probes of a next round per answered re-probe of the round before. */
+        const val REPROBE_AGAIN_PER_ANSWER = 4L
+
+        /** The pause before a second round's re-probe; it doubles each round up to [MAX_REPROBE_BACKOFF_NANOS]. */
+        const val REPROBE_BACKOFF_NANOS = 250_000_000L
+        const val MAX_REPROBE_BACKOFF_NANOS = 2_000_000_000L
 
         /** How much later a probe must have been sent than one still unanswered for its answer to prove that one lost. */
         fun reorderNanos(srttNanos: Long): Long = maxOf(2 * srttNanos, 5_000_000L)

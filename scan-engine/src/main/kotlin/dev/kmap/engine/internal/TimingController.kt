@@ -21,9 +21,12 @@ import dev.kmap.engine.TimingProfile
  * 5 ms otherwise, then doubled, up to the maximum scan delay (for UDP 1.1 s, nmap's 1 s plus a
  * margin, unless `--max-scan-delay` says otherwise). Unlike nmap's, it comes down again (not for
  * a UDP target that sends errors, whose rate limit does not pass): after [RELAX_AFTER] answers
- * since the last change with at most one drop per [RELAX_SHARE] of them, it halves, and below
- * 1 ms it is back where it started. A burst of congestion costs a burst of slowness, not the
- * rest of the scan (nmap after one burst: 5 ms or more per probe to the end).
+ * to probes sent since the last change, with at most one drop per [RELAX_SHARE] of them and two
+ * timeouts after the change (a pace's drops show only after a timeout), it halves, and below
+ * [MIN_PACED_DELAY_NANOS] it is back where it started. A burst of congestion costs a burst of
+ * slowness, not the rest of the scan (nmap after one burst: 5 ms or more per probe to the end);
+ * a peer that only takes so many probes a second (a SYN limiter, a listener shared with other
+ * scanners) holds the delay near its pace, below 1 ms too, instead of full speed and its losses.
  *
  * UDP has one more problem: targets rate-limit the ICMP errors that mark closed ports (Linux:
  * a burst of 6, then one per second per source), so silence is not proof of an open|filtered
@@ -168,21 +171,23 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
      * A reply to attempt [attempt] of a probe arrived (the attempt the reply answers, or the
      * probe's latest when the reply cannot tell); [rttNanos] is its round trip, or negative when
      * it is not known for sure (Karn: an answer that may be to an earlier attempt is not timed);
-     * [inFlight] still out; the attempt before [attempt] was sent at [previousSentNanos] (0: unknown).
+     * [inFlight] still out; the attempt before [attempt] was sent at [previousSentNanos] (0: unknown),
+     * [attempt] itself at [sentNanos] (unknown: [Long.MAX_VALUE]; an answer to a send before the
+     * scan delay's latest change says nothing of the new pace).
      *
      * Random loss is not congestion: a lost probe does not shrink the window by itself. Answers
      * and proven drops are counted in rounds of [ROUND] answers; the window halves only after a
      * round whose drop fraction rose [CONGESTION_MARGIN] above the usual (the moving average of
      * the rounds before), which is what an overflowing queue does and a lossy link does not.
      */
-    fun onReply(attempt: Int, rttNanos: Long, inFlight: Int, previousSentNanos: Long = 0, errorReply: Boolean = false) {
+    fun onReply(attempt: Int, rttNanos: Long, inFlight: Int, previousSentNanos: Long = 0, errorReply: Boolean = false, sentNanos: Long = Long.MAX_VALUE) {
         if (attempt > highestAnsweredAttempt) highestAnsweredAttempt = attempt
         if (errorReply) errorsSeen = true
         if (rttNanos >= 0) rtt.sample(rttNanos)
         val dropped = attempt > 0 && previousSentNanos > maxOf(lastDelayChangeNanos, lastDropProofNanos)
         if (attempt > 0) roundDrops++ else window.onReply()
         if (++roundAnswers >= ROUND) endRound(inFlight)
-        if (dropped) droppedSinceChange++ else goodSinceChange++
+        if (dropped) droppedSinceChange++ else if (sentNanos > lastDelayChangeNanos) goodSinceChange++
         if (udp && errorsSeen) {
             if (dropped) {
                 boostScanDelay()
@@ -190,7 +195,9 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
             }
         } else if (droppedSinceChange > 10 && droppedSinceChange > dropThreshold * (droppedSinceChange + goodSinceChange)) {
             boostScanDelay()
-        } else if (scanDelayNanos > initialScanDelayNanos && goodSinceChange >= RELAX_AFTER && droppedSinceChange * RELAX_SHARE <= goodSinceChange) {
+        } else if (scanDelayNanos > initialScanDelayNanos && goodSinceChange >= RELAX_AFTER && droppedSinceChange * RELAX_SHARE <= goodSinceChange &&
+            lastSendNanos - lastDelayChangeNanos >= 2 * rtt.rtoNanos
+        ) {
             relaxScanDelay()
         }
     }
@@ -231,10 +238,10 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         lastDelayChangeNanos = lastSendNanos
     }
 
-    /** The answers since the last change say the drops are over: half the delay (below 1 ms: the initial one). */
+    /** The answers since the last change say the drops are over: half the delay (below [MIN_PACED_DELAY_NANOS]: the initial one). */
     private fun relaxScanDelay() {
         val next = scanDelayNanos / 2
-        scanDelayNanos = if (next < MILLI) initialScanDelayNanos else maxOf(next, initialScanDelayNanos)
+        scanDelayNanos = if (next < MIN_PACED_DELAY_NANOS) initialScanDelayNanos else maxOf(next, initialScanDelayNanos)
         droppedSinceChange = 0
         goodSinceChange = 0
         lastDelayChangeNanos = lastSendNanos // what went out at the slower pace does not judge the new one
@@ -253,6 +260,9 @@ internal class TimingController(timing: Timing, capacity: Int, startNanos: Long,
         private const val ROUND = 256
         private const val RELAX_AFTER = 64
         private const val RELAX_SHARE = 10
+
+        /** Below this the relaxed scan delay is back at the initial one (20000 probes a second). */
+        private const val MIN_PACED_DELAY_NANOS = 50_000L
         private const val CONGESTION_MARGIN = 0.10
         private const val INITIAL_SSTHRESH = 75.0 // nmap's; an arbitrarily high start (RFC 5681) measured no faster here
 
