@@ -9,6 +9,9 @@ import dev.kmap.lab.Lab
 import dev.kmap.lab.LabConfig
 import dev.kmap.lab.LabConfigProvider
 import dev.kmap.lab.RequiresLab
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
@@ -203,5 +206,32 @@ class ConnectScanLabTest {
         assertTrue(stopped.get(), "the peer was stalled mid-sweep")
         assertEquals(65536, hosts)
         assertEquals(65536, open, "every address of the /16 answered on port 80")
+    }
+
+    @Test
+    fun `four sweeps sharing a peer that takes 6000 SYNs a second find every address`(lab: Lab) = runBlocking {
+        // a SYN limiter (a firewall's, or one listener shared by several scanners, as in CI's
+        // four-shard test) drops what comes faster. Four scans of a quarter of the /16 each, at up
+        // to 20000 probes a second, offer it about three times its rate for ten seconds: drops all
+        // along, and the re-probes of one scan meet the others' flood. Before: 13 to 50 of the
+        // 65536 silent (their re-probes lost as well), and about 45000 probes per quarter
+        val ns = "${lab.prefix}-target1"
+        val nft = listOf("ip", "netns", "exec", ns, "nft")
+        command(*(nft + "add table inet kmap_limit").toTypedArray())
+        try {
+            command(*(nft + "add chain inet kmap_limit in { type filter hook input priority -10; }").toTypedArray())
+            command(*(nft + "add rule inet kmap_limit in tcp dport 80 tcp flags == syn limit rate over 6000/second burst 500 packets drop").toTypedArray())
+            val net = lab.anyIpPrefix!!.substringBeforeLast(".0.0/16")
+            val quarters = (0 until 4).map { i ->
+                async(Dispatchers.Default) {
+                    scan(scan { targets("$net.${64 * i}.0/18"); ports("80"); connect(); skipDiscovery(); timing { maxRate = 20_000.0 }; dns(DnsResolution.NEVER) }, config)
+                }
+            }.awaitAll()
+            val silent = quarters.flatMap { r -> r.hosts.filter { it.ports.singleOrNull()?.state != PortState.OPEN }.map { it.host.address.toString() } }
+            assertEquals(65536, quarters.sumOf { it.hosts.size })
+            assertEquals(emptyList(), silent.take(10), "${silent.size} of 65536 not open; probes: ${quarters.map { it.stats.probesSent }}")
+        } finally {
+            command(*(nft + "delete table inet kmap_limit").toTypedArray())
+        }
     }
 }
