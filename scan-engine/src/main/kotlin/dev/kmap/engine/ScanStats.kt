@@ -8,9 +8,10 @@ import kotlinx.serialization.Serializable
  * Totals of a finished (or stopped) scan. Times are epoch milliseconds.
  *
  * Completeness: [probesUnanswered] probes went unanswered through every retransmission (their
- * ports are filtered or open|filtered, their hosts down); [reprobes] of the silent ones were sent
- * once more at a lower rate before being called silent, and [reprobesAnswered] of those then
- * answered (results that loss alone would have got wrong); [rateLowered] is true when the scan
+ * ports are filtered or open|filtered, their hosts down); [reprobes] re-probes of silent ones were
+ * sent at a lower rate before they were called silent (some more than one, in rounds, while their
+ * round's re-probes were answered), and [reprobesAnswered] of those then answered (results that
+ * loss alone would have got wrong); [rateLowered] is true when the scan
  * slowed down for that or because replies were being dropped (a raised scan delay). The four
  * are left out of JSON while zero / false.
  *

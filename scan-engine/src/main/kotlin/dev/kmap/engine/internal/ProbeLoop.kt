@@ -446,14 +446,12 @@ internal class ProbeLoop(
         answered++
         val now = nanosOf(clock)
         lastAnswerNanos = now
-        if (probe.reprobe) {
-            timing.onReprobeAnswered()
-            reprobesAnsweredIn[probe.reprobeRound]++
-        }
+        if (probe.reprobe) timing.onReprobeAnswered()
         if (answeredAttempt == ReplySink.NO_EXCHANGE) { // no packet went out or came back: nothing to time
             if (!listener.isAbandoned(probe)) listener.onReply(probe, verdict, -1)
             return
         }
+        if (probe.reprobe) reprobesAnsweredIn[probe.reprobeRound]++ // the path carried this round: its silence may be loss
         pathAnswered++
         if (probe.sendSeq > lastAnsweredSeq) {
             lastAnsweredSeq = probe.sendSeq
