@@ -373,7 +373,7 @@ internal class ProbeLoop(
         val delay = timing.sendDelay(now, inFlight, if (answered > 0) silentInFlight else 0)
         if (delay != 0L) return delay
         val probe = nextProbe(now) ?: return if (reprobes.isNotEmpty() && inFlightQueue.none { !it.done && !it.reprobe } && resend.isEmpty() && sourceDone) {
-            (maxOf(lastReprobeNanos + REPROBE_SPACING_NANOS, reprobes.first().notBeforeNanos) - now).coerceAtLeast(1)
+            (nextReprobeAtNanos() - now).coerceAtLeast(1)
         } else {
             TimingController.WAIT_FOR_REPLY
         }
@@ -405,9 +405,12 @@ internal class ProbeLoop(
         // the re-probes go last, one at a time at a lower rate, once everything else is decided
         if (reprobes.isEmpty() || inFlightQueue.any { !it.done && !it.reprobe }) return null
         if (!reprobesJudged) { reprobesJudged = true; dropReprobesOfSilentHosts() }
-        if (reprobes.isEmpty() || now - lastReprobeNanos < REPROBE_SPACING_NANOS || now < reprobes.first().notBeforeNanos) return null
+        if (reprobes.isEmpty() || now < nextReprobeAtNanos()) return null
         return reprobes.removeFirst()
     }
+
+    /** When the next re-probe may go: [REPROBE_SPACING_NANOS] after the last one, and not before its round's pause is over. */
+    private fun nextReprobeAtNanos(): Long = maxOf(lastReprobeNanos + REPROBE_SPACING_NANOS, reprobes.first().notBeforeNanos)
 
     private fun finished(probe: Probe) {
         probe.done = true
