@@ -216,11 +216,11 @@ class ConnectScanLabTest {
         // along, and the re-probes of one scan meet the others' flood. On c132c80's engine: 315
         // and 9 of the 65536 silent (their re-probes lost as well), 43000 to 61000 probes a quarter
         val ns = "${lab.prefix}-target1"
-        val nft = listOf("ip", "netns", "exec", ns, "nft")
-        command(*(nft + "add table inet kmap_limit").toTypedArray())
+        fun nft(script: String) = command("ip", "netns", "exec", ns, "nft", script)
+        nft("add table inet kmap_limit")
         try {
-            command(*(nft + "add chain inet kmap_limit in { type filter hook input priority -10; }").toTypedArray())
-            command(*(nft + "add rule inet kmap_limit in tcp dport 80 tcp flags == syn limit rate over 6000/second burst 500 packets drop").toTypedArray())
+            nft("add chain inet kmap_limit in { type filter hook input priority -10; }")
+            nft("add rule inet kmap_limit in tcp dport 80 tcp flags == syn limit rate over 6000/second burst 500 packets drop")
             val net = lab.anyIpPrefix!!.substringBeforeLast(".0.0/16")
             val quarters = (0 until 4).map { i ->
                 async(Dispatchers.Default) {
@@ -231,7 +231,7 @@ class ConnectScanLabTest {
             assertEquals(65536, quarters.sumOf { it.hosts.size })
             assertEquals(emptyList(), silent.take(10), "${silent.size} of 65536 not open; probes: ${quarters.map { it.stats.probesSent }}")
         } finally {
-            command(*(nft + "delete table inet kmap_limit").toTypedArray())
+            nft("delete table inet kmap_limit")
         }
     }
 }
